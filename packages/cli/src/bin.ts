@@ -1,0 +1,4 @@
+import { hideBin } from 'yargs/helpers';
+import { main } from './main.js';
+
+await main(hideBin(process.argv));

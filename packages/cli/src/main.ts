@@ -1,0 +1,30 @@
+import yargs from 'yargs';
+import { commands } from './commands/index.js';
+
+/** Entry point of the `teacache` command. */
+export async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName('teacache')
+    .usage('$0 <command> [options]\n\nCalibrate training-free caches (TeaCache and peers) on diffusion transformers.')
+    .option('backend', {
+      type: 'string',
+      choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
+      describe: 'tfjs backend (env TEACACHE_BACKEND); cpu only when named',
+    })
+    .demandCommand(1, 'Name a command; see --help.')
+    .strict()
+    .recommendCommands()
+    .help()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err, y) => {
+      if (err) {
+        process.stderr.write(`teacache: ${err.message}\n`);
+        if (process.env.TEACACHE_DEBUG) process.stderr.write(`${err.stack}\n`);
+      } else {
+        process.stderr.write(`${y.help ? '' : ''}teacache: ${msg}\n(see teacache --help)\n`);
+      }
+      process.exit(1);
+    });
+  for (const command of commands) cli = cli.command(command);
+  await cli.parseAsync();
+}

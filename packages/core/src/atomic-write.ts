@@ -1,0 +1,35 @@
+import { mkdirSync, renameSync, writeFileSync, rmSync, appendFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+
+/**
+ * Write a file so that readers see either the old content or the new one, never a half-written file:
+ * write to a temporary sibling, flush, then rename over the target.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
+  try {
+    writeFileSync(tmp, data);
+    const fd = openSync(tmp, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Write JSON (2-space indented, trailing newline) atomically. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Append one complete line to a log-like file (JSON Lines). A single write of a short line is
+ * atomic enough on local filesystems; readers skip a trailing line without a newline.
+ */
+export function appendLine(path: string, line: string): void {
+  if (line.includes('\n')) throw new RangeError('appendLine: the line must not contain a newline');
+  mkdirSync(dirname(path), { recursive: true });
+  appendFileSync(path, line + '\n');
+}

@@ -1,0 +1,36 @@
+import AjvModule, { type ValidateFunction } from 'ajv';
+import { FormatError } from './errors.js';
+
+type AjvInstance = { compile(schema: object): ValidateFunction };
+// ajv ships CommonJS; under ESM the class may sit on `.default`.
+const AjvClass = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => AjvInstance;
+const ajv = new AjvClass({ allErrors: false, strict: false });
+const compiled = new Map<object, ValidateFunction>();
+
+/**
+ * Validate a parsed JSON value against a JSON Schema; throw a FormatError naming the file and the
+ * first offending field (as a JSON pointer) otherwise.
+ */
+export function validateWithSchema<T>(schema: object, value: unknown, file: string): T {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  if (validate(value)) return value as T;
+  const e = validate.errors![0];
+  const field = e.instancePath === '' ? (e.params as { missingProperty?: string }).missingProperty ?? '(root)'
+    : e.instancePath.slice(1).replace(/\//g, '.') +
+      ((e.params as { missingProperty?: string }).missingProperty ? '.' + (e.params as { missingProperty: string }).missingProperty : '');
+  const found = e.instancePath === '' ? undefined : pointerGet(value, e.instancePath);
+  throw new FormatError({ file, field }, `a value that ${e.message ?? 'matches the schema'}`, e.keyword === 'required' ? 'it missing' : found);
+}
+
+function pointerGet(value: unknown, pointer: string): unknown {
+  let v: unknown = value;
+  for (const part of pointer.split('/').slice(1)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return v;
+}
