@@ -16,12 +16,12 @@ export async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       if (err) {
         process.stderr.write(`teacache: ${err.message}\n`);
         if (process.env.TEACACHE_DEBUG) process.stderr.write(`${err.stack}\n`);
       } else {
-        process.stderr.write(`${y.help ? '' : ''}teacache: ${msg}\n(see teacache --help)\n`);
+        process.stderr.write(`teacache: ${msg}\n(see teacache --help)\n`);
       }
       process.exit(1);
     });

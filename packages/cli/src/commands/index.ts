@@ -1,5 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { backendCommand } from './backend.js';
+import { modelsCommand } from './models.js';
+import { trainCommand } from './train.js';
+import { traceCommand } from './trace.js';
 
 /** Every `teacache` subcommand, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [traceCommand, trainCommand, modelsCommand, backendCommand];

@@ -1,0 +1,14 @@
+import { selectBackend, describeBackend, backendRequestFrom, type BackendChoice } from '@teacache/models';
+
+/** Start the backend named by --backend or TEACACHE_BACKEND and say which one runs. */
+export async function startBackend(argv: { backend?: string }): Promise<BackendChoice> {
+  const choice = await selectBackend(backendRequestFrom(argv.backend ?? process.env.TEACACHE_BACKEND));
+  process.stderr.write(describeBackend(choice) + '\n');
+  return choice;
+}
+
+/** Print the files a command wrote, one per line. */
+export function printWritten(paths: readonly string[]): void {
+  process.stdout.write(`wrote ${paths.length} file${paths.length === 1 ? '' : 's'}:\n`);
+  for (const p of paths) process.stdout.write(`  ${p}\n`);
+}

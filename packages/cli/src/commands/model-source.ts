@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUILTIN_MODELS, loadModel, type LoadedModel } from '@teacache/models';
+
+/** The repository root (where datasets/ lives), found from this file's location. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+/** Where a built-in model's trained weights live. */
+export function builtinModelDir(name: string): string {
+  return join(REPO_ROOT, 'datasets', 'models', name);
+}
+
+/**
+ * Load a model named by a built-in name (datasets/models/<name>) or by a directory holding config.json and
+ * weights.safetensors (a user's own model). Returns the model and the name to record in traces.
+ */
+export function openModel(nameOrDir: string): { loaded: LoadedModel; name: string } {
+  if (existsSync(join(nameOrDir, 'config.json'))) {
+    return { loaded: loadModel(nameOrDir), name: resolve(nameOrDir).split('/').pop()! };
+  }
+  const builtin = BUILTIN_MODELS.find((b) => b.name === nameOrDir);
+  if (!builtin) {
+    throw new Error(`"${nameOrDir}" is neither a built-in model (${BUILTIN_MODELS.map((b) => b.name).join(', ')}) ` +
+      'nor a directory with config.json and weights.safetensors');
+  }
+  const dir = builtinModelDir(builtin.name);
+  if (!existsSync(join(dir, 'weights.safetensors'))) {
+    throw new Error(`built-in model ${builtin.name} has no trained weights at ${dir}; make them with: teacache train --model ${builtin.name}`);
+  }
+  return { loaded: loadModel(dir), name: builtin.name };
+}

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
+import { openModel } from './model-source.js';
+import { printWritten, startBackend } from './common.js';
+
+interface TraceArgs { model: string; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string }
+
+/** `teacache trace`: sample a model with every step computed and record each step's signals. */
+export const traceCommand: CommandModule<object, TraceArgs> = {
+  command: 'trace',
+  describe: 'Sample a model and record, per step and guidance branch, how much each signal changed',
+  builder: (y) => y
+    .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
+    .option('prompts', { type: 'string', describe: 'prompts file (one per line) or builtin:heldout-video|train-video|heldout-image|train-image' })
+    .option('seeds', { type: 'string', default: '0', describe: 'seeds, e.g. 0-3 or 0,2,5' })
+    .option('steps', { type: 'number', describe: 'sampling steps (default 30 for rectified flow, 50 otherwise)' })
+    .option('guidance', { type: 'number', default: 4, describe: 'classifier-free guidance scale (<= 1: no guidance)' })
+    .option('out', { type: 'string', demandOption: true, describe: 'directory for <run>.csv, <run>.json, <run>.png' }) as never,
+  handler: async (argv) => {
+    const backend = await startBackend(argv);
+    const { loaded, name } = openModel(argv.model);
+    try {
+      const prompts = readPrompts(argv.prompts ?? defaultPromptSource(loaded.config.family));
+      const seeds = parseSeeds(argv.seeds);
+      const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
+      process.stderr.write(`tracing ${name}: ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps, guidance ${argv.guidance}\n`);
+      const { written, skipped } = traceRuns({
+        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir: resolve(argv.out), backend: backend.name,
+      });
+      if (skipped.length) process.stdout.write(`${skipped.length} run(s) were already finished and kept\n`);
+      printWritten(written);
+    } finally {
+      loaded.model.dispose();
+    }
+  },
+};

@@ -1,0 +1,71 @@
+import { FormatError } from '@teacache/core';
+
+export const FAMILIES = ['dit', 'stdit', 'latte', 'osp'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** What the network predicts: noise (DDPM) or velocity (rectified flow). */
+export type Prediction = 'epsilon' | 'velocity';
+
+/** A model's architecture, from which its parameters are created deterministically. */
+export interface ModelConfig {
+  family: Family;
+  /** Token width. */
+  hiddenSize: number;
+  /** Number of transformer blocks (spatial and temporal blocks each count one). */
+  depth: number;
+  heads: number;
+  /** MLP hidden width as a multiple of hiddenSize. */
+  mlpRatio: number;
+  patchSize: number;
+  /** Frames per sample (1 for images). */
+  frames: number;
+  height: number;
+  width: number;
+  channels: number;
+  /** Text encoder width, layers, heads and tokens per caption. */
+  textWidth: number;
+  textLayers: number;
+  textHeads: number;
+  textLength: number;
+  /** Words the text encoder knows (index 0 is padding, 1 is unknown). */
+  vocabulary: string[];
+  prediction: Prediction;
+  /** Sinusoidal frequency width of the timestep embedding. */
+  timestepFrequencies: number;
+}
+
+const INT_FIELDS = ['hiddenSize', 'depth', 'heads', 'patchSize', 'frames', 'height', 'width', 'channels',
+  'textWidth', 'textLayers', 'textHeads', 'textLength', 'timestepFrequencies'] as const;
+
+/** Validate a parsed config.json; every failure names the file and the field. */
+export function validateConfig(value: unknown, file = '<config>'): ModelConfig {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new FormatError({ file }, 'a JSON object', value);
+  const c = value as Record<string, unknown>;
+  if (!(FAMILIES as readonly unknown[]).includes(c.family)) throw new FormatError({ file, field: 'family' }, `one of ${FAMILIES.join(', ')}`, c.family);
+  for (const f of INT_FIELDS) {
+    const v = c[f];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new FormatError({ file, field: f }, 'a whole number >= 1', v);
+  }
+  if (typeof c.mlpRatio !== 'number' || !(c.mlpRatio > 0)) throw new FormatError({ file, field: 'mlpRatio' }, 'a number > 0', c.mlpRatio);
+  if (c.prediction !== 'epsilon' && c.prediction !== 'velocity') throw new FormatError({ file, field: 'prediction' }, '"epsilon" or "velocity"', c.prediction);
+  if (!Array.isArray(c.vocabulary) || c.vocabulary.length < 2 || !c.vocabulary.every((w) => typeof w === 'string')) {
+    throw new FormatError({ file, field: 'vocabulary' }, 'an array of at least 2 words (padding, unknown, ...)', c.vocabulary);
+  }
+  const cfg = c as unknown as ModelConfig;
+  if (cfg.hiddenSize % cfg.heads !== 0) throw new FormatError({ file, field: 'heads' }, `a divisor of hiddenSize ${cfg.hiddenSize}`, cfg.heads);
+  if (cfg.textWidth % cfg.textHeads !== 0) throw new FormatError({ file, field: 'textHeads' }, `a divisor of textWidth ${cfg.textWidth}`, cfg.textHeads);
+  if (cfg.height % cfg.patchSize !== 0 || cfg.width % cfg.patchSize !== 0) {
+    throw new FormatError({ file, field: 'patchSize' }, `a divisor of height ${cfg.height} and width ${cfg.width}`, cfg.patchSize);
+  }
+  if (cfg.family === 'dit' && cfg.frames !== 1) throw new FormatError({ file, field: 'frames' }, '1 for the image family dit', cfg.frames);
+  if ((cfg.family === 'stdit' || cfg.family === 'latte') && cfg.depth % 2 !== 0) {
+    throw new FormatError({ file, field: 'depth' }, 'an even number (spatial and temporal blocks alternate)', cfg.depth);
+  }
+  return cfg;
+}
+
+/** Tokens per frame and in all. */
+export function tokenCounts(cfg: ModelConfig): { perFrame: number; total: number } {
+  const perFrame = (cfg.height / cfg.patchSize) * (cfg.width / cfg.patchSize);
+  return { perFrame, total: perFrame * cfg.frames };
+}

@@ -1,0 +1,6 @@
+export * from './samplers.js';
+export * from './signals.js';
+export * from './sample-loop.js';
+export * from './prompts.js';
+export * from './strip.js';
+export * from './trace-runs.js';

@@ -1,0 +1,200 @@
+import * as tf from '@tensorflow/tfjs';
+import { BRANCHES, type Branch, type Signal, type TraceRow, SIGNALS } from '@teacache/core';
+import type { CachePolicy, StepContext } from '@teacache/cache';
+import { SeededRandom, disposeEmbed, type DiffusionTransformer, type EmbedOutput } from '@teacache/models';
+import { samplerFor, type SamplerName } from './samplers.js';
+import { readRows, rowStats } from './signals.js';
+
+export interface SampleOptions {
+  model: DiffusionTransformer;
+  caption: string;
+  seed: number;
+  steps: number;
+  /** Classifier-free guidance scale; above 1 both branches run, batched together. */
+  guidance: number;
+  sampler?: SamplerName;
+  /** The cache policy asked at every step and branch; omitted, every step computes. */
+  policy?: CachePolicy;
+  /** Record per-step signals as trace rows. */
+  record?: boolean;
+  runId?: string;
+  onStep?: (step: number) => void;
+}
+
+export interface SampleResult {
+  /** The final sample, frames × height × width × channels, in [0, 1]. */
+  video: Float32Array;
+  rows: TraceRow[];
+  /** Per branch, `C` where the stack ran and `R` where the cached residual was reused. */
+  schedule: Partial<Record<Branch, string>>;
+  /** Steps at which at least one branch ran the block stack. */
+  computedSteps: number;
+  /** Branch-steps that ran the block stack (a guided step computing both counts 2). */
+  computedBranchSteps: number;
+  wallSeconds: number;
+  branches: Branch[];
+  timesteps: number[];
+}
+
+type Held = Partial<Record<'modulated' | 'timestep' | 'noisy' | 'residual' | 'output' | 'firstBlock' | 'trueOutput', tf.Tensor>>;
+
+function take(rows: tf.Tensor, index: number[]): tf.Tensor {
+  return index.length === rows.shape[0] ? tf.clone(rows) : tf.gather(rows, tf.tensor1d(index, 'int32'));
+}
+
+function sliceEmbed(e: EmbedOutput, index: number[]): EmbedOutput {
+  return {
+    noisyTokens: take(e.noisyTokens, index) as tf.Tensor3D, tokens: take(e.tokens, index) as tf.Tensor3D,
+    timestepEmbedding: take(e.timestepEmbedding, index) as tf.Tensor2D, modulated: take(e.modulated, index) as tf.Tensor3D,
+    condition: take(e.condition, index) as tf.Tensor2D, text: take(e.text, index) as tf.Tensor3D,
+  };
+}
+
+function keepHeld(held: Held, key: keyof Held, value: tf.Tensor): void {
+  held[key]?.dispose();
+  held[key] = tf.keep(tf.clone(value));
+}
+
+/**
+ * Sample one caption and seed, asking the policy at every step and branch whether to run the block stack
+ * or to reuse its cached residual (output − input of the stack). Reused branches skip the stack for real:
+ * only the branches that compute go through it. Optionally records every step's signals.
+ */
+export function sampleRun(o: SampleOptions): SampleResult {
+  const { model, steps } = o;
+  const cfg = model.config;
+  const sampler = samplerFor(cfg.prediction, steps, o.sampler);
+  const branches: Branch[] = o.guidance > 1 ? [...BRANCHES] : ['cond'];
+  const nb = branches.length;
+  const policy = o.policy;
+  const states = branches.map(() => policy?.createState());
+  const needFirst = policy?.needs.includes('firstBlock') ?? false;
+  const needTrue = policy?.needs.includes('trueOutput') ?? false;
+  const needIndicators = policy !== undefined && policy.name !== 'none';
+  const record = o.record ?? false;
+  const sampleSize = cfg.frames * cfg.height * cfg.width * cfg.channels;
+  const shape = [1, cfg.frames, cfg.height, cfg.width, cfg.channels];
+  const x = new SeededRandom(o.seed).normals(sampleSize);
+  const rows: TraceRow[] = [];
+  const schedule = branches.map(() => [] as string[]);
+  let computedSteps = 0;
+  let computedBranchSteps = 0;
+  const runId = o.runId ?? 'run';
+  const start = performance.now();
+  const text = tf.tidy(() => model.encodeCaptions(nb === 2 ? [o.caption, ''] : [o.caption]));
+  const prev: Held = {};
+  const cachedResidual: (tf.Tensor | null)[] = branches.map(() => null);
+  const lastFirstBlock: (tf.Tensor | null)[] = branches.map(() => null);
+  try {
+    for (let i = 0; i < steps; i++) {
+      const t = sampler.timesteps[i];
+      const prediction = tf.tidy(() => {
+        const xb = tf.tile(tf.tensor(x, shape), [nb, 1, 1, 1, 1]);
+        const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text);
+        // The cheap indicators, read before deciding.
+        const [relMod, absMod] = rowStats(e.modulated, prev.modulated ?? null);
+        const [relTemb, absTemb] = rowStats(e.timestepEmbedding, prev.timestep ?? null);
+        const [relNoisy, absNoisy] = rowStats(e.noisyTokens, prev.noisy ?? null);
+        let firstOut: tf.Tensor | null = null;
+        let relFirst: (number | null)[] = branches.map(() => null);
+        if (needFirst) {
+          firstOut = model.blocks(e.tokens, e, 0, 1);
+          const res = tf.sub(firstOut, e.tokens);
+          relFirst = branches.map((_, b) => {
+            const prevRes = lastFirstBlock[b];
+            if (!prevRes) return null;
+            const [r] = rowStats(tf.slice(res, [b], [1]), prevRes);
+            return r!.dataSync()[0];
+          });
+          keepHeld(prev, 'firstBlock', res);
+        }
+        let trueRel: (number | null)[] = branches.map(() => null);
+        if (needTrue) {
+          const truePred = model.head(model.stack(e), e);
+          const [r] = rowStats(truePred, prev.trueOutput ?? null);
+          trueRel = r ? Array.from(r.dataSync()) : branches.map(() => null);
+          keepHeld(prev, 'trueOutput', truePred);
+        }
+        const ind = needIndicators || record ? readRows([relMod, relTemb, relNoisy], nb) : [null, null, null];
+        const decisions = branches.map((branch, b) => {
+          if (!policy) return true;
+          const ctx: StepContext = {
+            step: i, totalSteps: steps, timestep: t, branch,
+            indicators: { modulated: ind[0]?.[b] ?? null, timestep: ind[1]?.[b] ?? null, noisy: ind[2]?.[b] ?? null },
+            firstBlockResidual: relFirst[b], trueOutput: trueRel[b],
+          };
+          const d = policy.decide(states[b], ctx);
+          const computable = d.compute || cachedResidual[b] !== null;
+          if (!computable) policy.observe(states[b], ctx, true);
+          return d.compute || !computable;
+        });
+        const computeIdx = branches.map((_, b) => b).filter((b) => decisions[b]);
+        // Run the stack only on the branches that compute; the others add their cached residual.
+        const outRows: (tf.Tensor | null)[] = branches.map(() => null);
+        if (computeIdx.length > 0) {
+          const sub = computeIdx.length === nb ? e : sliceEmbed(e, computeIdx);
+          const computedOut = firstOut
+            ? model.blocks((computeIdx.length === nb ? firstOut : take(firstOut, computeIdx)) as tf.Tensor3D, sub, 1, cfg.depth)
+            : model.stack(sub);
+          const residual = tf.sub(computedOut, sub.tokens);
+          computeIdx.forEach((b, k) => {
+            outRows[b] = tf.slice(computedOut, [k], [1]);
+            cachedResidual[b]?.dispose();
+            cachedResidual[b] = tf.keep(tf.slice(residual, [k], [1]));
+            if (needFirst && prev.firstBlock) {
+              lastFirstBlock[b]?.dispose();
+              lastFirstBlock[b] = tf.keep(tf.slice(prev.firstBlock, [b], [1]));
+            }
+          });
+        }
+        const rowsOut = branches.map((_, b) => outRows[b] ?? tf.add(tf.slice(e.tokens, [b], [1]), cachedResidual[b]!));
+        const stackOut = nb === 1 ? rowsOut[0] : tf.concat(rowsOut, 0);
+        const residualAll = nb === 1 ? cachedResidual[0]! : tf.concat(cachedResidual as tf.Tensor[], 0);
+        const pred = model.head(stackOut as tf.Tensor3D, e);
+        branches.forEach((_, b) => schedule[b].push(decisions[b] ? 'C' : 'R'));
+        if (computeIdx.length > 0) computedSteps++;
+        computedBranchSteps += computeIdx.length;
+        if (record) {
+          const [relRes, absRes] = rowStats(residualAll, prev.residual ?? null);
+          const [relOut, absOut] = rowStats(pred, prev.output ?? null);
+          const values = readRows([relNoisy, relTemb, relMod, relRes, relOut, absNoisy, absTemb, absMod, absRes, absOut], nb);
+          branches.forEach((branch, b) => {
+            const rel = {} as Record<Signal, number | null>;
+            const abs = {} as Record<Signal, number>;
+            SIGNALS.forEach((s, k) => {
+              rel[s] = values[k]?.[b] ?? null;
+              abs[s] = values[5 + k]![b];
+            });
+            rows.push({ runId, step: i, timestep: t, branch, computed: decisions[b] ? 1 : 0, relL1: rel, meanAbs: abs });
+          });
+          keepHeld(prev, 'residual', residualAll);
+          keepHeld(prev, 'output', pred);
+        }
+        keepHeld(prev, 'modulated', e.modulated);
+        keepHeld(prev, 'timestep', e.timestepEmbedding);
+        keepHeld(prev, 'noisy', e.noisyTokens);
+        disposeEmbed(e);
+        return pred;
+      });
+      const p = prediction.dataSync() as Float32Array;
+      prediction.dispose();
+      const guided = new Float32Array(sampleSize);
+      if (nb === 2) {
+        for (let k = 0; k < sampleSize; k++) guided[k] = p[sampleSize + k] + o.guidance * (p[k] - p[sampleSize + k]);
+      } else guided.set(p.subarray(0, sampleSize));
+      sampler.update(x, guided, i);
+      o.onStep?.(i);
+    }
+  } finally {
+    tf.dispose([text, ...Object.values(prev), ...cachedResidual.filter((r): r is tf.Tensor => r !== null),
+      ...lastFirstBlock.filter((r): r is tf.Tensor => r !== null)]);
+  }
+  const video = new Float32Array(sampleSize);
+  for (let k = 0; k < sampleSize; k++) video[k] = Math.min(1, Math.max(0, (x[k] + 1) / 2));
+  const sched: Partial<Record<Branch, string>> = {};
+  branches.forEach((b, k) => { sched[b] = schedule[k].join(''); });
+  return {
+    video, rows, schedule: sched, computedSteps, computedBranchSteps,
+    wallSeconds: (performance.now() - start) / 1000, branches, timesteps: sampler.timesteps,
+  };
+}

@@ -1,0 +1,67 @@
+import { ddpmAlphasCumprod, DDPM_TRAIN_STEPS, RF_TIME_SCALE, type Prediction } from '@teacache/models';
+
+export type SamplerName = 'ddim' | 'euler-rf';
+
+/**
+ * A deterministic sampler: the timesteps it visits (model units) and the update from one step to the next,
+ * done on plain arrays so the update is exact and cheap next to the network.
+ */
+export interface Sampler {
+  name: SamplerName;
+  /** Timesteps in model units, in visiting order (noisiest first). */
+  timesteps: number[];
+  /** x at the next step from x and the (guided) network prediction at step i; in place. */
+  update(x: Float32Array, prediction: Float32Array, i: number): void;
+}
+
+const alphasCumprod = ddpmAlphasCumprod();
+
+/**
+ * DDIM (η = 0) on the DDPM schedule with evenly spaced timesteps (999·…·0 "leading" spacing as in the DiT
+ * code: t_i = (N-1-i)·1000/N), ᾱ = 1 after the last step so the result is the predicted clean sample.
+ */
+export function ddimSampler(steps: number): Sampler {
+  const stride = DDPM_TRAIN_STEPS / steps;
+  const timesteps = Array.from({ length: steps }, (_, i) => Math.round((steps - 1 - i) * stride));
+  return {
+    name: 'ddim', timesteps,
+    update(x, eps, i) {
+      const ab = alphasCumprod[timesteps[i]];
+      const abPrev = i + 1 < steps ? alphasCumprod[timesteps[i + 1]] : 1;
+      const sa = Math.sqrt(ab);
+      const s1 = Math.sqrt(1 - ab);
+      const saPrev = Math.sqrt(abPrev);
+      const s1Prev = Math.sqrt(1 - abPrev);
+      for (let k = 0; k < x.length; k++) {
+        const x0 = (x[k] - s1 * eps[k]) / sa;
+        x[k] = saPrev * x0 + s1Prev * eps[k];
+      }
+    },
+  };
+}
+
+/** Euler steps of the rectified-flow ODE from t = 1 (noise) to t = 0, evenly spaced: x ← x + (t_next - t)·v. */
+export function eulerRfSampler(steps: number): Sampler {
+  const ts = Array.from({ length: steps + 1 }, (_, i) => 1 - i / steps);
+  return {
+    name: 'euler-rf', timesteps: ts.slice(0, steps).map((t) => t * RF_TIME_SCALE),
+    update(x, v, i) {
+      const dt = ts[i + 1] - ts[i];
+      for (let k = 0; k < x.length; k++) x[k] += dt * v[k];
+    },
+  };
+}
+
+/** The sampler a model's objective implies: DDIM for ε-prediction, Euler for rectified flow. */
+export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName): Sampler {
+  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be a whole number >= 2, got ${steps}`);
+  const chosen = name ?? (prediction === 'velocity' ? 'euler-rf' : 'ddim');
+  if (chosen === 'ddim' && prediction !== 'epsilon') throw new Error('the ddim sampler needs an epsilon-prediction model');
+  if (chosen === 'euler-rf' && prediction !== 'velocity') throw new Error('the euler-rf sampler needs a velocity (rectified flow) model');
+  return chosen === 'ddim' ? ddimSampler(steps) : eulerRfSampler(steps);
+}
+
+/** Default step counts like the originals: 30 for Open-Sora style (rectified flow), 50 for the others. */
+export function defaultSteps(prediction: Prediction): number {
+  return prediction === 'velocity' ? 30 : 50;
+}

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  Progress, TOOLKIT_VERSION, readTraceCsv, readTraceMetadata, traceToCsv, writeFileAtomic, writeJsonAtomic,
+  type TraceMetadata,
+} from '@teacache/core';
+import type { LoadedModel } from '@teacache/models';
+import { sampleRun } from './sample-loop.js';
+import { frameStripPng } from './strip.js';
+import { samplerFor } from './samplers.js';
+import { slug } from './prompts.js';
+
+export interface TraceRunsOptions {
+  loaded: LoadedModel;
+  /** Model name recorded in the metadata. */
+  modelName: string;
+  prompts: string[];
+  seeds: number[];
+  steps: number;
+  guidance: number;
+  outDir: string;
+  backend: string;
+  log?: (line: string) => void;
+}
+
+export interface TraceRunsResult {
+  written: string[];
+  skipped: string[];
+}
+
+/** The run id of a (prompt, seed): readable and stable, so a second call finds finished runs. */
+export function runIdOf(prompt: string, seed: number): string {
+  return `${slug(prompt)}__seed${seed}`;
+}
+
+/** True when a run's CSV and sidecar both exist and read back cleanly. */
+function finished(dir: string, runId: string): boolean {
+  const csv = join(dir, `${runId}.csv`);
+  const json = join(dir, `${runId}.json`);
+  if (!existsSync(csv) || !existsSync(json)) return false;
+  try {
+    readTraceMetadata(json);
+    readTraceCsv(csv);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Trace every (prompt, seed) with every step computed, writing per run a CSV of signals, a JSON sidecar and
+ * a PNG strip of the final sample. Resumable: finished runs are skipped; each file is written atomically and
+ * the sidecar last, so an interrupted run leaves nothing that looks finished.
+ */
+export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
+  const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const cfg = o.loaded.config;
+  const sampler = samplerFor(cfg.prediction, o.steps);
+  const jobs = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({ prompt, seed, runId: runIdOf(prompt, seed) })));
+  const todo = jobs.filter((j) => !finished(o.outDir, j.runId));
+  const skipped = jobs.filter((j) => !todo.includes(j)).map((j) => j.runId);
+  if (skipped.length > 0) log(`skipping ${skipped.length} finished run(s) in ${o.outDir}`);
+  const overall = new Progress({ label: 'trace runs', total: jobs.length, unit: 'runs', logEverySeconds: 5 });
+  overall.set(skipped.length);
+  const written: string[] = [];
+  for (const job of todo) {
+    const bar = new Progress({ label: `  ${job.runId}`, total: o.steps, unit: 'steps', logEverySeconds: 30 });
+    const result = sampleRun({
+      model: o.loaded.model, caption: job.prompt, seed: job.seed, steps: o.steps, guidance: o.guidance,
+      record: true, runId: job.runId, onStep: () => bar.tick(),
+    });
+    bar.finish();
+    const csv = join(o.outDir, `${job.runId}.csv`);
+    const png = join(o.outDir, `${job.runId}.png`);
+    const json = join(o.outDir, `${job.runId}.json`);
+    writeFileAtomic(csv, traceToCsv(result.rows));
+    writeFileAtomic(png, frameStripPng(result.video, cfg.frames, cfg.height, cfg.width));
+    const meta: TraceMetadata = {
+      format: 'teacache-trace', version: 1, runId: job.runId, model: o.modelName, family: cfg.family,
+      weightsHash: o.loaded.weightsHash, prompt: job.prompt, seed: job.seed, sampler: sampler.name, steps: o.steps,
+      guidance: o.guidance, backend: o.backend, policy: 'none', toolkitVersion: TOOLKIT_VERSION,
+      createdAt: new Date().toISOString(), wallSeconds: Number(result.wallSeconds.toFixed(3)), sample: `${job.runId}.png`,
+    };
+    writeJsonAtomic(json, meta);
+    written.push(csv, json, png);
+    overall.tick();
+  }
+  overall.finish();
+  return { written, skipped };
+}
