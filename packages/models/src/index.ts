@@ -17,3 +17,4 @@ export * from './train/train.js';
 export * from './train/adamw.js';
 export * from './train/objective.js';
 export * from './train/finish.js';
+export * from './flops.js';
