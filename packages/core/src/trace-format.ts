@@ -128,7 +128,7 @@ export function parseTraceCsv(text: string, file = '<trace>'): TraceRow[] {
     const row = li;
     const cells = lines[li].split(',');
     if (cells.length !== header.length) {
-      throw new FormatError({ file, row }, `${header.length} cells`, `${cells.length}`);
+      throw new FormatError({ file, row }, `${header.length} cells`, cells.length);
     }
     const get = (col: string) => cells[index.get(col)!].trim();
     const runId = get('run_id');

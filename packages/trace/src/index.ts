@@ -4,3 +4,5 @@ export * from './sample-loop.js';
 export * from './prompts.js';
 export * from './strip.js';
 export * from './trace-runs.js';
+export * from './sweep-run.js';
+export * from './sweep.js';

@@ -3,7 +3,8 @@ import { backendCommand } from './backend.js';
 import { modelsCommand } from './models.js';
 import { trainCommand } from './train.js';
 import { traceCommand } from './trace.js';
+import { sweepCommand } from './sweep.js';
 
 /** Every `teacache` subcommand, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [traceCommand, trainCommand, modelsCommand, backendCommand];
+export const commands: CommandModule<any, any>[] = [traceCommand, sweepCommand, trainCommand, modelsCommand, backendCommand];

@@ -1,0 +1,53 @@
+import type { CommandModule } from 'yargs';
+import { buildReport, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs } from '@teacache/report';
+import { printWritten } from './common.js';
+
+interface ReportArgs {
+  traces?: string[];
+  coefficients?: string[];
+  references?: string;
+  sweep?: string[];
+  out: string;
+  name?: string;
+  'target-psnr': number;
+  'psnr-cap': number;
+}
+
+/** `teacache report`: charts, an offline HTML page and a Markdown summary from traces, fits and sweeps. */
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report',
+  describe: 'Draw the report (per-step curves, correlation, speed vs quality, skip schedules, coefficient curves, summary)',
+  builder: (y) => y
+    .option('traces', { type: 'string', array: true, describe: 'directories of *.csv traces with *.json sidecars' })
+    .option('coefficients', { type: 'string', array: true, describe: 'coefficients files fitted by `teacache fit`' })
+    .option('references', { type: 'string', describe: 'directory of published reference coefficient sets' })
+    .option('sweep', { type: 'string', array: true, describe: 'sweep files (JSON Lines) with each model\'s reference runs' })
+    .option('out', { type: 'string', demandOption: true, describe: 'directory to write, e.g. reports/<name>' })
+    .option('name', { type: 'string', describe: 'report title (default: the out directory\'s name)' })
+    .option('target-psnr', { type: 'number', default: 30, describe: 'quality target of the summary table, dB of PSNR' })
+    .option('psnr-cap', { type: 'number', default: 60, describe: 'dB at which outputs identical to the uncached one are drawn' })
+    .check((argv) => {
+      if (!argv.traces?.length && !argv.coefficients?.length && !argv.references && !argv.sweep?.length) {
+        throw new Error('give at least one input: --traces, --coefficients, --references or --sweep');
+      }
+      return true;
+    }),
+  handler: async (argv) => {
+    const say = (line: string) => process.stderr.write(line + '\n');
+    const traces = argv.traces?.length ? readTraceDirs(argv.traces) : undefined;
+    if (traces) say(`read ${traces.metadata.length} traced runs from ${argv.traces!.join(', ')}`);
+    const coefficients = (argv.coefficients ?? []).map(readCoefficients);
+    const references = argv.references ? readReferenceDir(argv.references) : [];
+    if (references.length > 0) say(`read ${references.length} reference sets from ${argv.references}`);
+    const sweeps = argv.sweep?.length ? argv.sweep.flatMap(readSweepFile) : undefined;
+    if (sweeps) say(`read ${sweeps.length} sweep rows from ${argv.sweep!.join(', ')}`);
+    const started = performance.now();
+    const written = await buildReport({
+      traces, coefficients, references, sweeps, outDir: argv.out, name: argv.name,
+      targetPsnr: argv['target-psnr'], psnrCap: argv['psnr-cap'],
+      onProgress: (e) => say(`[${e.index}/${e.total}] ${e.chart}: ${e.status === 'drawn'
+        ? `drawn (${((performance.now() - started) / 1000).toFixed(1)} s elapsed)` : `skipped, ${e.reason}`}`),
+    });
+    printWritten(written);
+  },
+};

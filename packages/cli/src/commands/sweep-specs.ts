@@ -1,0 +1,87 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FormatError, readTraceCsv } from '@teacache/core';
+import {
+  magRatiosFromTrace, readRescaleCoefficients, validatePolicySpec, type IndicatorName, type PolicySpec,
+} from '@teacache/cache';
+
+/** Default settings per policy: wide enough to draw a speed-quality curve. */
+export const DEFAULT_SETTINGS: Record<string, number[]> = {
+  teacache: [0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
+  oracle: [0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
+  'first-block': [0.02, 0.05, 0.08, 0.12, 0.2, 0.3],
+  magcache: [0.02, 0.05, 0.1, 0.2, 0.3],
+  interval: [2, 3, 4, 5],
+};
+
+/** Parse per-policy settings: "0.1,0.2" (every threshold policy) or "teacache=0.1,0.2" (one policy); repeatable. */
+export function parseSettings(values: readonly string[] | undefined): { all?: number[]; byPolicy: Record<string, number[]> } {
+  const byPolicy: Record<string, number[]> = {};
+  let all: number[] | undefined;
+  for (const v of values ?? []) {
+    const m = /^([a-z-]+)=(.*)$/.exec(v.trim());
+    const list = (m ? m[2] : v).split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
+      const n = Number(x);
+      if (!Number.isFinite(n) || n < 0) throw new FormatError({ field: 'thresholds' }, 'numbers >= 0 separated by commas', x);
+      return n;
+    });
+    if (m) byPolicy[m[1]] = list;
+    else all = list;
+  }
+  return { all, byPolicy };
+}
+
+/** Magnitude ratios calibrated from every trace CSV in a directory (fully computed runs). */
+export function magRatiosFromDir(dir: string): { cond: number[]; uncond?: number[] } {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+  if (files.length === 0) throw new FormatError({ file: dir }, 'trace CSV files to calibrate MagCache from', 'none');
+  const rows = files.flatMap((f) => readTraceCsv(join(dir, f)));
+  return magRatiosFromTrace(rows, dir);
+}
+
+export interface SpecOptions {
+  policies: string[];
+  thresholds?: string[];
+  intervals?: string;
+  coefficients?: string;
+  indicator: string;
+  traces?: string;
+}
+
+/** Expand the CLI's policy options into validated specs (one per policy setting). */
+export function buildSpecs(o: SpecOptions): PolicySpec[] {
+  const settings = parseSettings(o.thresholds);
+  const specs: PolicySpec[] = [];
+  for (const policy of o.policies) {
+    const values = policy === 'interval'
+      ? (o.intervals ? o.intervals.split(',').map(Number) : settings.byPolicy.interval ?? DEFAULT_SETTINGS.interval)
+      : settings.byPolicy[policy] ?? settings.all ?? DEFAULT_SETTINGS[policy];
+    if (!values) throw new FormatError({ field: 'policies' }, 'teacache, interval, first-block, magcache, oracle or none', policy);
+    if (policy === 'none') {
+      specs.push(validatePolicySpec({ policy: 'none' }, '--policies'));
+      continue;
+    }
+    const ratios = policy === 'magcache' ? magcacheRatios(o.traces) : undefined;
+    const coefficients = policy === 'teacache' && o.coefficients ? readRescaleCoefficients(o.coefficients) : undefined;
+    for (const v of values) {
+      const input: Record<string, unknown> = { policy };
+      if (policy === 'interval') input.interval = v;
+      else input.threshold = v;
+      if (policy === 'teacache') {
+        input.indicator = o.indicator as IndicatorName;
+        if (coefficients) {
+          input.coefficients = coefficients;
+          input.coefficientsFile = o.coefficients;
+        }
+      }
+      if (ratios) input.magRatios = ratios;
+      specs.push(validatePolicySpec(input, `--policies ${policy}`));
+    }
+  }
+  return specs;
+}
+
+function magcacheRatios(traces: string | undefined): { cond: number[]; uncond?: number[] } {
+  if (!traces) throw new FormatError({ field: 'traces' }, 'a trace directory (--traces) to calibrate MagCache\'s magnitude ratios from', 'none');
+  return magRatiosFromDir(traces);
+}

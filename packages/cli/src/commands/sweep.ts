@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, runSweep } from '@teacache/trace';
+import { openModel } from './model-source.js';
+import { printWritten, startBackend } from './common.js';
+import { buildSpecs } from './sweep-specs.js';
+
+interface SweepArgs {
+  model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
+  traces?: string; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
+}
+
+/** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
+export const sweepCommand: CommandModule<object, SweepArgs> = {
+  command: 'sweep',
+  describe: 'Measure speed and quality of cache policies against uncached sampling (parallel, resumable)',
+  builder: (y) => y
+    .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
+    .option('policies', { type: 'string', array: true, default: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], describe: 'policies to sweep (comma or space separated)' })
+    .option('thresholds', { type: 'string', array: true, describe: 'settings: "0.1,0.2" for every threshold policy, or "teacache=0.1,0.2"' })
+    .option('intervals', { type: 'string', describe: 'interval k values, e.g. 2,3,4' })
+    .option('coefficients', { type: 'string', describe: 'teacache rescaling coefficients file (default: identity)' })
+    .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
+    .option('traces', { type: 'string', describe: 'trace directory to calibrate magcache from' })
+    .option('prompts', { type: 'string', describe: 'prompts file or builtin:… (default: held-out captions)' })
+    .option('seeds', { type: 'string', default: '0' })
+    .option('steps', { type: 'number' })
+    .option('guidance', { type: 'number', default: 4 })
+    .option('workers', { type: 'number', describe: 'worker processes (default: one per core)' })
+    .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' }) as never,
+  handler: async (argv) => {
+    const backend = await startBackend(argv);
+    const { loaded, name } = openModel(argv.model);
+    const modelDir = loaded.dir;
+    const prompts = readPrompts(argv.prompts ?? defaultPromptSource(loaded.config.family));
+    const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
+    loaded.model.dispose();
+    const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+    const specs = buildSpecs({ ...argv, policies });
+    const seeds = parseSeeds(argv.seeds);
+    process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
+    const result = await runSweep({
+      modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, specs, out: resolve(argv.out),
+      workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
+    });
+    process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
+    printWritten([result.out]);
+  },
+};

@@ -1,0 +1,51 @@
+// Two ratios, each measured within this one run on the same backend:
+//  1. tracing overhead: wall time of sampling with per-step recording vs without (target <= 5%);
+//  2. cached sampling really skips: wall speedup / step-count speedup of cached runs (target >= 0.9).
+import { createPolicy } from '@teacache/cache';
+import { BUILTIN_MODELS, DiffusionTransformer, describeBackend, selectBackend } from '@teacache/models';
+import { sampleRun, defaultSteps } from '../src/index.js';
+
+const choice = await selectBackend();
+console.log(describeBackend(choice));
+const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+console.log('model        steps  off(s)  on(s)  overhead | policy          step-x  wall-x  wall/step');
+for (const b of BUILTIN_MODELS) {
+  const model = new DiffusionTransformer(b.config, { seed: 0, zeroInit: false });
+  const steps = defaultSteps(b.config.prediction);
+  const base = { model, caption: b.config.vocabulary[2], seed: 0, steps, guidance: 4 };
+  sampleRun({ ...base, steps: 3 });
+  const off: number[] = [];
+  const on: number[] = [];
+  // Interleave the two so drift in machine load hits both alike.
+  for (let r = 0; r < repeats; r++) {
+    off.push(sampleRun(base).wallSeconds);
+    on.push(sampleRun({ ...base, record: true }).wallSeconds);
+  }
+  const tOff = median(off);
+  const tOn = median(on);
+  const cached: string[] = [];
+  for (const spec of [{ policy: 'interval', interval: 2 }, { policy: 'interval', interval: 4 }, { policy: 'teacache', threshold: 0.3 }]) {
+    const walls: number[] = [];
+    const refs: number[] = [];
+    let stepX = 1;
+    for (let r = 0; r < repeats; r++) {
+      refs.push(sampleRun(base).wallSeconds);
+      const run = sampleRun({ ...base, policy: createPolicy(spec) });
+      walls.push(run.wallSeconds);
+      stepX = (steps * run.branches.length) / run.computedBranchSteps;
+    }
+    const wallX = median(refs) / median(walls);
+    const label = spec.policy === 'interval' ? `interval k=${spec.interval}` : `teacache ${spec.threshold}`;
+    cached.push(`${label.padEnd(15)} ${stepX.toFixed(2).padStart(6)}  ${wallX.toFixed(2).padStart(6)}  ${(wallX / stepX).toFixed(2).padStart(9)}`);
+  }
+  console.log(`${b.name.padEnd(12)} ${String(steps).padStart(5)}  ${tOff.toFixed(3).padStart(6)}  ${tOn.toFixed(3).padStart(5)}  ` +
+    `${(100 * (tOn / tOff - 1)).toFixed(1).padStart(6)}%  | ${cached[0]}`);
+  for (const c of cached.slice(1)) console.log(`${''.padEnd(45)}| ${c}`);
+  model.dispose();
+}

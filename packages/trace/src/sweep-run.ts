@@ -1,0 +1,59 @@
+import { formatSchedule, mseFrames, psnrFrames, ssimFrames, type SweepRow } from '@teacache/core';
+import { createPolicy, describePolicy, type PolicySpec } from '@teacache/cache';
+import type { DiffusionTransformer } from '@teacache/models';
+import { sampleRun, type SampleResult } from './sample-loop.js';
+
+/** One (prompt, seed) of a sweep: its uncached reference and every policy setting to compare with it. */
+export interface SweepGroup {
+  model: string;
+  prompt: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  specs: PolicySpec[];
+}
+
+function frames(video: Float32Array, model: DiffusionTransformer): Float32Array[] {
+  const c = model.config;
+  const per = c.height * c.width * c.channels;
+  return Array.from({ length: c.frames }, (_, f) => video.subarray(f * per, (f + 1) * per));
+}
+
+/** Build the row of one cached run against its reference. */
+export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult, ref: SampleResult, model: DiffusionTransformer, backend: string): SweepRow {
+  const d = describePolicy(spec);
+  const c = model.config;
+  const a = frames(run.video, model);
+  const b = frames(ref.video, model);
+  const branchCount = run.branches.length;
+  const computed = run.computedBranchSteps / branchCount;
+  return {
+    format: 'teacache-sweep-row', version: 1, model: group.model, policy: d.policy, params: d.params, threshold: d.threshold,
+    prompt: group.prompt, seed: group.seed, steps: group.steps, computedSteps: computed, skippedSteps: group.steps - computed,
+    schedule: formatSchedule(run.branches.map((br) => run.schedule[br]!)),
+    wallSeconds: run.wallSeconds, referenceWallSeconds: ref.wallSeconds, wallSpeedup: ref.wallSeconds / run.wallSeconds,
+    stepSpeedup: group.steps / computed,
+    psnr: psnrFrames(a, b, 1), ssim: ssimFrames(a, b, { height: c.height, width: c.width, channels: c.channels, dataRange: 1 }), mse: mseFrames(a, b),
+    backend, createdAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Run one sweep group: the reference (every step computed) and then each policy setting, all on the same
+ * prompt and seed; `onRow` gets each finished row at once so nothing finished is lost to an interruption.
+ */
+export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void, skip: (spec: PolicySpec) => boolean = () => false): void {
+  const todo = group.specs.filter((s) => !skip(s));
+  if (todo.length === 0) return;
+  const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance };
+  const ref = sampleRun(base);
+  for (const spec of todo) {
+    const run = sampleRun({ ...base, policy: createPolicy(spec) });
+    onRow(sweepRow(group, spec, run, ref, model, backend));
+  }
+}
+
+/** A short untimed run so the first timed run does not pay for warm-up (kernel set-up, allocation). */
+export function warmUp(model: DiffusionTransformer, guidance: number): void {
+  sampleRun({ model, caption: '', seed: 0, steps: 2, guidance });
+}

@@ -1,0 +1,51 @@
+// A sweep worker process: loads the model once, then runs the groups the parent sends, one at a time,
+// sending each finished row back at once. One worker per core: the wasm backend runs on one thread.
+import type { SweepRow } from '@teacache/core';
+import { loadModel, selectBackend, backendRequestFrom, type LoadedModel } from '@teacache/models';
+import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
+
+/** Parent → worker messages. */
+export type WorkerRequest =
+  | { type: 'init'; modelDir: string; backend: string; guidance: number }
+  | { type: 'group'; id: number; group: SweepGroup; done: string[] }
+  | { type: 'stop' };
+
+/** Worker → parent messages. */
+export type WorkerReply =
+  | { type: 'ready'; backend: string }
+  | { type: 'row'; id: number; row: SweepRow }
+  | { type: 'group-done'; id: number }
+  | { type: 'error'; message: string };
+
+let loaded: LoadedModel | null = null;
+let backendName = '';
+
+function send(msg: WorkerReply): void {
+  process.send!(msg);
+}
+
+process.on('message', async (msg: WorkerRequest) => {
+  try {
+    if (msg.type === 'init') {
+      const choice = await selectBackend(backendRequestFrom(msg.backend));
+      backendName = choice.name;
+      loaded = loadModel(msg.modelDir);
+      warmUp(loaded.model, msg.guidance);
+      send({ type: 'ready', backend: backendName });
+    } else if (msg.type === 'group') {
+      const done = new Set(msg.done);
+      const { describePolicy } = await import('@teacache/cache');
+      const { sweepRowKey } = await import('@teacache/core');
+      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), (spec) => {
+        const d = describePolicy(spec);
+        return done.has(sweepRowKey({ model: msg.group.model, policy: d.policy, params: d.params, prompt: msg.group.prompt, seed: msg.group.seed, steps: msg.group.steps }));
+      });
+      send({ type: 'group-done', id: msg.id });
+    } else if (msg.type === 'stop') {
+      process.exit(0);
+    }
+  } catch (err) {
+    send({ type: 'error', message: err instanceof Error ? `${err.message}` : String(err) });
+    process.exit(1);
+  }
+});

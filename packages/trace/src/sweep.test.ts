@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSweepRows, sweepRowKey } from '@teacache/core';
+import { validatePolicySpec } from '@teacache/cache';
+import { saveModel, selectBackend, DiffusionTransformer, type ModelConfig } from '@teacache/models';
+import { runSweep } from './sweep.js';
+
+const config: ModelConfig = {
+  family: 'osp', hiddenSize: 32, depth: 2, heads: 2, mlpRatio: 2, patchSize: 4, frames: 2, height: 12, width: 12,
+  channels: 3, textWidth: 16, textLayers: 1, textHeads: 2, textLength: 4, vocabulary: ['<pad>', '<unk>', 'cat', 'dog'],
+  prediction: 'epsilon', timestepFrequencies: 32,
+};
+let dir: string;
+const specs = [
+  validatePolicySpec({ policy: 'teacache', threshold: 0.2 }),
+  validatePolicySpec({ policy: 'interval', interval: 2 }),
+  validatePolicySpec({ policy: 'first-block', threshold: 0.1 }),
+];
+const base = () => ({
+  modelDir: join(dir, 'model'), modelName: 'tiny', prompts: ['cat', 'dog'], seeds: [0, 1], steps: 6, guidance: 3, specs,
+  backend: 'wasm', log: () => {},
+});
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = mkdtempSync(join(tmpdir(), 'teacache-sweep-'));
+  const m = new DiffusionTransformer(config, { seed: 2, zeroInit: false });
+  saveModel(join(dir, 'model'), m, { dtype: 'F32' });
+  m.dispose();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a sweep writes one row per policy setting, prompt and seed, each compared with its uncached run', async () => {
+  const out = join(dir, 'a.jsonl');
+  const r = await runSweep({ ...base(), out, workers: 0 });
+  expect(r.newRows).toBe(12);
+  const rows = readSweepRows(out);
+  expect(new Set(rows.map(sweepRowKey)).size).toBe(12);
+  const interval = rows.filter((x) => x.policy === 'interval');
+  for (const row of interval) {
+    expect(row.schedule).toBe('CRCRCC');
+    expect(row.stepSpeedup).toBeCloseTo(6 / 4, 10);
+    expect(row.psnr).toBeGreaterThan(0);
+  }
+});
+
+test('worker processes give the same rows (speed aside) as running in-process', async () => {
+  const out = join(dir, 'b.jsonl');
+  await runSweep({ ...base(), out, workers: 2 });
+  const a = readSweepRows(join(dir, 'a.jsonl'));
+  const b = readSweepRows(out);
+  const strip = (rows: typeof a) => rows.map((r) => ({ k: sweepRowKey(r), s: r.schedule, p: r.psnr, m: r.mse }))
+    .sort((x, y) => x.k.localeCompare(y.k));
+  expect(strip(b)).toEqual(strip(a));
+});
+
+test('a sweep killed mid-append resumes without redoing or losing a finished run', async () => {
+  const out = join(dir, 'c.jsonl');
+  const full = readFileSync(join(dir, 'a.jsonl'), 'utf8').split('\n').filter(Boolean);
+  // Five finished rows and half of a sixth: what a kill during an append leaves.
+  writeFileSync(out, full.slice(0, 5).join('\n') + '\n' + full[5].slice(0, 40));
+  const warnings: string[] = [];
+  const r = await runSweep({ ...base(), out, workers: 0, log: (l) => warnings.push(l) });
+  expect(r.skippedRows).toBe(5);
+  expect(r.newRows).toBe(7);
+  const rows = readSweepRows(out);
+  expect(rows.length).toBe(12);
+  expect(new Set(rows.map(sweepRowKey)).size).toBe(12);
+  const again = await runSweep({ ...base(), out, workers: 0 });
+  expect(again.newRows).toBe(0);
+});

@@ -1,0 +1,130 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appendSweepRow, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
+import { describePolicy, type PolicySpec } from '@teacache/cache';
+import { loadModel, selectBackend, backendRequestFrom } from '@teacache/models';
+import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
+import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
+
+export interface SweepOptions {
+  /** Model directory (config.json + weights.safetensors) and the name rows record. */
+  modelDir: string;
+  modelName: string;
+  prompts: string[];
+  seeds: number[];
+  steps: number;
+  guidance: number;
+  specs: PolicySpec[];
+  /** JSON Lines results file; rows are appended as runs finish, and finished runs are skipped on resume. */
+  out: string;
+  /** Worker processes (default one per core); 0 runs in this process (tests). */
+  workers?: number;
+  backend?: string;
+  log?: (line: string) => void;
+}
+
+export interface SweepResult {
+  out: string;
+  newRows: number;
+  skippedRows: number;
+  totalRows: number;
+}
+
+function keyOf(model: string, spec: PolicySpec, prompt: string, seed: number, steps: number): string {
+  const d = describePolicy(spec);
+  return sweepRowKey({ model, policy: d.policy, params: d.params, prompt, seed, steps });
+}
+
+/**
+ * Sweep policies × settings × prompts × seeds. Each (prompt, seed) group runs its uncached reference and then
+ * every setting in one worker; rows are appended to `out` as they finish, so a killed sweep resumes without
+ * redoing or losing a finished run.
+ */
+export async function runSweep(o: SweepOptions): Promise<SweepResult> {
+  const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const existing = existsSync(o.out) ? readSweepRows(o.out, { onWarning: (w) => log(`warning: ${w}`) }) : [];
+  const done = new Set(existing.map(sweepRowKey));
+  const groups: SweepGroup[] = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({
+    model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, specs: o.specs,
+  })));
+  const total = groups.length * o.specs.length;
+  const pending = groups.filter((g) => g.specs.some((s) => !done.has(keyOf(o.modelName, s, g.prompt, g.seed, g.steps))));
+  const already = groups.reduce((n, g) => n + g.specs.filter((s) => done.has(keyOf(o.modelName, s, g.prompt, g.seed, g.steps))).length, 0);
+  if (already > 0) log(`resuming: ${already} of ${total} run(s) already in ${o.out}`);
+  const progress = new Progress({ label: 'sweep', total, unit: 'runs', logEverySeconds: 10 });
+  progress.set(already);
+  let newRows = 0;
+  const onRow = (row: SweepRow) => {
+    appendSweepRow(o.out, row);
+    newRows++;
+    progress.tick(1, `${row.policy} ${row.threshold ?? ''}: ${row.stepSpeedup.toFixed(2)}x steps, ${Number.isFinite(row.psnr) ? row.psnr.toFixed(1) : 'inf'} dB`);
+  };
+  const workers = Math.min(o.workers ?? cpus().length, pending.length);
+  if (workers <= 0 || o.workers === 0) {
+    await selectBackend(backendRequestFrom(o.backend));
+    const loaded = loadModel(o.modelDir);
+    const backend = (await selectBackend(backendRequestFrom(o.backend))).name;
+    try {
+      if (pending.length > 0) warmUp(loaded.model, o.guidance);
+      for (const g of pending) runSweepGroup(loaded.model, g, backend, onRow, (s) => done.has(keyOf(o.modelName, s, g.prompt, g.seed, g.steps)));
+    } finally {
+      loaded.model.dispose();
+    }
+  } else {
+    await runInWorkers(o, pending, workers, done, onRow, log);
+  }
+  progress.finish();
+  return { out: o.out, newRows, skippedRows: already, totalRows: already + newRows };
+}
+
+function workerPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'sweep-worker.ts');
+}
+
+async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, done: Set<string>, onRow: (row: SweepRow) => void, log: (l: string) => void): Promise<void> {
+  const queue = groups.map((g, id) => ({ id, g }));
+  const children: ChildProcess[] = [];
+  const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
+  process.once('SIGINT', stopAll);
+  try {
+    await Promise.all(Array.from({ length: count }, (_, w) => new Promise<void>((resolve, reject) => {
+      const child = fork(workerPath(), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      let failed = false;
+      const next = () => {
+        const job = queue.shift();
+        if (!job) {
+          child.send({ type: 'stop' } satisfies WorkerRequest);
+          return;
+        }
+        const doneKeys = job.g.specs.map((s) => keyOf(o.modelName, s, job.g.prompt, job.g.seed, job.g.steps)).filter((k) => done.has(k));
+        child.send({ type: 'group', id: job.id, group: job.g, done: doneKeys } satisfies WorkerRequest);
+      };
+      child.on('message', (msg: WorkerReply) => {
+        if (msg.type === 'ready') {
+          if (w === 0) log(`sweep: ${count} worker process(es), backend ${msg.backend}`);
+          next();
+        } else if (msg.type === 'row') onRow(msg.row);
+        else if (msg.type === 'group-done') next();
+        else if (msg.type === 'error') {
+          failed = true;
+          reject(new Error(`sweep worker ${w}: ${msg.message}`));
+        }
+      });
+      child.on('exit', (code) => {
+        if (failed) return;
+        if (code === 0) resolve();
+        else reject(new Error(`sweep worker ${w} exited with code ${code}`));
+      });
+      child.send({ type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto', guidance: o.guidance } satisfies WorkerRequest);
+    })));
+  } catch (err) {
+    stopAll();
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', stopAll);
+  }
+}
