@@ -1,3 +1,8 @@
+import { existsSync, readFileSync, statSync, openSync, readSync, closeSync, truncateSync } from 'node:fs';
+import { FormatError } from './errors.js';
+import { validateWithSchema } from './schema.js';
+import { appendLine } from './atomic-write.js';
+
 /** One finished cached-sampling run of a sweep, compared with the uncached run of the same model, prompt and seed. */
 export interface SweepRow {
   format: 'teacache-sweep-row';
@@ -11,18 +16,229 @@ export interface SweepRow {
   prompt: string;
   seed: number;
   steps: number;
+  /**
+   * Block-stack evaluations per guidance branch: with two branches, the mean of the two branches'
+   * counts (so it can end in .5). computedSteps + skippedSteps = steps.
+   */
   computedSteps: number;
   skippedSteps: number;
-  /** Per step, `C` computed or `R` reused (per guidance branch pair when branches agree). */
+  /**
+   * Per step, `C` computed or `R` reused. One string when the run is unguided or both guidance
+   * branches took the same decisions; otherwise `cond/uncond`, two strings joined by `/`.
+   */
   schedule: string;
   wallSeconds: number;
   referenceWallSeconds: number;
   wallSpeedup: number;
+  /** steps / computedSteps. */
   stepSpeedup: number;
-  /** Quality against the uncached output, on the decoded sample in [0, 1]. */
+  /**
+   * Quality against the uncached output, on the decoded sample in [0, 1]. PSNR in dB; Infinity when
+   * the outputs are identical (written as null in the file, since JSON has no Infinity).
+   */
   psnr: number;
   ssim: number;
   mse: number;
   backend: string;
   createdAt: string;
+}
+
+const nonNegative = { type: 'number', minimum: 0 } as const;
+
+/** JSON Schema of one sweep row as stored in the JSON Lines file (psnr null = identical outputs). */
+export const SWEEP_ROW_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://teacache-toolkit/schemas/sweep-row-v1.json',
+  title: 'teacache sweep row, version 1',
+  type: 'object',
+  required: ['format', 'version', 'model', 'policy', 'params', 'threshold', 'prompt', 'seed', 'steps', 'computedSteps',
+    'skippedSteps', 'schedule', 'wallSeconds', 'referenceWallSeconds', 'wallSpeedup', 'stepSpeedup', 'psnr', 'ssim',
+    'mse', 'backend', 'createdAt'],
+  properties: {
+    format: { const: 'teacache-sweep-row' },
+    version: { const: 1 },
+    model: { type: 'string', minLength: 1 },
+    policy: { type: 'string', minLength: 1 },
+    params: {
+      type: 'object',
+      additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+    },
+    threshold: { type: ['number', 'null'] },
+    prompt: { type: 'string' },
+    seed: { type: 'integer', minimum: 0 },
+    steps: { type: 'integer', minimum: 1 },
+    computedSteps: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.5 },
+    skippedSteps: { type: 'number', minimum: 0, multipleOf: 0.5 },
+    schedule: { type: 'string', pattern: '^[CR]+(/[CR]+)?$' },
+    wallSeconds: nonNegative,
+    referenceWallSeconds: nonNegative,
+    wallSpeedup: { type: 'number', exclusiveMinimum: 0 },
+    stepSpeedup: { type: 'number', minimum: 1 },
+    psnr: { type: ['number', 'null'] },
+    ssim: { type: 'number', minimum: -1, maximum: 1 },
+    mse: nonNegative,
+    backend: { type: 'string', minLength: 1 },
+    createdAt: { type: 'string', minLength: 1 },
+  },
+  additionalProperties: true,
+} as const;
+
+/** Split a schedule into its per-branch strings (one, or cond and uncond). */
+export function scheduleBranches(schedule: string): string[] {
+  return schedule.split('/');
+}
+
+/** The schedule string of one run from its per-branch schedules: one string when they agree, else `cond/uncond`. */
+export function formatSchedule(branches: readonly string[]): string {
+  if (branches.length === 0 || branches.length > 2) throw new RangeError(`formatSchedule: expected 1 or 2 branch schedules, found ${branches.length}`);
+  return branches.length === 2 && branches[0] !== branches[1] ? `${branches[0]}/${branches[1]}` : branches[0];
+}
+
+/** Checks beyond the schema: counts agree with the schedule and with each other. */
+function checkConsistency(row: SweepRow, file: string, rowNumber?: number): void {
+  const at = (field: string) => ({ file, row: rowNumber, field });
+  const branches = scheduleBranches(row.schedule);
+  for (const b of branches) {
+    if (b.length !== row.steps) throw new FormatError(at('schedule'), `one letter per step (${row.steps})`, `${b.length} letters`);
+  }
+  const computed = branches.reduce((s, b) => s + [...b].filter((c) => c === 'C').length, 0) / branches.length;
+  if (row.computedSteps !== computed) throw new FormatError(at('computedSteps'), `${computed} (the C count of the schedule)`, row.computedSteps);
+  if (row.computedSteps + row.skippedSteps !== row.steps) {
+    throw new FormatError(at('skippedSteps'), `${row.steps - row.computedSteps} (steps - computedSteps)`, row.skippedSteps);
+  }
+  const speedup = row.steps / row.computedSteps;
+  if (Math.abs(row.stepSpeedup - speedup) > 1e-9 * speedup) throw new FormatError(at('stepSpeedup'), `${speedup} (steps / computedSteps)`, row.stepSpeedup);
+  for (const key of ['wallSeconds', 'referenceWallSeconds', 'wallSpeedup', 'ssim', 'mse'] as const) {
+    if (!Number.isFinite(row[key])) throw new FormatError(at(key), 'a finite number', row[key]);
+  }
+}
+
+/** Validate a parsed row (as stored: psnr null allowed) and return it in memory form (psnr null → Infinity). */
+function toSweepRow(value: unknown, file: string, rowNumber?: number): SweepRow {
+  let row: SweepRow;
+  try {
+    row = validateWithSchema<SweepRow>(SWEEP_ROW_SCHEMA, value, file);
+  } catch (err) {
+    // the schema check knows the file and field; add the row number for the user
+    if (err instanceof FormatError && rowNumber !== undefined) {
+      throw new FormatError({ file, row: rowNumber, field: err.field }, err.expected, valueAt(value, err.field));
+    }
+    throw err;
+  }
+  const stored = row as unknown as { psnr: number | null };
+  const memory: SweepRow = { ...row, psnr: stored.psnr === null ? Infinity : stored.psnr };
+  checkConsistency(memory, file, rowNumber);
+  return memory;
+}
+
+/** The value at a dotted field path of a parsed row (undefined when absent). */
+function valueAt(value: unknown, field: string | undefined): unknown {
+  if (field === undefined || field === '(root)') return value;
+  let v: unknown = value;
+  for (const part of field.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** Options for reading sweep rows. */
+export interface ParseSweepOptions {
+  /** Called with a message for recoverable problems (an interrupted last line); default: stderr. */
+  onWarning?: (message: string) => void;
+}
+
+const warnToStderr = (message: string) => { process.stderr.write(`warning: ${message}\n`); };
+
+/**
+ * Parse sweep rows from JSON Lines text. Rows are numbered by line (1 = first line). Blank lines
+ * are skipped. A last line without a newline is an interrupted append: it is skipped with a warning.
+ * Any other bad line throws a FormatError naming the row and field.
+ */
+export function parseSweepRows(text: string, file = '<sweep>', options: ParseSweepOptions = {}): SweepRow[] {
+  const lines = text.split('\n');
+  const partial = lines.pop()!; // '' when the text ends with a newline
+  if (partial.trim() !== '') {
+    (options.onWarning ?? warnToStderr)(`${file}: row ${lines.length + 1} has no newline (an interrupted append); skipped`);
+  }
+  const rows: SweepRow[] = [];
+  lines.forEach((line, i) => {
+    const rowNumber = i + 1;
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      throw new FormatError({ file, row: rowNumber }, 'a JSON object on one line', (err as Error).message);
+    }
+    rows.push(toSweepRow(value, file, rowNumber));
+  });
+  return rows;
+}
+
+/** Read and validate a sweep file (JSON Lines). */
+export function readSweepRows(path: string, options: ParseSweepOptions = {}): SweepRow[] {
+  if (!existsSync(path)) throw new FormatError({ file: path }, 'an existing sweep file (JSON Lines)', 'no such file');
+  return parseSweepRows(readFileSync(path, 'utf8'), path, options);
+}
+
+/** Serialise one row as a JSON line (psnr Infinity → null). */
+export function sweepRowToJson(row: SweepRow): string {
+  return JSON.stringify({ ...row, psnr: row.psnr === Infinity ? null : row.psnr });
+}
+
+/** The length of a file up to and including its last newline (where an interrupted append starts). */
+function completeLength(path: string): { size: number; complete: number } {
+  const size = statSync(path).size;
+  if (size === 0) return { size, complete: 0 };
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.alloc(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const n = readSync(fd, chunk, 0, end - start, start);
+      const idx = chunk.subarray(0, n).lastIndexOf(0x0a);
+      if (idx >= 0) return { size, complete: start + idx + 1 };
+      end = start;
+    }
+    return { size, complete: 0 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Validate a row, then append it to a sweep file as one JSON line. A trailing line without a
+ * newline (an earlier interrupted append) is cut off first, so it cannot corrupt the new line.
+ */
+export function appendSweepRow(path: string, row: SweepRow, options: ParseSweepOptions = {}): void {
+  // JSON would turn NaN into null, which reads back as an infinite PSNR
+  if (Number.isNaN(row.psnr) || row.psnr === -Infinity) throw new FormatError({ file: path, field: 'psnr' }, 'a number or Infinity', row.psnr);
+  const line = sweepRowToJson(row);
+  toSweepRow(JSON.parse(line), path);
+  if (existsSync(path)) {
+    const { size, complete } = completeLength(path);
+    if (complete < size) {
+      (options.onWarning ?? warnToStderr)(`${path}: removed ${size - complete} bytes of an interrupted append before appending`);
+      truncateSync(path, complete);
+    }
+  }
+  appendLine(path, line);
+}
+
+/** JSON with object keys sorted, so equal params give equal text whatever their order. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+}
+
+/**
+ * The identity of a sweep run: model, policy and its params, prompt, seed, and step count (a sweep
+ * over step counts must not mistake one for another). A resumed sweep skips runs whose key exists.
+ */
+export function sweepRowKey(row: Pick<SweepRow, 'model' | 'policy' | 'params' | 'prompt' | 'seed' | 'steps'>): string {
+  return canonicalJson([row.model, row.policy, row.params, row.prompt, row.seed, row.steps]);
 }

@@ -1,0 +1,11 @@
+export * from './policy.js';
+export * from './policy-spec.js';
+export * from './parse-policy-spec.js';
+export * from './coefficients.js';
+export * from './create-policy.js';
+export * from './session.js';
+export * from './describe-policy.js';
+export * from './mag-ratios.js';
+export * from './replay.js';
+export { teacacheStep, forcedDecision, type AccumulatorState, type ForcedSteps } from './teacache-rule.js';
+export type { MagCacheState } from './policies/magcache.js';

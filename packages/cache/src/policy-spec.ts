@@ -1,0 +1,202 @@
+import { FormatError, type CoefficientsFile } from '@teacache/core';
+import { INDICATORS, type IndicatorName } from './policy.js';
+import { highestFirstOf, type RescaleCoefficients } from './coefficients.js';
+
+/** Always compute: the uncached reference. */
+export interface NoneSpec {
+  policy: 'none';
+}
+
+/** TeaCache: accumulate the rescaled indicator change; reuse while the sum stays under the threshold. */
+export interface TeaCacheSpec {
+  policy: 'teacache';
+  threshold: number;
+  /** Which cheap indicator's relL1 is rescaled and accumulated (default modulated). */
+  indicator: IndicatorName;
+  /** Rescaling polynomial; absent = identity. */
+  coefficients?: RescaleCoefficients;
+  /** Where the coefficients were read from, kept for the sweep row's params. */
+  coefficientsFile?: string;
+  /** Steps at the start that are always computed (>= 1; the first step has nothing to reuse). */
+  retentionSteps: number;
+  /** Steps at the end that are always computed (default 1: the last step; 0 as in Wan2.1's use_ret_steps). */
+  cutoffSteps: number;
+}
+
+/** Fixed-interval reuse (FORA / Δ-DiT style): compute every `interval`-th step and the last step. */
+export interface IntervalSpec {
+  policy: 'interval';
+  interval: number;
+}
+
+/** First Block Cache: reuse the rest of the stack while the first block's residual barely changed. */
+export interface FirstBlockSpec {
+  policy: 'first-block';
+  threshold: number;
+}
+
+/** Per-step magnitude ratios (index = step; index 0 unused), shared or per guidance branch. */
+export type MagRatios = readonly number[] | { cond: readonly number[]; uncond?: readonly number[] };
+
+/** MagCache: accumulate the error implied by calibrated magnitude ratios, with a cap on consecutive reuses. */
+export interface MagCacheSpec {
+  policy: 'magcache';
+  threshold: number;
+  magRatios: MagRatios;
+  /** Where the ratios were read from, kept for the sweep row's params. */
+  magRatiosFile?: string;
+  /** Most consecutive reuses (MagCache's K; default 2 as in MagCache4Wan2.1). */
+  maxSkipSteps: number;
+  /** Fraction of the steps at the start that are always computed (default 0.2 as in MagCache4Wan2.1). */
+  retentionRatio: number;
+}
+
+/** The TeaCache rule fed with the true output change: the best any indicator could do. */
+export interface OracleSpec {
+  policy: 'oracle';
+  threshold: number;
+  retentionSteps: number;
+  cutoffSteps: number;
+}
+
+export type PolicySpec = NoneSpec | TeaCacheSpec | IntervalSpec | FirstBlockSpec | MagCacheSpec | OracleSpec;
+export type PolicyName = PolicySpec['policy'];
+
+/** Every policy name, in the order help texts list them. */
+export const POLICY_NAMES: readonly PolicyName[] = ['none', 'teacache', 'interval', 'first-block', 'magcache', 'oracle'];
+
+/** A spec as a user writes it: the policy name plus any of its fields; defaults are filled in by validation. */
+export type PolicySpecInput = { policy: string } & Record<string, unknown>;
+
+const KEYS: Record<PolicyName, readonly string[]> = {
+  none: [],
+  teacache: ['threshold', 'indicator', 'coefficients', 'coefficientsFile', 'retentionSteps', 'cutoffSteps'],
+  interval: ['interval'],
+  'first-block': ['threshold'],
+  magcache: ['threshold', 'magRatios', 'magRatiosFile', 'maxSkipSteps', 'retentionRatio'],
+  oracle: ['threshold', 'retentionSteps', 'cutoffSteps'],
+};
+
+class SpecReader {
+  constructor(private readonly input: Record<string, unknown>, private readonly file: string) {}
+
+  fail(field: string, expected: string, found: unknown): never {
+    throw new FormatError({ file: this.file, field }, expected, found);
+  }
+
+  missing(field: string, expected: string): never {
+    throw new FormatError({ file: this.file, field }, `${expected} (the field is missing)`);
+  }
+
+  number(field: string, check: (x: number) => boolean, expected: string, fallback?: number): number {
+    const v = this.input[field];
+    if (v === undefined && fallback !== undefined) return fallback;
+    if (v === undefined) this.missing(field, expected);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) this.fail(field, expected, v);
+    return v;
+  }
+
+  threshold(): number {
+    return this.number('threshold', (x) => x >= 0, 'a finite number >= 0');
+  }
+
+  integer(field: string, min: number, fallback?: number): number {
+    return this.number(field, (x) => Number.isInteger(x) && x >= min, `a whole number >= ${min}`, fallback);
+  }
+
+  optionalString(field: string): string | undefined {
+    const v = this.input[field];
+    if (v !== undefined && typeof v !== 'string') this.fail(field, 'a file path', v);
+    return v as string | undefined;
+  }
+}
+
+function ratioList(value: unknown, field: string, r: SpecReader): readonly number[] {
+  if (!Array.isArray(value) || value.length === 0) r.fail(field, 'a non-empty array of magnitude ratios', value);
+  (value as unknown[]).forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) r.fail(`${field}[${i}]`, 'a finite ratio > 0', v);
+  });
+  return value as number[];
+}
+
+function magRatios(value: unknown, r: SpecReader): MagRatios {
+  if (value === undefined) r.missing('magRatios', 'per-step magnitude ratios (an array, or { cond, uncond })');
+  if (Array.isArray(value)) return ratioList(value, 'magRatios', r);
+  if (value === null || typeof value !== 'object') r.fail('magRatios', 'an array of ratios or { cond, uncond }', value);
+  const { cond, uncond } = value as Record<string, unknown>;
+  return {
+    cond: ratioList(cond, 'magRatios.cond', r),
+    ...(uncond === undefined ? {} : { uncond: ratioList(uncond, 'magRatios.uncond', r) }),
+  };
+}
+
+function coefficients(value: unknown, indicator: IndicatorName, r: SpecReader): RescaleCoefficients | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    r.fail('coefficients', '{ highestFirst: [...] } or a teacache coefficients file', value);
+  }
+  const c = value as RescaleCoefficients;
+  highestFirstOf(c, { field: 'coefficients' });
+  const fitted = (c as Partial<CoefficientsFile>).indicator;
+  if (fitted !== undefined && fitted !== indicator) {
+    r.fail('coefficients.indicator', `coefficients fitted on the "${indicator}" indicator the policy reads`, fitted);
+  }
+  return c;
+}
+
+/**
+ * Validate a policy spec object and fill in defaults. Throws a FormatError naming the field for an
+ * unknown policy, an unknown field (a typo must not silently fall back to a default), or a bad value.
+ * `file` names where the spec came from (a CLI option, a sweep config file).
+ */
+export function validatePolicySpec(input: unknown, file = '<policy spec>'): PolicySpec {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new FormatError({ file }, 'a policy spec object with a "policy" field', input);
+  }
+  const obj = input as Record<string, unknown>;
+  const name = obj.policy;
+  if (typeof name !== 'string' || !(POLICY_NAMES as readonly string[]).includes(name)) {
+    if (name === undefined) throw new FormatError({ file, field: 'policy' }, `one of ${POLICY_NAMES.join(', ')} (the field is missing)`);
+    throw new FormatError({ file, field: 'policy' }, `one of ${POLICY_NAMES.join(', ')}`, name);
+  }
+  const policy = name as PolicyName;
+  for (const key of Object.keys(obj)) {
+    if (key !== 'policy' && !KEYS[policy].includes(key)) {
+      const allowed = KEYS[policy].length ? KEYS[policy].join(', ') : 'no other fields';
+      throw new FormatError({ file, field: key }, `only fields ${policy} knows (${allowed}); this one is unknown`);
+    }
+  }
+  const r = new SpecReader(obj, file);
+  switch (policy) {
+    case 'none':
+      return { policy };
+    case 'teacache': {
+      const indicator = obj.indicator ?? 'modulated';
+      if (typeof indicator !== 'string' || !(INDICATORS as readonly string[]).includes(indicator)) {
+        r.fail('indicator', `one of ${INDICATORS.join(', ')}`, indicator);
+      }
+      const c = coefficients(obj.coefficients, indicator as IndicatorName, r);
+      const coefficientsFile = r.optionalString('coefficientsFile');
+      return {
+        policy, threshold: r.threshold(), indicator: indicator as IndicatorName,
+        ...(c ? { coefficients: c } : {}), ...(coefficientsFile !== undefined ? { coefficientsFile } : {}),
+        retentionSteps: r.integer('retentionSteps', 1, 1), cutoffSteps: r.integer('cutoffSteps', 0, 1),
+      };
+    }
+    case 'interval':
+      return { policy, interval: r.integer('interval', 1) };
+    case 'first-block':
+      return { policy, threshold: r.threshold() };
+    case 'magcache': {
+      const magRatiosFile = r.optionalString('magRatiosFile');
+      return {
+        policy, threshold: r.threshold(), magRatios: magRatios(obj.magRatios, r),
+        ...(magRatiosFile !== undefined ? { magRatiosFile } : {}),
+        maxSkipSteps: r.integer('maxSkipSteps', 1, 2),
+        retentionRatio: r.number('retentionRatio', (x) => x >= 0 && x < 1, 'a fraction in [0, 1)', 0.2),
+      };
+    }
+    case 'oracle':
+      return { policy, threshold: r.threshold(), retentionSteps: r.integer('retentionSteps', 1, 1), cutoffSteps: r.integer('cutoffSteps', 0, 1) };
+  }
+}
