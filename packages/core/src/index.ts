@@ -8,3 +8,5 @@ export * from './coefficients-format.js';
 export * from './sweep-format.js';
 export * from './version.js';
 export * from './progress.js';
+export * from './metrics.js';
+export * from './png.js';

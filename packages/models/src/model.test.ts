@@ -92,8 +92,8 @@ describe.each(FAMILIES)('the %s family', (family) => {
       const table = m.params.get('blocks.0.scaleShiftTable').dataSync();
       mod = new Float32Array(6 * d).map((_, j) => t0[j] + table[j]);
     }
-    const tokens = e.tokens.dataSync();
-    const got = e.modulated.dataSync();
+    const tokens = e.tokens.dataSync() as Float32Array;
+    const got = e.modulated.dataSync() as Float32Array;
     const n = tokens.length / d;
     let maxErr = 0;
     for (let r = 0; r < n; r++) {
