@@ -18,3 +18,4 @@ export * from './train/adamw.js';
 export * from './train/objective.js';
 export * from './train/finish.js';
 export * from './flops.js';
+export * from './data/nearest-clip.js';

@@ -4,7 +4,9 @@ import { modelsCommand } from './models.js';
 import { trainCommand } from './train.js';
 import { traceCommand } from './trace.js';
 import { sweepCommand } from './sweep.js';
+import { samplesCommand } from './samples.js';
+import { fitCommand } from './fit.js';
 
 /** Every `teacache` subcommand, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [traceCommand, sweepCommand, trainCommand, modelsCommand, backendCommand];
+export const commands: CommandModule<any, any>[] = [traceCommand, fitCommand, sweepCommand, trainCommand, samplesCommand, modelsCommand, backendCommand];

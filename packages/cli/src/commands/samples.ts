@@ -1,0 +1,97 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { encodePngRgb, tileGrid, writeFileAtomic, writeJsonAtomic, Progress } from '@teacache/core';
+import { buildDataset, nearestClip, type Clip } from '@teacache/models';
+import { defaultSteps, sampleRun } from '@teacache/trace';
+import { renderPng, renderSvg } from '@teacache/report';
+import { openModel } from './model-source.js';
+import { printWritten, startBackend } from './common.js';
+
+interface SamplesArgs { model: string; out?: string; seed: number; guidance: number; steps?: number; train: number; backend?: string }
+
+/** Frames of a clip (or sample) as tiles. */
+function frameTiles(pixels: Float32Array, frames: number, per: number): Float32Array[] {
+  return Array.from({ length: frames }, (_, f) => pixels.subarray(f * per, (f + 1) * per));
+}
+
+/** The loss curve of a trained model (from its manifest) as a vega-lite spec. */
+function lossSpec(history: { step: number; train: number; validation?: number }[], name: string): object {
+  const values = history.flatMap((h) => [
+    { step: h.step, loss: h.train, series: 'train (batch)' },
+    ...(h.validation !== undefined ? [{ step: h.step, loss: h.validation, series: 'validation (held-out, EMA)' }] : []),
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: `${name}: training loss`, width: 520, height: 260,
+    data: { values }, mark: { type: 'line', interpolate: 'monotone' },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'training step' },
+      y: { field: 'loss', type: 'quantitative', title: 'loss (MSE)', scale: { type: 'log' } },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  };
+}
+
+/** `teacache samples`: sample held-out (and some training) captions of a model, beside the clips they describe. */
+export const samplesCommand: CommandModule<object, SamplesArgs> = {
+  command: 'samples',
+  describe: 'Sample a model on held-out captions; write a grid beside the clips they describe, and the loss curve',
+  builder: (y) => y
+    .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
+    .option('out', { type: 'string', describe: 'output directory (default reports/models/<name>)' })
+    .option('seed', { type: 'number', default: 0 })
+    .option('guidance', { type: 'number', default: 4 })
+    .option('steps', { type: 'number' })
+    .option('train', { type: 'number', default: 4, describe: 'training captions to sample as well' }) as never,
+  handler: async (argv) => {
+    await startBackend(argv);
+    const { loaded, name } = openModel(argv.model);
+    const cfg = loaded.config;
+    const out = resolve(argv.out ?? join('reports', 'models', name));
+    const steps = argv.steps ?? defaultSteps(cfg.prediction);
+    const all = buildDataset(cfg.family === 'dit' ? 'image' : 'video', cfg.frames, cfg.height);
+    const chosen: Clip[] = [...all.filter((c) => c.spec.split === 'heldout'), ...all.filter((c) => c.spec.split === 'train').filter((_, i) => i % 11 === 0).slice(0, argv.train)];
+    const per = cfg.height * cfg.width * cfg.channels;
+    const tiles: Float32Array[][] = [];
+    const results: { caption: string; split: string; nearest: string; subjectMatch: boolean; exactMatch: boolean; mse: number }[] = [];
+    const bar = new Progress({ label: `samples ${name}`, total: chosen.length, unit: 'samples', logEverySeconds: 10 });
+    for (const clip of chosen) {
+      const r = sampleRun({ model: loaded.model, caption: clip.spec.caption, seed: argv.seed, steps, guidance: argv.guidance });
+      const near = nearestClip(r.video, all);
+      results.push({
+        caption: clip.spec.caption, split: clip.spec.split, nearest: near.clip.spec.caption,
+        subjectMatch: near.clip.spec.subject.name === clip.spec.subject.name, exactMatch: near.clip.spec.caption === clip.spec.caption, mse: near.mse,
+      });
+      // One row per caption: the sample's frames, then the clip the caption describes.
+      tiles.push([...frameTiles(r.video, cfg.frames, per), new Float32Array(per).fill(1), ...frameTiles(clip.pixels, cfg.frames, per)]);
+      bar.tick(1, clip.spec.caption);
+    }
+    bar.finish();
+    loaded.model.dispose();
+    const grid = tileGrid(tiles, cfg.height, cfg.width, { scale: 4, gap: 2, background: 0.85 });
+    const gridPath = join(out, 'samples.png');
+    writeFileAtomic(gridPath, encodePngRgb(grid.rgb, grid.width, grid.height));
+    const heldout = results.filter((r) => r.split === 'heldout');
+    const summary = {
+      model: name, seed: argv.seed, steps, guidance: argv.guidance,
+      layout: 'one row per caption: generated frames | blank | the clip the caption describes',
+      heldoutSubjectAccuracy: heldout.filter((r) => r.subjectMatch).length / heldout.length,
+      heldoutExactAccuracy: heldout.filter((r) => r.exactMatch).length / heldout.length,
+      samples: results,
+    };
+    const summaryPath = join(out, 'samples.json');
+    writeJsonAtomic(summaryPath, summary);
+    const written = [gridPath, summaryPath];
+    const manifest = join(loaded.dir, 'manifest.json');
+    if (existsSync(manifest)) {
+      const m = JSON.parse(readFileSync(manifest, 'utf8')) as { lossHistory: { step: number; train: number; validation?: number }[] };
+      const svg = await renderSvg(lossSpec(m.lossHistory, name) as never, 'loss');
+      const lossPath = join(out, 'loss.png');
+      writeFileAtomic(lossPath, renderPng(svg, { scale: 2 }));
+      written.push(lossPath);
+    }
+    process.stdout.write(`${name}: nearest data-set clip has the captioned subject for ${heldout.filter((r) => r.subjectMatch).length}/${heldout.length} ` +
+      `held-out captions, subject and motion for ${heldout.filter((r) => r.exactMatch).length}/${heldout.length}\n`);
+    printWritten(written);
+  },
+};

@@ -1,0 +1,107 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { polyvalHighestFirst, readCoefficientsFile } from '@teacache/core';
+import { FitRefusedError } from './errors.js';
+import { fitFromTraceDir, type FitFromTraceDirOptions } from './fit-from-trace-dir.js';
+import { collectPairRows, pairsFor } from './pairs.js';
+import { loadTraceDir } from './trace-dir.js';
+import { pearson } from './statistics.js';
+import { writeSyntheticTraces } from './synthetic-traces.js';
+
+const root = mkdtempSync(join(tmpdir(), 'fit-from-trace-dir-'));
+const quiet = new Writable({ write: (_c, _e, done) => done() });
+const PROMPTS = ['a cat', 'a dog', 'a red car', 'fireworks', 'mountains', 'ocean waves'];
+let n = 0;
+
+function run(extra: Partial<FitFromTraceDirOptions> & { traces: string }) {
+  return fitFromTraceDir({ out: join(root, `out${n++}`, 'coefficients.json'), progressStream: quiet, now: () => new Date('2025-02-03T04:05:06Z'), ...extra });
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try { await promise; } catch (err) {
+    expect(err).toBeInstanceOf(FitRefusedError);
+    return (err as FitRefusedError).reason;
+  }
+  throw new Error('expected the fit to be refused');
+}
+
+describe('fitFromTraceDir', () => {
+  const traces = join(root, 'six-prompts');
+  const truth = [40, -12, 1.5, 0.01];
+  writeSyntheticTraces({ dir: traces, prompts: PROMPTS, seedsPerPrompt: 2, steps: 12, polynomial: truth, noise: 0.0005, model: 'dit-s', weightsHash: 'abc' });
+
+  test('writes a valid coefficients file with its evidence, and the requested exports', async () => {
+    const result = await run({ traces, exports: ['py', 'csv'] });
+    const [json, py, csv] = result.paths;
+    expect(py).toMatch(/coefficients\.py$/);
+    expect(csv).toMatch(/coefficients\.csv$/);
+    const file = readCoefficientsFile(json);
+    expect(file).toMatchObject({ origin: 'fit', model: 'dit-s', weightsHash: 'abc', indicator: 'modulated', target: 'output' });
+    expect(file.createdAt).toBe('2025-02-03T04:05:06.000Z');
+    // 12 runs x 11 steps after step 0 x 2 branches
+    expect(file.sampleCount).toBe(12 * 11 * 2);
+    expect(file.sources).toHaveLength(12);
+    expect(file.statistics!.crossValidation!.folds).toBe(5);
+    expect(file.statistics!.promptCount).toBe(6);
+    expect(file.statistics!.runCount).toBe(12);
+    expect(readFileSync(py, 'utf8')).toContain(result.pythonLine);
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('order,power,coefficient');
+  });
+
+  test('fits the relation the traces were made from', async () => {
+    const { file } = await run({ traces, degree: 3 });
+    const [lo, hi] = file.xRange!;
+    for (let x = lo; x <= hi; x += (hi - lo) / 10) {
+      expect(polyvalHighestFirst(file.coefficients.highestFirst, x)).toBeCloseTo(polyvalHighestFirst(truth, x), 2);
+    }
+  });
+
+  test('records the x range and correlation of the pairs it fitted (independent recomputation)', async () => {
+    const { file } = await run({ traces, degree: 2 });
+    const { x, y } = pairsFor(collectPairRows(loadTraceDir(traces)).rows, 'modulated', 'output');
+    expect(file.xRange).toEqual([Math.min(...x), Math.max(...x)]);
+    expect(file.statistics!.pearson).toBeCloseTo(pearson(x, y)!, 12);
+    expect(file.statistics!.indicatorCorrelations.map((c) => c.indicator)).toEqual(['modulated', 'timestep', 'noisy', 'residual']);
+  });
+
+  test('prints the tables: correlation per indicator, CV per degree, pairs per prompt', async () => {
+    const result = await run({ traces, maxDegree: 3 });
+    expect(result.tables.correlation).toContain('modulated *');
+    expect(result.tables.degrees).toContain(`${result.file.degree} *`);
+    expect(result.tables.prompts).toContain('ocean waves');
+  });
+
+  test('with a single prompt: no cross-validation, a clear warning', async () => {
+    const one = join(root, 'one-prompt');
+    writeSyntheticTraces({ dir: one, prompts: ['only'], seedsPerPrompt: 2, steps: 10 });
+    const { file, warnings } = await run({ traces: one });
+    expect(file.statistics!.crossValidation).toBeNull();
+    expect(file.statistics!.degreeSelection.rule).toBe('default-without-cv');
+    expect(warnings.join('\n')).toMatch(/no cross-validation is possible/);
+  });
+
+  test('too few pairs are refused with a reason and no file is written', async () => {
+    const tiny = join(root, 'tiny');
+    writeSyntheticTraces({ dir: tiny, prompts: ['a'], steps: 3, guided: false });
+    const out = join(root, 'tiny-out', 'c.json');
+    expect(await refusal(fitFromTraceDir({ traces: tiny, out, progressStream: quiet }))).toMatch(/2 pairs are too few/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('an indicator that never changes is refused', async () => {
+    const flat = join(root, 'flat');
+    writeSyntheticTraces({ dir: flat, prompts: ['a', 'b', 'c', 'd'], steps: 2 });
+    // with 2 steps every pair is step 1, whose timestep change is the same constant in every run
+    expect(await refusal(run({ traces: flat, indicator: 'timestep', degree: 1 }))).toMatch(/indicator is constant/);
+  });
+
+  test('impossible options are refused before reading anything', async () => {
+    expect(await refusal(run({ traces, indicator: 'residual', target: 'residual' }))).toMatch(/both "residual"/);
+    expect(await refusal(run({ traces, degree: 9 }))).toMatch(/degree must be a whole number from 1 to 6/);
+    expect(await refusal(run({ traces, folds: 1 }))).toMatch(/folds must be a whole number from 2/);
+    expect(await refusal(fitFromTraceDir({ traces, out: join(root, 'c.txt') }))).toMatch(/must end in \.json/);
+    expect(await refusal(run({ traces, exports: ['xlsx' as 'py'] }))).toMatch(/unknown export "xlsx"/);
+  });
+});

@@ -1,0 +1,107 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FormatError } from '@teacache/core';
+import { loadReferenceSets } from './reference-sets.js';
+
+const DATASET = fileURLToPath(new URL('../../../datasets/reference-coefficients', import.meta.url));
+
+/** Read a published Python list literal independently of the builder script. */
+function pythonList(text: string): number[] {
+  const m = /^\[\s*(.*?)\s*\]$/s.exec(text);
+  if (!m) throw new Error(`not a list: ${text}`);
+  return m[1].split(/\s*,\s*/).map(Number);
+}
+
+function formatError(fn: () => unknown): FormatError {
+  try { fn(); } catch (err) {
+    expect(err).toBeInstanceOf(FormatError);
+    return err as FormatError;
+  }
+  throw new Error('expected a FormatError');
+}
+
+describe('the published reference sets', () => {
+  const sets = loadReferenceSets(DATASET);
+
+  test('every set listed in the index loads and validates', () => {
+    expect(sets.length).toBeGreaterThanOrEqual(30);
+    for (const s of sets) expect(s.file.origin).toBe('published');
+  });
+
+  test('the numbers are exactly the published text, in numpy.poly1d order', () => {
+    for (const { name, file } of sets) {
+      const published = pythonList(file.reference!.publishedText);
+      expect({ name, numbers: file.coefficients.highestFirst }).toEqual({ name, numbers: published });
+      expect(file.coefficients.lowestFirst).toEqual([...published].reverse());
+    }
+  });
+
+  test('each set names its source and the thresholds published with it', () => {
+    for (const { file } of sets) {
+      expect(file.provenance).toContain(file.reference!.repository);
+      expect(file.reference!.indicatorDetail.length).toBeGreaterThan(10);
+      expect(file.recommendedThresholds!.length).toBeGreaterThan(0);
+      expect(file.xRange).toBeNull();
+    }
+  });
+
+  test('spot checks against the sources: FLUX and Wan2.1 t2v 14B with retention steps', () => {
+    const flux = sets.find((s) => s.name === 'teacache4flux')!.file;
+    expect(flux.coefficients.highestFirst).toEqual([498.651651, -283.781631, 55.8554382, -3.82021401, 0.264230861]);
+    expect(flux.recommendedThresholds!.filter((t) => t.source.endsWith('README.md') && t.speedup === 2)[0].threshold).toBe(0.6);
+    const wan = sets.find((s) => s.name === 'teacache4wan2.1-t2v-14b-ret-steps')!.file;
+    expect(wan.coefficients.highestFirst[0]).toBe(-303318.725);
+    expect(wan.indicator).toBe('timestep');
+  });
+
+  test('sets published under several names share one list', () => {
+    const flux = sets.find((s) => s.name === 'teacache4flux')!.file.coefficients;
+    const tango = sets.find((s) => s.name === 'teacache4tangoflux')!.file.coefficients;
+    expect(tango).toEqual(flux);
+  });
+});
+
+describe('a damaged reference directory is reported', () => {
+  function copy(): string {
+    const dir = join(mkdtempSync(join(tmpdir(), 'refs-')), 'reference-coefficients');
+    cpSync(DATASET, dir, { recursive: true });
+    return dir;
+  }
+
+  test('a set missing from the index', () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'extra.json'), readFileSync(join(dir, 'teacache4flux.json')));
+    expect(formatError(() => loadReferenceSets(dir))).toMatchObject({ file: join(dir, 'index.json'), field: 'sets' });
+  });
+
+  test('a listed set that is missing', () => {
+    const dir = copy();
+    rmSync(join(dir, 'teacache4mochi.json'));
+    expect(formatError(() => loadReferenceSets(dir)).file).toBe(join(dir, 'teacache4mochi.json'));
+  });
+
+  test('an index entry whose model disagrees with the file', () => {
+    const dir = copy();
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+    index.sets[0].model = 'something else';
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
+    expect(formatError(() => loadReferenceSets(dir))).toMatchObject({ field: 'sets[0].model' });
+  });
+
+  test('a set whose coefficients were edited out of order', () => {
+    const dir = copy();
+    const path = join(dir, 'teacache4ltx-video.json');
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    file.coefficients.lowestFirst[0] = 1;
+    writeFileSync(path, JSON.stringify(file));
+    expect(formatError(() => loadReferenceSets(dir))).toMatchObject({ file: path, field: 'coefficients.lowestFirst[0]' });
+  });
+
+  test('no index at all', () => {
+    const dir = copy();
+    rmSync(join(dir, 'index.json'));
+    expect(formatError(() => loadReferenceSets(dir)).expected).toContain('index');
+  });
+});

@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FormatError } from '@teacache/core';
+import { collectPairRows, pairsFor } from './pairs.js';
+import { loadTraceDir } from './trace-dir.js';
+import { writeSyntheticTraces } from './synthetic-traces.js';
+
+const root = mkdtempSync(join(tmpdir(), 'trace-dir-'));
+let n = 0;
+function freshDir(options: Partial<Parameters<typeof writeSyntheticTraces>[0]> = {}): string {
+  const dir = join(root, `t${n++}`);
+  writeSyntheticTraces({ dir, prompts: ['a cat', 'a dog'], steps: 6, ...options });
+  return dir;
+}
+
+function formatError(fn: () => unknown): FormatError {
+  try { fn(); } catch (err) {
+    expect(err).toBeInstanceOf(FormatError);
+    return err as FormatError;
+  }
+  throw new Error('expected a FormatError');
+}
+
+/** Rewrite one cell (by column name) of one data row of a CSV. */
+function editCell(path: string, row: number, column: string, value: string): void {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const col = lines[0].split(',').indexOf(column);
+  const cells = lines[row].split(',');
+  cells[col] = value;
+  lines[row] = cells.join(',');
+  writeFileSync(path, lines.join('\n'));
+}
+
+describe('reading a trace directory', () => {
+  test('pairs exclude step 0 and count both guidance branches', () => {
+    const dir = freshDir();
+    const traces = loadTraceDir(dir);
+    const pairs = collectPairRows(traces);
+    // 2 runs x 5 steps after step 0 x 2 branches
+    expect(pairs.rows).toHaveLength(20);
+    expect(pairs.rows.every((r) => r.step > 0)).toBe(true);
+    expect(new Set(pairs.rows.map((r) => r.branch))).toEqual(new Set(['cond', 'uncond']));
+    expect(pairsFor(pairs.rows, 'modulated', 'output').groups).toContain('a dog');
+    expect(traces[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('steps that reused a cache, and the steps right after them, are left out and counted', () => {
+    const dir = freshDir({ reusedSteps: [3] });
+    const pairs = collectPairRows(loadTraceDir(dir));
+    // per run and branch: step 3 (reused) and step 4 (its previous step was not computed) leave
+    expect(pairs.rows).toHaveLength(20 - 2 * 2 * 2);
+    expect(pairs.skippedCached).toBe(8);
+  });
+
+  test('a trace of another model is refused, naming its sidecar', () => {
+    const dir = freshDir();
+    const sidecar = join(dir, 'run-p1-s0.json');
+    writeFileSync(sidecar, JSON.stringify({ ...JSON.parse(readFileSync(sidecar, 'utf8')), model: 'latte-s' }));
+    const e = formatError(() => loadTraceDir(dir));
+    expect(e).toMatchObject({ file: sidecar, field: 'model' });
+    expect(e.message).toContain('latte-s');
+    expect(e.message).toContain('run-p0-s0.json');
+  });
+
+  test('a trace of other weights is refused, naming its sidecar', () => {
+    const dir = freshDir();
+    const sidecar = join(dir, 'run-p1-s0.json');
+    writeFileSync(sidecar, JSON.stringify({ ...JSON.parse(readFileSync(sidecar, 'utf8')), weightsHash: 'other' }));
+    const e = formatError(() => loadTraceDir(dir));
+    expect(e).toMatchObject({ file: sidecar, field: 'weightsHash' });
+  });
+
+  test('a trace without its sidecar is refused, naming the missing file', () => {
+    const dir = freshDir();
+    rmSync(join(dir, 'run-p0-s0.json'));
+    expect(formatError(() => loadTraceDir(dir)).file).toBe(join(dir, 'run-p0-s0.json'));
+  });
+
+  test('rows of another run than the sidecar says are refused', () => {
+    const dir = freshDir();
+    editCell(join(dir, 'run-p0-s0.csv'), 3, 'run_id', 'run-p0-s0');
+    const sidecar = join(dir, 'run-p0-s0.json');
+    writeFileSync(sidecar, JSON.stringify({ ...JSON.parse(readFileSync(sidecar, 'utf8')), runId: 'elsewhere' }));
+    expect(formatError(() => loadTraceDir(dir))).toMatchObject({ row: 1, field: 'run_id' });
+  });
+
+  test('a directory that does not exist, or holds no traces, is named', () => {
+    expect(formatError(() => loadTraceDir(join(root, 'nope'))).found).toContain('no such directory');
+    const empty = mkdtempSync(join(root, 'empty-'));
+    expect(formatError(() => loadTraceDir(empty)).expected).toContain('*.csv');
+  });
+});
+
+describe('malformed traces give errors naming file, row and field', () => {
+  test('a missing column', () => {
+    const dir = freshDir();
+    const csv = join(dir, 'run-p1-s0.csv');
+    const lines = readFileSync(csv, 'utf8').split('\n');
+    const drop = lines[0].split(',').indexOf('rel_l1_output');
+    writeFileSync(csv, lines.map((l) => l.split(',').filter((_, i) => i !== drop).join(',')).join('\n'));
+    expect(formatError(() => loadTraceDir(dir))).toMatchObject({ file: csv, row: 0, field: 'rel_l1_output' });
+  });
+
+  test('a NaN', () => {
+    const dir = freshDir();
+    const csv = join(dir, 'run-p0-s0.csv');
+    editCell(csv, 5, 'rel_l1_modulated', 'NaN');
+    expect(formatError(() => loadTraceDir(dir))).toMatchObject({ file: csv, row: 5, field: 'rel_l1_modulated' });
+  });
+
+  test('steps out of order', () => {
+    const dir = freshDir();
+    const csv = join(dir, 'run-p0-s0.csv');
+    editCell(csv, 5, 'step', '4');
+    const e = formatError(() => loadTraceDir(dir));
+    expect(e).toMatchObject({ file: csv, row: 5, field: 'step' });
+    expect(e.message).toMatch(/expected step 2/);
+  });
+});
