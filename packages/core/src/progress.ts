@@ -30,6 +30,8 @@ export class Progress {
   private lastPrint = 0;
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
   private extra = '';
+  private printed = -1;
+  private printedExtra = '';
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
@@ -65,6 +67,13 @@ export class Progress {
     const tty = Boolean(this.stream.isTTY);
     const every = (tty ? 0.1 : this.options.logEverySeconds ?? 10) * 1000;
     if (!final && now - this.lastPrint < every && this.done < this.options.total) return;
+    // A finished bar is drawn once: finish() after the last tick adds nothing new.
+    if (this.printed === this.done && this.printedExtra === this.extra) {
+      if (final && tty) this.stream.write('\n');
+      return;
+    }
+    this.printed = this.done;
+    this.printedExtra = this.extra;
     this.lastPrint = now;
     const { total, label, unit = 'it' } = this.options;
     const elapsed = (now - this.start) / 1000;

@@ -51,16 +51,17 @@ export interface SpecOptions {
 /** Expand the CLI's policy options into validated specs (one per policy setting). */
 export function buildSpecs(o: SpecOptions): PolicySpec[] {
   const settings = parseSettings(o.thresholds);
-  const specs: PolicySpec[] = [];
+  // The uncached run itself is always a row: the reference point of every speed-quality chart.
+  const specs: PolicySpec[] = o.policies.includes('none') ? [] : [validatePolicySpec({ policy: 'none' }, '--policies')];
   for (const policy of o.policies) {
-    const values = policy === 'interval'
-      ? (o.intervals ? o.intervals.split(',').map(Number) : settings.byPolicy.interval ?? DEFAULT_SETTINGS.interval)
-      : settings.byPolicy[policy] ?? settings.all ?? DEFAULT_SETTINGS[policy];
-    if (!values) throw new FormatError({ field: 'policies' }, 'teacache, interval, first-block, magcache, oracle or none', policy);
     if (policy === 'none') {
       specs.push(validatePolicySpec({ policy: 'none' }, '--policies'));
       continue;
     }
+    const values = policy === 'interval'
+      ? (o.intervals ? o.intervals.split(',').map(Number) : settings.byPolicy.interval ?? DEFAULT_SETTINGS.interval)
+      : settings.byPolicy[policy] ?? settings.all ?? DEFAULT_SETTINGS[policy];
+    if (!values) throw new FormatError({ field: 'policies' }, 'teacache, interval, first-block, magcache, oracle or none', policy);
     const ratios = policy === 'magcache' ? magcacheRatios(o.traces) : undefined;
     const coefficients = policy === 'teacache' && o.coefficients ? readRescaleCoefficients(o.coefficients) : undefined;
     for (const v of values) {

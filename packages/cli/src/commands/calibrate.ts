@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { readSweepRows, type SweepRow } from '@teacache/core';
+import { fitFromTraceDir } from '@teacache/fit';
+import { buildReport, readCoefficients, readReferenceDir, readTraceDir } from '@teacache/report';
+import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, runSweep, traceRuns } from '@teacache/trace';
+import { openModel, REPO_ROOT } from './model-source.js';
+import { printWritten, startBackend } from './common.js';
+import { buildSpecs } from './sweep-specs.js';
+
+interface CalibrateArgs {
+  model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
+  steps?: number; guidance: number; workers?: number; backend?: string; thresholds?: string[];
+}
+
+/** Mean of the rows' field per policy setting (rows of one policy and threshold across prompts and seeds). */
+function bySetting(rows: readonly SweepRow[], policy: string): { threshold: number; psnr: number; wallSpeedup: number; stepSpeedup: number; n: number }[] {
+  const groups = new Map<number, SweepRow[]>();
+  for (const r of rows.filter((x) => x.policy === policy && x.threshold !== null)) {
+    groups.set(r.threshold!, [...(groups.get(r.threshold!) ?? []), r]);
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  // Identical outputs have infinite PSNR; cap so one identical run does not make a mean infinite.
+  return [...groups].map(([threshold, rs]) => ({
+    threshold, n: rs.length, psnr: mean(rs.map((r) => Math.min(r.psnr, 100))),
+    wallSpeedup: mean(rs.map((r) => r.wallSpeedup)), stepSpeedup: mean(rs.map((r) => r.stepSpeedup)),
+  })).sort((a, b) => a.threshold - b.threshold);
+}
+
+/** The setting that meets the PSNR target with the largest wall speedup, or null. */
+export function bestSetting(rows: readonly SweepRow[], policy: string, targetPsnr: number) {
+  const ok = bySetting(rows, policy).filter((s) => s.psnr >= targetPsnr);
+  return ok.length === 0 ? null : ok.reduce((a, b) => (b.wallSpeedup > a.wallSpeedup ? b : a));
+}
+
+/**
+ * `teacache calibrate`: the main job. Trace calibration prompts, fit the rescaling polynomial, sweep TeaCache
+ * (with it) and the baselines on held-out evaluation prompts, write the report, and name the threshold that
+ * reaches the quality target with the largest speedup.
+ */
+export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
+  command: 'calibrate',
+  describe: 'Trace, fit, sweep and report in one go; prints the coefficients and the best threshold for a PSNR target',
+  builder: (y) => y
+    .option('model', { type: 'string', default: 'stdit-tiny', describe: 'built-in model name or a model directory' })
+    .option('out', { type: 'string', describe: 'working directory for traces, coefficients and sweep (default runs/calibrate/<model>)' })
+    .option('report', { type: 'string', describe: 'report directory (default reports/calibrate-<model>)' })
+    .option('target-psnr', { type: 'number', default: 30, describe: 'quality target against uncached sampling, dB' })
+    .option('seeds', { type: 'string', default: '0-1', describe: 'seeds of the calibration traces' })
+    .option('eval-seeds', { type: 'string', default: '0', describe: 'seeds of the evaluation sweep' })
+    .option('steps', { type: 'number' })
+    .option('guidance', { type: 'number', default: 4 })
+    .option('thresholds', { type: 'string', array: true, describe: 'sweep settings, as for teacache sweep' })
+    .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' }) as never,
+  handler: async (argv) => {
+    const started = performance.now();
+    const backend = await startBackend(argv);
+    const { loaded, name } = openModel(argv.model);
+    const cfg = loaded.config;
+    const work = resolve(argv.out ?? join(REPO_ROOT, 'runs', 'calibrate', name));
+    const reportDir = resolve(argv.report ?? join(REPO_ROOT, 'reports', `calibrate-${name}`));
+    const steps = argv.steps ?? defaultSteps(cfg.prediction);
+    const calibration = readPrompts(defaultPromptSource(cfg.family, 'calibration'));
+    const evaluation = readPrompts(defaultPromptSource(cfg.family, 'evaluation'));
+    const say = (s: string) => process.stderr.write(`\n== ${s}\n`);
+
+    say(`1/4 trace ${name}: ${calibration.length} calibration prompts x seeds ${argv.seeds}, ${steps} steps`);
+    const traceDir = join(work, 'traces');
+    traceRuns({ loaded, modelName: name, prompts: calibration, seeds: parseSeeds(argv.seeds), steps, guidance: argv.guidance, outDir: traceDir, backend: backend.name });
+    loaded.model.dispose();
+
+    say('2/4 fit the rescaling polynomial (modulated input -> output)');
+    const coefficientsPath = join(work, 'coefficients.json');
+    const fit = await fitFromTraceDir({ traces: traceDir, out: coefficientsPath, exports: ['py', 'csv'] });
+    const fitted = fit.file;
+    const ev = fitted.statistics!;
+    process.stderr.write(`degree ${fitted.degree}, train R² ${ev.train.r2?.toFixed(4)}, cross-validated R² ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'}\n`);
+
+    say(`3/4 sweep TeaCache and the baselines on ${evaluation.length} held-out evaluation prompts`);
+    const sweepPath = join(work, 'sweep.jsonl');
+    const specs = buildSpecs({
+      policies: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], thresholds: argv.thresholds,
+      coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
+    });
+    await runSweep({
+      modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
+      guidance: argv.guidance, specs, out: sweepPath, workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
+    });
+
+    say('4/4 report');
+    const refDir = join(REPO_ROOT, 'datasets', 'reference-coefficients');
+    const sweeps = readSweepRows(sweepPath);
+    const reportFiles = await buildReport({
+      traces: readTraceDir(traceDir), coefficients: [readCoefficients(coefficientsPath)],
+      references: existsSync(refDir) ? readReferenceDir(refDir) : [], sweeps, outDir: reportDir,
+      name: `calibrate-${name}`, targetPsnr: argv['target-psnr'],
+      onProgress: (e) => process.stderr.write(`  chart ${e.index}/${e.total} ${e.chart}: ${e.status}${e.reason ? ` (${e.reason})` : ''}\n`),
+    });
+
+    const target = argv['target-psnr'];
+    const best = bestSetting(sweeps, 'teacache', target);
+    const oracle = bestSetting(sweeps, 'oracle', target);
+    const out = (s: string) => process.stdout.write(s + '\n');
+    out('');
+    out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, backend ${backend.name}`);
+    out(`coefficients: ${coefficientsPath}`);
+    out(`  ${fit.pythonLine}`);
+    out(`  degree ${fitted.degree}; R² ${ev.train.r2?.toFixed(4)} (train), ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'} (cross-validated by prompt); ` +
+      `fitted on relative L1 in [${fitted.xRange![0].toPrecision(3)}, ${fitted.xRange![1].toPrecision(3)}]`);
+    if (best) {
+      out(`for PSNR >= ${target} dB: teacache threshold ${best.threshold} gives ${best.wallSpeedup.toFixed(2)}x wall speedup ` +
+        `(${best.stepSpeedup.toFixed(2)}x fewer stack evaluations) at ${best.psnr.toFixed(1)} dB mean PSNR over ${best.n} run(s)`);
+    } else {
+      out(`for PSNR >= ${target} dB: no teacache threshold in the sweep reaches the target; lower the thresholds (--thresholds teacache=...)`);
+    }
+    // The oracle computes every step alongside to know the true output change: only its step count is meaningful.
+    if (oracle) out(`  oracle bound at the same target: ${oracle.stepSpeedup.toFixed(2)}x fewer stack evaluations (threshold ${oracle.threshold})`);
+    out(`took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    printWritten([coefficientsPath, ...fit.paths.filter((p) => p !== coefficientsPath), sweepPath, ...reportFiles]);
+  },
+};
