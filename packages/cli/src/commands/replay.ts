@@ -1,0 +1,70 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { readSweepRows, readTraceCsv, readTraceMetadata, scheduleBranches, sweepRowKey, FormatError } from '@teacache/core';
+import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summariseRuns } from '@teacache/cache';
+import { buildSpecs } from './sweep-specs.js';
+
+interface ReplayArgs {
+  traces: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string; sweep?: string;
+}
+
+/** `teacache replay`: predict skip schedules from recorded traces, and check them against real cached runs. */
+export const replayCommand: CommandModule<object, ReplayArgs> = {
+  command: 'replay',
+  describe: 'Apply policies to recorded traces (no sampling) to predict skip schedules; compare with a sweep',
+  builder: (y) => y
+    .option('traces', { type: 'string', demandOption: true, describe: 'directory of trace CSVs with sidecars' })
+    .option('policies', { type: 'string', array: true, default: ['teacache'], describe: 'policies (comma or space separated)' })
+    .option('thresholds', { type: 'string', array: true, describe: 'settings, as for teacache sweep' })
+    .option('intervals', { type: 'string' })
+    .option('coefficients', { type: 'string', describe: 'teacache coefficients file' })
+    .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
+    .option('sweep', { type: 'string', describe: 'sweep results (JSON Lines) of the same prompts and seeds, to measure agreement' }) as never,
+  handler: async (argv) => {
+    if (!existsSync(argv.traces)) throw new FormatError({ file: argv.traces }, 'a directory of traces', 'no such directory');
+    const csvs = readdirSync(argv.traces).filter((f) => f.endsWith('.csv')).sort();
+    if (csvs.length === 0) throw new FormatError({ file: argv.traces }, 'trace CSV files', 'none');
+    const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p && p !== 'none' && p !== 'oracle');
+    const specs = buildSpecs({ ...argv, policies, traces: argv.traces }).filter((s) => s.policy !== 'none');
+    const sweep = argv.sweep ? readSweepRows(argv.sweep) : [];
+    const byKey = new Map(sweep.map((r) => [sweepRowKey(r), r] as const));
+    const out = (s: string) => process.stdout.write(s + '\n');
+    out('policy        setting  runs  predicted step-x  matched runs  step agreement  exact');
+    let totalAgree = 0;
+    let totalCompared = 0;
+    for (const spec of specs) {
+      const d = describePolicy(spec);
+      const speedups: number[] = [];
+      const agreements: number[] = [];
+      let exact = true;
+      for (const f of csvs) {
+        const meta = readTraceMetadata(join(argv.traces, f.replace(/\.csv$/, '.json')));
+        const rows = readTraceCsv(join(argv.traces, f));
+        const replays = replayTrace(rows, createPolicy(spec), { file: f });
+        exact &&= replays.every((r) => r.exactOnTrace);
+        const [summary] = summariseRuns(replays);
+        speedups.push(summary.stepSpeedup);
+        const actual = byKey.get(sweepRowKey({ model: meta.model, policy: d.policy, params: d.params, prompt: meta.prompt, seed: meta.seed, steps: meta.steps }));
+        if (actual) {
+          const p = scheduleBranches(summary.schedule);
+          const a = scheduleBranches(actual.schedule);
+          const n = Math.max(p.length, a.length);
+          const agree = Array.from({ length: n }, (_, i) => scheduleAgreement(p[Math.min(i, p.length - 1)], a[Math.min(i, a.length - 1)]));
+          agreements.push(agree.reduce((x, y) => x + y, 0) / n);
+        }
+      }
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const matched = agreements.length;
+      totalAgree += agreements.reduce((a, b) => a + b, 0);
+      totalCompared += matched;
+      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${String(csvs.length).padStart(4)}  ${mean(speedups).toFixed(2).padStart(16)}  ` +
+        `${String(matched).padStart(12)}  ${matched ? (100 * mean(agreements)).toFixed(1).padStart(13) + '%' : '           --'}  ${exact ? 'yes' : 'approx.'}`);
+    }
+    if (argv.sweep) {
+      out(totalCompared
+        ? `\nacross ${totalCompared} run(s) found in ${argv.sweep}: predicted and real schedules agree on ${(100 * totalAgree / totalCompared).toFixed(1)}% of steps`
+        : `\nno run of ${argv.sweep} matches these traces' model, prompts, seeds and steps with these settings`);
+    }
+  },
+};
