@@ -4,13 +4,21 @@ import { clipSpecs } from '@teacache/models';
 
 /**
  * Prompts from a file (one per line; blank lines and lines starting with # ignored) or a built-in set:
- * `builtin:heldout-video`, `builtin:train-video`, `builtin:heldout-image`, `builtin:train-image`.
+ * `builtin:<split>-<video|image>` with split heldout, train, calibration (even held-out captions) or
+ * evaluation (odd held-out captions).
  */
 export function readPrompts(source: string): string[] {
-  const m = /^builtin:(heldout|train)-(video|image)$/.exec(source);
-  if (m) return clipSpecs(m[2] as 'video' | 'image').filter((c) => c.split === m[1]).map((c) => c.caption);
+  const m = /^builtin:(heldout|train|calibration|evaluation)-(video|image)$/.exec(source);
+  if (m) {
+    const split = m[1] === 'train' ? 'train' : 'heldout';
+    const captions = clipSpecs(m[2] as 'video' | 'image').filter((c) => c.split === split).map((c) => c.caption);
+    // Calibration and evaluation share no prompt: even and odd held-out captions.
+    if (m[1] === 'calibration') return captions.filter((_, i) => i % 2 === 0);
+    if (m[1] === 'evaluation') return captions.filter((_, i) => i % 2 === 1);
+    return captions;
+  }
   if (source.startsWith('builtin:')) {
-    throw new FormatError({ file: source }, 'builtin:heldout-video, builtin:train-video, builtin:heldout-image or builtin:train-image');
+    throw new FormatError({ file: source }, 'builtin:<heldout|train|calibration|evaluation>-<video|image>');
   }
   if (!existsSync(source)) throw new FormatError({ file: source }, 'a prompts file (one prompt per line)', 'no such file');
   const prompts = readFileSync(source, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
@@ -18,9 +26,9 @@ export function readPrompts(source: string): string[] {
   return prompts;
 }
 
-/** The calibration prompts of a built-in family: held-out captions, so calibration never sees training pairs. */
-export function defaultPromptSource(family: string): string {
-  return family === 'dit' ? 'builtin:heldout-image' : 'builtin:heldout-video';
+/** The default prompts of a family's built-in captions: held-out ones, never trained on. */
+export function defaultPromptSource(family: string, split: 'heldout' | 'calibration' | 'evaluation' = 'heldout'): string {
+  return `builtin:${split}-${family === 'dit' ? 'image' : 'video'}`;
 }
 
 /** Parse a seed list: "0-3", "0,2,5", "7" or a mix ("0-2,9"). */

@@ -92,9 +92,12 @@ export function sampleRun(o: SampleOptions): SampleResult {
         const xb = tf.tile(tf.tensor(x, shape), [nb, 1, 1, 1, 1]);
         const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text);
         // The cheap indicators, read before deciding.
-        const [relMod, absMod] = rowStats(e.modulated, prev.modulated ?? null);
-        const [relTemb, absTemb] = rowStats(e.timestepEmbedding, prev.timestep ?? null);
-        const [relNoisy, absNoisy] = rowStats(e.noisyTokens, prev.noisy ?? null);
+        // (skipped entirely when nothing reads them: plain uncached sampling pays nothing for them)
+        const watch = needIndicators || record;
+        const none: [null, null] = [null, null];
+        const [relMod, absMod] = watch ? rowStats(e.modulated, prev.modulated ?? null) : none;
+        const [relTemb, absTemb] = watch ? rowStats(e.timestepEmbedding, prev.timestep ?? null) : none;
+        const [relNoisy, absNoisy] = watch ? rowStats(e.noisyTokens, prev.noisy ?? null) : none;
         let firstOut: tf.Tensor | null = null;
         let relFirst: (number | null)[] = branches.map(() => null);
         if (needFirst) {
@@ -115,7 +118,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
           trueRel = r ? Array.from(r.dataSync()) : branches.map(() => null);
           keepHeld(prev, 'trueOutput', truePred);
         }
-        const ind = needIndicators || record ? readRows([relMod, relTemb, relNoisy], nb) : [null, null, null];
+        const ind = needIndicators ? readRows([relMod, relTemb, relNoisy], nb) : [null, null, null];
         const decisions = branches.map((branch, b) => {
           if (!policy) return true;
           const ctx: StepContext = {
@@ -170,9 +173,11 @@ export function sampleRun(o: SampleOptions): SampleResult {
           keepHeld(prev, 'residual', residualAll);
           keepHeld(prev, 'output', pred);
         }
-        keepHeld(prev, 'modulated', e.modulated);
-        keepHeld(prev, 'timestep', e.timestepEmbedding);
-        keepHeld(prev, 'noisy', e.noisyTokens);
+        if (watch) {
+          keepHeld(prev, 'modulated', e.modulated);
+          keepHeld(prev, 'timestep', e.timestepEmbedding);
+          keepHeld(prev, 'noisy', e.noisyTokens);
+        }
         disposeEmbed(e);
         return pred;
       });
