@@ -6,7 +6,7 @@ import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summarise
 import { buildSpecs } from './sweep-specs.js';
 
 interface ReplayArgs {
-  traces: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string; sweep?: string;
+  traces: string; 'mag-traces'?: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string; sweep?: string;
 }
 
 /** `teacache replay`: predict skip schedules from recorded traces, and check them against real cached runs. */
@@ -20,13 +20,14 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     .option('intervals', { type: 'string' })
     .option('coefficients', { type: 'string', describe: 'teacache coefficients file' })
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
+    .option('mag-traces', { type: 'string', describe: 'traces to calibrate magcache from (default --traces); use the sweep\'s' })
     .option('sweep', { type: 'string', describe: 'sweep results (JSON Lines) of the same prompts and seeds, to measure agreement' }) as never,
   handler: async (argv) => {
     if (!existsSync(argv.traces)) throw new FormatError({ file: argv.traces }, 'a directory of traces', 'no such directory');
     const csvs = readdirSync(argv.traces).filter((f) => f.endsWith('.csv')).sort();
     if (csvs.length === 0) throw new FormatError({ file: argv.traces }, 'trace CSV files', 'none');
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p && p !== 'none' && p !== 'oracle');
-    const specs = buildSpecs({ ...argv, policies, traces: argv.traces }).filter((s) => s.policy !== 'none');
+    const specs = buildSpecs({ ...argv, policies, traces: argv['mag-traces'] ?? argv.traces }).filter((s) => s.policy !== 'none');
     const sweep = argv.sweep ? readSweepRows(argv.sweep) : [];
     const byKey = new Map(sweep.map((r) => [sweepRowKey(r), r] as const));
     const out = (s: string) => process.stdout.write(s + '\n');
