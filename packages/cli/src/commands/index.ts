@@ -8,7 +8,8 @@ import { samplesCommand } from './samples.js';
 import { fitCommand } from './fit.js';
 import { calibrateCommand } from './calibrate.js';
 import { replayCommand } from './replay.js';
+import { reportCommand } from './report.js';
 
 /** Every `teacache` subcommand, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [calibrateCommand, traceCommand, fitCommand, sweepCommand, replayCommand, trainCommand, samplesCommand, modelsCommand, backendCommand];
+export const commands: CommandModule<any, any>[] = [calibrateCommand, traceCommand, fitCommand, sweepCommand, replayCommand, reportCommand, trainCommand, samplesCommand, modelsCommand, backendCommand];

@@ -21,7 +21,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     .option('traces', { type: 'string', array: true, describe: 'directories of *.csv traces with *.json sidecars' })
     .option('coefficients', { type: 'string', array: true, describe: 'coefficients files fitted by `teacache fit`' })
     .option('references', { type: 'string', describe: 'directory of published reference coefficient sets' })
-    .option('sweep', { type: 'string', array: true, describe: 'sweep files (JSON Lines) with each model\'s reference runs' })
+    .option('sweep', { type: 'string', array: true, describe: 'sweep files (JSON Lines) written by `teacache sweep`' })
     .option('out', { type: 'string', demandOption: true, describe: 'directory to write, e.g. reports/<name>' })
     .option('name', { type: 'string', describe: 'report title (default: the out directory\'s name)' })
     .option('target-psnr', { type: 'number', default: 30, describe: 'quality target of the summary table, dB of PSNR' })

@@ -1,0 +1,129 @@
+import { basename, join, resolve } from 'node:path';
+import { FormatError, writeFileAtomic, type SweepRow } from '@teacache/core';
+import type { ReportChart } from './chart.js';
+import type { CoefficientsInput } from './coefficients-input.js';
+import { coefficientCurvesChart } from './coefficient-curves-chart.js';
+import { correlationChart } from './correlation-chart.js';
+import { reportHtml, type PageChart } from './html-page.js';
+import { perStepChart } from './per-step-chart.js';
+import { renderPng } from './render-png.js';
+import { renderSvg } from './render-svg.js';
+import { skipScheduleChart } from './skip-schedule-chart.js';
+import { speedQualityChart } from './speed-quality-chart.js';
+import { summaryMarkdown } from './summary-markdown.js';
+import { summaryHtmlTable, summaryRows } from './summary-table.js';
+import type { TraceInput } from './trace-runs.js';
+
+/** Inputs and options of a report; every input is optional, but at least one must be given. */
+export interface BuildReportOptions {
+  /** Trace rows with their runs' metadata (uncached runs). */
+  traces?: TraceInput;
+  /** Coefficient sets fitted by the toolkit. */
+  coefficients?: readonly CoefficientsInput[];
+  /** Published reference coefficient sets. */
+  references?: readonly CoefficientsInput[];
+  /** Sweep rows: cached runs, each measured against its uncached reference run. */
+  sweeps?: readonly SweepRow[];
+  /** Directory to write into, e.g. reports/<name>; created if missing. */
+  outDir: string;
+  /** Report name for titles; default the out directory's name. */
+  name?: string;
+  /** Quality target of the summary table, dB of PSNR (default 30). */
+  targetPsnr?: number;
+  /** PSNR (dB) identical outputs count as (default 60). */
+  psnrCap?: number;
+  /** Indicator range for reference sets that record none (see CoefficientCurvesOptions). */
+  fallbackXRange?: readonly [number, number];
+  /** PNG pixels per SVG pixel (default 2). */
+  pngScale?: number;
+  /** Told about each chart as it is drawn or skipped. */
+  onProgress?: (event: ReportProgress) => void;
+  /** Time stamp written in the report (default now). */
+  now?: Date;
+}
+
+/** One step of building a report. */
+export interface ReportProgress {
+  chart: string;
+  /** 1-based position among all charts the report knows. */
+  index: number;
+  total: number;
+  status: 'drawn' | 'skipped';
+  /** For skipped charts: why. */
+  reason?: string;
+}
+
+interface ChartPlan {
+  id: string;
+  /** Why the chart cannot be drawn from the given inputs, or null when it can. */
+  missing: string | null;
+  build: () => ReportChart;
+}
+
+/**
+ * Build a report: every chart its inputs allow as an SVG and a PNG (plus its vega-lite spec), an offline
+ * index.html and summary.md, all written atomically into outDir. Returns the paths written, index.html last.
+ */
+export async function buildReport(options: BuildReportOptions): Promise<string[]> {
+  const { traces, sweeps } = options;
+  const coefficients = options.coefficients ?? [];
+  const references = options.references ?? [];
+  if (!traces && !sweeps && coefficients.length === 0 && references.length === 0) {
+    throw new FormatError({ file: 'report input' }, 'at least one of traces, coefficients, references or sweeps', 'none');
+  }
+  const targetPsnr = options.targetPsnr ?? 30;
+  if (!Number.isFinite(targetPsnr)) throw new FormatError({ file: 'options', field: 'targetPsnr' }, 'a finite PSNR in dB', targetPsnr);
+  const outDir = resolve(options.outDir);
+  const name = options.name ?? basename(outDir);
+  const generatedAt = (options.now ?? new Date()).toISOString();
+  const plans = chartPlans(options, coefficients, references, targetPsnr);
+
+  const written: string[] = [];
+  const write = (file: string, data: string | Uint8Array) => { const path = join(outDir, file); writeFileAtomic(path, data); written.push(path); };
+  const drawn: PageChart[] = [];
+  const skipped: string[] = [];
+  for (const [i, plan] of plans.entries()) {
+    const event = { chart: plan.id, index: i + 1, total: plans.length };
+    if (plan.missing !== null) {
+      skipped.push(`${plan.id}: skipped, ${plan.missing}`);
+      options.onProgress?.({ ...event, status: 'skipped', reason: plan.missing });
+      continue;
+    }
+    const chart = plan.build();
+    const svg = await renderSvg(chart.spec, chart.id);
+    const page = { chart, svgFile: `${chart.id}.svg`, pngFile: `${chart.id}.png` };
+    write(`${chart.id}.vl.json`, JSON.stringify(chart.spec, null, 2) + '\n');
+    write(page.svgFile, svg);
+    write(page.pngFile, renderPng(svg, { scale: options.pngScale }));
+    drawn.push(page);
+    options.onProgress?.({ ...event, status: 'drawn' });
+  }
+
+  const summary = sweeps ? summaryRows(sweeps, { targetPsnr, psnrCap: options.psnrCap }) : null;
+  write('summary.md', summaryMarkdown({ name, generatedAt, targetPsnr, summary, charts: drawn, skipped }));
+  write('index.html', reportHtml({
+    name, generatedAt, targetPsnr, charts: drawn, skipped,
+    summaryHtml: summary === null ? null : summaryHtmlTable(summary, targetPsnr),
+  }));
+  return written;
+}
+
+/** Every chart the report knows, in page order, with what it needs. */
+function chartPlans(options: BuildReportOptions, coefficients: readonly CoefficientsInput[], references: readonly CoefficientsInput[],
+  targetPsnr: number): ChartPlan[] {
+  const { traces, sweeps, psnrCap } = options;
+  const needsTraces = traces ? null : 'needs traces (--traces)';
+  const needsSweeps = sweeps ? null : 'needs sweep rows (--sweep)';
+  return [
+    { id: 'per-step', missing: needsTraces, build: () => perStepChart(traces!) },
+    { id: 'correlation', missing: needsTraces, build: () => correlationChart(traces!, coefficients) },
+    { id: 'speed-psnr', missing: needsSweeps, build: () => speedQualityChart(sweeps!, 'psnr', { targetPsnr, psnrCap }) },
+    { id: 'speed-ssim', missing: needsSweeps, build: () => speedQualityChart(sweeps!, 'ssim', { targetPsnr, psnrCap }) },
+    { id: 'skip-schedule', missing: needsSweeps, build: () => skipScheduleChart(sweeps!) },
+    {
+      id: 'coefficient-curves',
+      missing: coefficients.length + references.length > 0 ? null : 'needs coefficient files (--coefficients) or reference sets (--references)',
+      build: () => coefficientCurvesChart(coefficients, references, { fallbackXRange: options.fallbackXRange }),
+    },
+  ];
+}

@@ -1,0 +1,49 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { traceToCsv } from '@teacache/core';
+import { readTraceDir, readTraceDirs } from './read-trace-dir.js';
+import { syntheticMetadata, traceRow } from './synthetic-inputs.js';
+
+const root = mkdtempSync(join(tmpdir(), 'report-traces-'));
+
+/** A directory with one trace per run id: `<id>.csv` and its `<id>.json` sidecar. */
+function traceDir(name: string, runs: string[], model = 'm'): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const id of runs) {
+    writeFileSync(join(dir, `${id}.csv`), traceToCsv([0, 1, 2].map((s) => traceRow(id, s))));
+    writeFileSync(join(dir, `${id}.json`), JSON.stringify(syntheticMetadata(id, model)));
+  }
+  return dir;
+}
+
+describe('readTraceDir', () => {
+  test('reads every CSV with its sidecar', () => {
+    const traces = readTraceDir(traceDir('two', ['a', 'b']));
+    expect(traces.metadata.map((m) => m.runId)).toEqual(['a', 'b']);
+    expect(traces.rows).toHaveLength(6);
+  });
+
+  test('joins several directories', () => {
+    const traces = readTraceDirs([traceDir('x', ['a']), traceDir('y', ['b'], 'other')]);
+    expect(traces.metadata.map((m) => m.model)).toEqual(['m', 'other']);
+  });
+
+  test('a CSV without its sidecar names the missing file', () => {
+    const dir = traceDir('no-sidecar', []);
+    writeFileSync(join(dir, 'lonely.csv'), traceToCsv([traceRow('lonely', 0)]));
+    expect(() => readTraceDir(dir)).toThrow(/lonely\.csv: expected a metadata sidecar .*lonely\.json beside it/);
+  });
+
+  test('rows whose run id differs from the sidecar\'s are an error naming row and field', () => {
+    const dir = traceDir('mismatch', ['a']);
+    writeFileSync(join(dir, 'a.csv'), traceToCsv([traceRow('z', 0)]));
+    expect(() => readTraceDir(dir)).toThrow(/a\.csv, row 1, field "run_id": expected run id "a"/);
+  });
+
+  test('a missing or empty directory is an error', () => {
+    expect(() => readTraceDir(join(root, 'nope'))).toThrow(/expected a directory of trace CSV files/);
+    expect(() => readTraceDir(traceDir('empty', []))).toThrow(/at least one \*\.csv trace file/);
+  });
+});

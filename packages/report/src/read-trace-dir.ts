@@ -1,0 +1,37 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { FormatError, readTraceCsv, readTraceMetadata, type TraceMetadata, type TraceRow } from '@teacache/core';
+import type { TraceInput } from './trace-runs.js';
+
+/**
+ * Read a directory of traces: every `<name>.csv` with its metadata sidecar `<name>.json`. The rows of a CSV
+ * must all carry the run id its sidecar names.
+ */
+export function readTraceDir(dir: string): TraceInput {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new FormatError({ file: dir }, 'a directory of trace CSV files', 'no such directory');
+  const csvFiles = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+  if (csvFiles.length === 0) throw new FormatError({ file: dir }, 'at least one *.csv trace file', 'none');
+  const rows: TraceRow[] = [];
+  const metadata: TraceMetadata[] = [];
+  for (const csv of csvFiles) {
+    const csvPath = join(dir, csv);
+    const sidecar = join(dir, csv.replace(/\.csv$/, '.json'));
+    if (!existsSync(sidecar)) throw new FormatError({ file: csvPath }, `a metadata sidecar ${sidecar} beside it`, 'no such file');
+    const meta = readTraceMetadata(sidecar);
+    const runRows = readTraceCsv(csvPath);
+    runRows.forEach((row, i) => {
+      if (row.runId !== meta.runId) {
+        throw new FormatError({ file: csvPath, row: i + 1, field: 'run_id' }, `run id "${meta.runId}" (as in ${sidecar})`, row.runId);
+      }
+    });
+    rows.push(...runRows);
+    metadata.push(meta);
+  }
+  return { rows, metadata };
+}
+
+/** Read several trace directories into one input. */
+export function readTraceDirs(dirs: readonly string[]): TraceInput {
+  const parts = dirs.map(readTraceDir);
+  return { rows: parts.flatMap((p) => p.rows), metadata: parts.flatMap((p) => p.metadata) };
+}

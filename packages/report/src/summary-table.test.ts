@@ -1,0 +1,57 @@
+import type { SweepRow } from '@teacache/core';
+import { escapeHtml, summaryHtmlTable, summaryMarkdownTable, summaryRows } from './summary-table.js';
+import { handSweepRow } from './synthetic-inputs.js';
+
+const reference = handSweepRow({ policy: 'none' });
+const run = (over: Partial<SweepRow> & Pick<SweepRow, 'policy'>) => handSweepRow(over);
+
+/** teacache: 0.1 → 1.5× at 36 dB, 0.2 → 2.0× at 31 dB, 0.3 → 2.6× at 27 dB; oracle: 0.2 → 2.2× at 33 dB, 0.4 → 3.0× at 29 dB. */
+const sweep = [reference,
+  run({ policy: 'teacache', threshold: 0.1, wallSpeedup: 1.5, psnr: 36 }),
+  run({ policy: 'teacache', threshold: 0.2, wallSpeedup: 2.0, psnr: 31 }),
+  run({ policy: 'teacache', threshold: 0.3, wallSpeedup: 2.6, psnr: 27 }),
+  run({ policy: 'oracle', threshold: 0.2, wallSpeedup: 2.2, psnr: 33 }),
+  run({ policy: 'oracle', threshold: 0.4, wallSpeedup: 3.0, psnr: 29 }),
+  run({ policy: 'interval', threshold: 2, wallSpeedup: 1.9, psnr: 24 })];
+
+describe('summaryRows', () => {
+  test('picks the fastest threshold whose mean PSNR reaches the target, and the oracle\'s at the same target', () => {
+    const [teacache, interval] = summaryRows(sweep, { targetPsnr: 30 });
+    expect(teacache).toMatchObject({ model: 'm', variant: 'teacache', thresholdsTried: 3, oracleWallSpeedup: 2.2 });
+    expect(teacache.best?.threshold).toBe(0.2);
+    expect(teacache.best?.wallSpeedup).toBe(2.0);
+    expect(interval.best).toBeNull();
+  });
+
+  test('a lower target moves the choice to a faster threshold', () => {
+    const [teacache] = summaryRows(sweep, { targetPsnr: 27 });
+    expect(teacache.best?.threshold).toBe(0.3);
+    expect(teacache.oracleWallSpeedup).toBe(3.0);
+  });
+
+  test('without oracle runs the oracle column is undefined; with none reaching the target it is null', () => {
+    expect(summaryRows(sweep.filter((r) => r.policy !== 'oracle'))[0].oracleWallSpeedup).toBeUndefined();
+    expect(summaryRows(sweep, { targetPsnr: 40 })[0].oracleWallSpeedup).toBeNull();
+  });
+
+  test('refuses a target that is not a finite number', () => {
+    expect(() => summaryRows(sweep, { targetPsnr: NaN })).toThrow(/finite number of dB/);
+  });
+});
+
+describe('summary tables', () => {
+  test('the Markdown table has units in its header and one line per model and policy', () => {
+    const md = summaryMarkdownTable(summaryRows(sweep), 30);
+    const lines = md.trim().split('\n');
+    expect(lines[0]).toBe('| model | policy | best threshold | wall speedup (×) | step speedup (×) | PSNR (dB) | SSIM | oracle wall speedup at ≥ 30 dB (×) |');
+    expect(lines[2]).toBe('| m | teacache | 0.2 | 2.00 | 1.00 | 31.00 | 0.9000 | 2.20 |');
+    expect(lines[3]).toBe('| m | interval | none of 1 reaches 30 dB | – | – | – | – | 2.20 |');
+  });
+
+  test('escapes pipes in Markdown and markup in HTML', () => {
+    const rows = summaryRows([handSweepRow({ policy: 'none', model: 'a|<b>' }), handSweepRow({ policy: 'teacache', model: 'a|<b>' })]);
+    expect(summaryMarkdownTable(rows, 30)).toContain('| a\\|<b> |');
+    expect(summaryHtmlTable(rows, 30)).toContain('<td>a|&lt;b&gt;</td>');
+    expect(escapeHtml(`"'&`)).toBe('&quot;&#39;&amp;');
+  });
+});

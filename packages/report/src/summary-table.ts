@@ -1,0 +1,78 @@
+import type { SweepRow } from '@teacache/core';
+import { ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } from './sweep-points.js';
+
+/** One line of the summary: a model's policy variant at its best threshold for the quality target. */
+export interface SummaryRow {
+  model: string;
+  variant: string;
+  /** The setting with the largest mean wall speedup among those with mean PSNR >= target; null when none reaches it. */
+  best: SweepPoint | null;
+  /** How many thresholds of this variant were run. */
+  thresholdsTried: number;
+  /** The oracle's largest mean wall speedup at the same target; null when it has no setting there, undefined without oracle runs. */
+  oracleWallSpeedup: number | null | undefined;
+}
+
+/** Options of the summary table. */
+export interface SummaryOptions extends SweepPointOptions {
+  /** Quality target in dB of PSNR against the uncached output (default 30). */
+  targetPsnr?: number;
+}
+
+/** Best threshold per model and policy variant for a PSNR target, with the oracle's speedup at the same target. */
+export function summaryRows(rows: readonly SweepRow[], options: SummaryOptions = {}): SummaryRow[] {
+  const target = options.targetPsnr ?? 30;
+  if (!Number.isFinite(target)) throw new RangeError(`summary: the PSNR target must be a finite number of dB, got ${target}`);
+  const points = sweepPoints(rows, options);
+  const fastest = (candidates: SweepPoint[]) => candidates.filter((p) => p.psnr >= target)
+    .reduce<SweepPoint | null>((best, p) => (best === null || p.wallSpeedup > best.wallSpeedup ? p : best), null);
+  const summary: SummaryRow[] = [];
+  for (const model of [...new Set(points.map((p) => p.model))]) {
+    const ofModel = points.filter((p) => p.model === model);
+    const oracle = ofModel.filter((p) => p.policy === ORACLE_POLICY);
+    const oracleBest = oracle.length === 0 ? undefined : fastest(oracle)?.wallSpeedup ?? null;
+    for (const variant of [...new Set(ofModel.filter((p) => p.policy !== ORACLE_POLICY).map((p) => p.variant))]) {
+      const candidates = ofModel.filter((p) => p.variant === variant);
+      summary.push({ model, variant, best: fastest(candidates), thresholdsTried: candidates.length, oracleWallSpeedup: oracleBest });
+    }
+  }
+  return summary;
+}
+
+/** The table's header cells, with units. */
+export function summaryHeader(targetPsnr: number): string[] {
+  return ['model', 'policy', 'best threshold', 'wall speedup (×)', 'step speedup (×)', 'PSNR (dB)', 'SSIM',
+    `oracle wall speedup at ≥ ${targetPsnr} dB (×)`];
+}
+
+/** The table's cells for one summary row, as display text. */
+export function summaryCells(row: SummaryRow, targetPsnr: number): string[] {
+  const oracle = row.oracleWallSpeedup === undefined ? 'no oracle runs'
+    : row.oracleWallSpeedup === null ? `none reaches ${targetPsnr} dB` : row.oracleWallSpeedup.toFixed(2);
+  const b = row.best;
+  if (b === null) {
+    return [row.model, row.variant, `none of ${row.thresholdsTried} reaches ${targetPsnr} dB`, '–', '–', '–', '–', oracle];
+  }
+  return [row.model, row.variant, b.thresholdLabel, b.wallSpeedup.toFixed(2), b.stepSpeedup.toFixed(2), b.psnr.toFixed(2),
+    b.ssim.toFixed(4), oracle];
+}
+
+/** The summary as a Markdown table (pipes in cells escaped). */
+export function summaryMarkdownTable(rows: readonly SummaryRow[], targetPsnr: number): string {
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  const header = summaryHeader(targetPsnr);
+  return [line(header), `|${header.map((_, i) => (i < 3 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...rows.map((r) => line(summaryCells(r, targetPsnr)))].join('\n') + '\n';
+}
+
+/** Escape text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** The summary as an HTML table. */
+export function summaryHtmlTable(rows: readonly SummaryRow[], targetPsnr: number): string {
+  const head = summaryHeader(targetPsnr).map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${summaryCells(r, targetPsnr).map((c, i) => `<td${i >= 3 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`);
+  return `<table class="summary">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
+}
