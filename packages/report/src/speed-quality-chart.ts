@@ -39,7 +39,7 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
   const name = metric === 'psnr' ? 'PSNR' : 'SSIM';
   const subtitle = [
     `each point: mean over ${runsPerPoint} run(s) (prompts × seeds); labels: threshold (k for interval)`,
-    'ringed: Pareto front (oracle excluded); dashed: oracle bound' +
+    'ringed: Pareto front (oracle excluded); dashed: oracle bound, at its step-count speedup' +
       (metric === 'psnr' ? `; dotted rule: ${targetPsnr} dB target` : ''),
     ...(capped ? [`runs identical to the uncached output counted at ${psnrCap} dB`] : []),
   ];
