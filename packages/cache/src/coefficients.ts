@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { FormatError, polyvalHighestFirst, type CoefficientsFile } from '@teacache/core';
+import { FormatError, polyvalHighestFirst, type CoefficientsFile, readJsonFile } from '@teacache/core';
 
 /** A rescaling polynomial: a bare `{ highestFirst }` (numpy.poly1d order) or a full coefficients file. */
 export type RescaleCoefficients = { highestFirst: readonly number[] } | CoefficientsFile;
@@ -35,13 +34,7 @@ export function rescaleFunction(c: RescaleCoefficients | undefined): (relL1: num
  * "teacache-coefficients") or a bare `{ "highestFirst": [...] }`.
  */
 export function readRescaleCoefficients(path: string): RescaleCoefficients {
-  if (!existsSync(path)) throw new FormatError({ file: path }, 'an existing coefficients JSON file', 'no such file');
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new FormatError({ file: path }, 'valid JSON', (err as Error).message);
-  }
+  const value = readJsonFile(path, 'coefficients JSON file');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new FormatError({ file: path }, 'a JSON object with coefficients.highestFirst or highestFirst', value);
   }

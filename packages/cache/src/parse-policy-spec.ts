@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FormatError } from '@teacache/core';
+import { FormatError, readJsonFile } from '@teacache/core';
 import { readRescaleCoefficients } from './coefficients.js';
 import { validatePolicySpec, POLICY_NAMES, type PolicySpec, type PolicySpecInput } from './policy-spec.js';
 
@@ -56,13 +55,7 @@ function parseText(text: string, file: string): PolicySpecInput {
 }
 
 function readRatiosFile(path: string): unknown {
-  if (!existsSync(path)) throw new FormatError({ file: path }, 'an existing magnitude-ratios JSON file', 'no such file');
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new FormatError({ file: path }, 'valid JSON', (err as Error).message);
-  }
+  const value = readJsonFile(path, 'magnitude-ratios JSON file');
   // accept a bare array, { cond, uncond }, or an object holding one of those under "magRatios"
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'magRatios' in value) {
     return (value as { magRatios: unknown }).magRatios;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readJsonFile } from './read-json.js';
 import type { Signal } from './trace-format.js';
 import { FormatError } from './errors.js';
 import { validateWithSchema } from './schema.js';
@@ -375,13 +375,7 @@ export function validateCoefficientsFile(value: unknown, path: string): Coeffici
 
 /** Read and validate a coefficients file (JSON). */
 export function readCoefficientsFile(path: string): CoefficientsFile {
-  if (!existsSync(path)) throw new FormatError({ file: path }, 'an existing coefficients JSON file', 'no such file');
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new FormatError({ file: path }, 'valid JSON', (err as Error).message);
-  }
+  const value = readJsonFile(path, 'coefficients JSON file');
   return validateCoefficientsFile(value, path);
 }
 

@@ -10,3 +10,4 @@ export * from './version.js';
 export * from './progress.js';
 export * from './metrics.js';
 export * from './png.js';
+export * from './read-json.js';

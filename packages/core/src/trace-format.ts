@@ -1,4 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { readJsonFile } from './read-json.js';
 import { FormatError } from './errors.js';
 import { validateWithSchema } from './schema.js';
 
@@ -177,12 +178,6 @@ export function readTraceCsv(path: string): TraceRow[] {
 
 /** Read and validate a trace metadata sidecar (JSON). */
 export function readTraceMetadata(path: string): TraceMetadata {
-  if (!existsSync(path)) throw new FormatError({ file: path }, 'an existing trace metadata JSON file', 'no such file');
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new FormatError({ file: path }, 'valid JSON', (err as Error).message);
-  }
+  const value = readJsonFile(path, 'trace metadata JSON file');
   return validateWithSchema<TraceMetadata>(TRACE_METADATA_SCHEMA, value, path);
 }

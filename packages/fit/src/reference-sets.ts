@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, readCoefficientsFile, validateWithSchema, type CoefficientsFile } from '@teacache/core';
+import { FormatError, readCoefficientsFile, validateWithSchema, type CoefficientsFile, readJsonFile } from '@teacache/core';
 
 /** One entry of `index.json` in the reference-coefficients directory. */
 export interface ReferenceIndexEntry {
@@ -55,13 +55,7 @@ export interface ReferenceSet {
  */
 export function loadReferenceSets(dir: string): ReferenceSet[] {
   const indexPath = join(dir, 'index.json');
-  if (!existsSync(indexPath)) throw new FormatError({ file: indexPath }, 'an index of reference sets', 'no such file');
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(indexPath, 'utf8'));
-  } catch (err) {
-    throw new FormatError({ file: indexPath }, 'valid JSON', (err as Error).message);
-  }
+  const value = readJsonFile(indexPath, 'index of reference sets');
   const index = validateWithSchema<ReferenceIndex>(REFERENCE_INDEX_SCHEMA, value, indexPath);
   const listed = new Set(index.sets.map((s) => s.file));
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json') && n !== 'index.json')) {

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, writeJsonAtomic } from '@teacache/core';
+import { FormatError, readJsonFile, writeJsonAtomic } from '@teacache/core';
 import { validateConfig, type ModelConfig } from '../config.js';
 import { DiffusionTransformer } from '../model.js';
 import { readSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
@@ -12,13 +12,7 @@ export const WEIGHTS_FILE = 'weights.safetensors';
 /** Read and validate a model directory's config.json. */
 export function readModelConfig(dir: string): ModelConfig {
   const file = join(dir, CONFIG_FILE);
-  if (!existsSync(file)) throw new FormatError({ file }, 'a model config.json', 'no such file');
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new FormatError({ file }, 'valid JSON', (err as Error).message);
-  }
+  const value = readJsonFile(file, 'model config.json');
   return validateConfig(value, file);
 }
 
