@@ -1,0 +1,41 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTraceCsv, readTraceMetadata } from '@teacache/core';
+import { loadModel, saveModel, selectBackend } from '@teacache/models';
+import { traceRuns, runIdOf } from './trace-runs.js';
+import { tinyTestModel } from './test-model.js';
+
+let dir: string;
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = mkdtempSync(join(tmpdir(), 'teacache-trace-runs-'));
+  const m = tinyTestModel('stdit');
+  saveModel(join(dir, 'model'), m, { dtype: 'F32' });
+  m.dispose();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('trace runs write a CSV, a sidecar and a PNG per run, and a second call skips finished runs', () => {
+  const loaded = loadModel(join(dir, 'model'));
+  const out = join(dir, 'traces');
+  const o = { loaded, modelName: 'tiny', prompts: ['cat moving left', 'cat'], seeds: [0, 1], steps: 4, guidance: 3, outDir: out, backend: 'wasm', log: () => {} };
+  const first = traceRuns(o);
+  expect(first.written.length).toBe(12);
+  const id = runIdOf('cat moving left', 1);
+  const meta = readTraceMetadata(join(out, `${id}.json`));
+  expect(meta).toMatchObject({ model: 'tiny', family: 'stdit', prompt: 'cat moving left', seed: 1, steps: 4, sampler: 'euler-rf', weightsHash: loaded.weightsHash });
+  expect(readTraceCsv(join(out, `${id}.csv`)).length).toBe(8);
+  expect(readFileSync(join(out, `${id}.png`)).subarray(1, 4).toString()).toBe('PNG');
+  const csvBefore = readFileSync(join(out, `${id}.csv`), 'utf8');
+
+  // A run interrupted after its CSV (no sidecar yet) counts as unfinished and is redone.
+  rmSync(join(out, `${id}.json`));
+  writeFileSync(join(out, `${id}.csv`), 'run_id,step\n');
+  const second = traceRuns(o);
+  expect(second.skipped.length).toBe(3);
+  expect(second.written).toEqual([join(out, `${id}.csv`), join(out, `${id}.json`), join(out, `${id}.png`)]);
+  expect(readFileSync(join(out, `${id}.csv`), 'utf8')).toBe(csvBefore);
+  expect(existsSync(join(out, `${id}.json`))).toBe(true);
+  loaded.model.dispose();
+});
