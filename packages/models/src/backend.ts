@@ -19,7 +19,7 @@ let active: BackendChoice | null = null;
 
 /** Read the backend request from a CLI value or TEACACHE_BACKEND; defaults to auto. */
 export function backendRequestFrom(value: string | undefined = process.env.TEACACHE_BACKEND): BackendRequest {
-  const v = (value ?? 'auto').trim().toLowerCase();
+  const v = (value ?? '').trim().toLowerCase() || 'auto';
   if (!(BACKEND_REQUESTS as readonly string[]).includes(v)) {
     throw new Error(`backend "${value}" is not one of ${BACKEND_REQUESTS.join(', ')} (from --backend or TEACACHE_BACKEND)`);
   }
