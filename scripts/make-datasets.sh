@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tc() { pnpm -s teacache "$@"; }
+mkdir -p datasets/coefficients datasets/sweeps
 for model in "$@"; do
   kind=video
   [ "$model" = "dit-tiny" ] && kind=image
