@@ -13,7 +13,7 @@ describe('speedQualityChart', () => {
     expect(svg).toContain('wall-clock speedup over uncached (×)');
     expect(svg).toContain(metric === 'psnr' ? 'PSNR against the uncached output (dB)' : 'SSIM against the uncached output (0–1)');
     expect(svg).toContain('k=3');
-    expect(svg).toContain('oracle (bound: true output change)');
+    expect(svg).toContain('oracle (rule fed the true output change)');
   });
 
   test('draws the PSNR target as a rule and says when identical outputs were capped', () => {

@@ -17,14 +17,17 @@ const AXIS_TITLES: Record<QualityMetric, string> = {
   ssim: 'SSIM against the uncached output (0–1)',
 };
 
-/** The oracle's legend entry says what it is: a bound no indicator can beat, not a method. */
+/**
+ * The oracle's legend entry says what it is: the TeaCache rule fed the true output change, not a method.
+ * It bounds what a better indicator could do for that rule, not what any schedule could reach.
+ */
 function legendLabel(point: SweepPoint): string {
-  return point.policy === ORACLE_POLICY ? `${point.variant} (bound: true output change)` : point.variant;
+  return point.policy === ORACLE_POLICY ? `${point.variant} (rule fed the true output change)` : point.variant;
 }
 
 /**
  * Chart 3: wall-clock speedup against PSNR (or SSIM), one line per policy over its thresholds (means over
- * prompts and seeds), the oracle dashed as the bound, the Pareto front ringed, thresholds labelled.
+ * prompts and seeds), the oracle dashed, the Pareto front ringed, thresholds labelled.
  */
 export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetric, options: SpeedQualityOptions = {}): ReportChart {
   const psnrCap = options.psnrCap ?? 60;
@@ -39,7 +42,7 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
   const name = metric === 'psnr' ? 'PSNR' : 'SSIM';
   const subtitle = [
     `each point: mean over ${runsPerPoint} run(s) (prompts × seeds); labels: threshold (k for interval)`,
-    'ringed: Pareto front (oracle excluded); dashed: oracle bound, at its step-count speedup' +
+    'ringed: Pareto front (oracle excluded); dashed: oracle, at its step-count speedup' +
       (metric === 'psnr' ? `; dotted rule: ${targetPsnr} dB target` : ''),
     ...(capped ? [`runs identical to the uncached output counted at ${psnrCap} dB`] : []),
   ];

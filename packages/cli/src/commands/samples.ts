@@ -16,11 +16,11 @@ function frameTiles(pixels: Float32Array, frames: number, per: number): Float32A
 }
 
 /** The loss curve of a trained model (from its manifest) as a vega-lite spec. */
-function lossSpec(history: { step: number; train: number; validation?: number }[], name: string): object {
-  const values = history.flatMap((h) => [
+function lossSpec(history: { step: number; train: number; validation?: number }[], untrained: number, name: string): object {
+  const values = [{ step: 0, loss: untrained, series: 'validation (held-out, EMA)' }, ...history.flatMap((h) => [
     { step: h.step, loss: h.train, series: 'train (batch)' },
     ...(h.validation !== undefined ? [{ step: h.step, loss: h.validation, series: 'validation (held-out, EMA)' }] : []),
-  ]);
+  ])];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: `${name}: training loss`, width: 520, height: 260,
     data: { values }, mark: { type: 'line', interpolate: 'monotone' },
@@ -84,8 +84,8 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     const written = [gridPath, summaryPath];
     const manifest = join(loaded.dir, 'manifest.json');
     if (existsSync(manifest)) {
-      const m = JSON.parse(readFileSync(manifest, 'utf8')) as { lossHistory: { step: number; train: number; validation?: number }[] };
-      const svg = await renderSvg(lossSpec(m.lossHistory, name) as never, 'loss');
+      const m = JSON.parse(readFileSync(manifest, 'utf8')) as { lossHistory: { step: number; train: number; validation?: number }[]; untrainedValidationLoss: number };
+      const svg = await renderSvg(lossSpec(m.lossHistory, m.untrainedValidationLoss, name) as never, 'loss');
       const lossPath = join(out, 'loss.png');
       writeFileAtomic(lossPath, renderPng(svg, { scale: 2 }));
       written.push(lossPath);
