@@ -5,12 +5,12 @@ import {
   magRatiosFromTrace, readRescaleCoefficients, validatePolicySpec, type IndicatorName, type PolicySpec,
 } from '@teacache/cache';
 
-/** Default settings per policy: wide enough to draw a speed-quality curve. */
+/** Default settings per policy: wide enough to draw a speed-quality curve for DDPM (50-step) and rectified-flow (30-step) models. */
 export const DEFAULT_SETTINGS: Record<string, number[]> = {
-  teacache: [0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
-  oracle: [0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
-  'first-block': [0.02, 0.05, 0.08, 0.12, 0.2, 0.3],
-  magcache: [0.02, 0.05, 0.1, 0.2, 0.3],
+  teacache: [0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
+  oracle: [0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
+  'first-block': [0.005, 0.01, 0.02, 0.05, 0.08, 0.12, 0.2, 0.3],
+  magcache: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2],
   interval: [2, 3, 4, 5],
 };
 
