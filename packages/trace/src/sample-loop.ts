@@ -70,7 +70,11 @@ export function sampleRun(o: SampleOptions): SampleResult {
   const states = branches.map(() => policy?.createState());
   const needFirst = policy?.needs.includes('firstBlock') ?? false;
   const needTrue = policy?.needs.includes('trueOutput') ?? false;
-  const needIndicators = policy !== undefined && policy.name !== 'none';
+  // Only TeaCache reads a cheap indicator, and only the one it is configured with; the others decide from
+  // the step index, the first block or the true output, so they pay for no indicator.
+  const indicator = policy?.spec.policy === 'teacache' ? policy.spec.indicator : null;
+  const needIndicators = indicator !== null;
+  const wants = (name: 'modulated' | 'timestep' | 'noisy') => record || indicator === name;
   const record = o.record ?? false;
   const sampleSize = cfg.frames * cfg.height * cfg.width * cfg.channels;
   const shape = [1, cfg.frames, cfg.height, cfg.width, cfg.channels];
@@ -93,11 +97,10 @@ export function sampleRun(o: SampleOptions): SampleResult {
         const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text);
         // The cheap indicators, read before deciding.
         // (skipped entirely when nothing reads them: plain uncached sampling pays nothing for them)
-        const watch = needIndicators || record;
         const none: [null, null] = [null, null];
-        const [relMod, absMod] = watch ? rowStats(e.modulated, prev.modulated ?? null) : none;
-        const [relTemb, absTemb] = watch ? rowStats(e.timestepEmbedding, prev.timestep ?? null) : none;
-        const [relNoisy, absNoisy] = watch ? rowStats(e.noisyTokens, prev.noisy ?? null) : none;
+        const [relMod, absMod] = wants('modulated') ? rowStats(e.modulated, prev.modulated ?? null) : none;
+        const [relTemb, absTemb] = wants('timestep') ? rowStats(e.timestepEmbedding, prev.timestep ?? null) : none;
+        const [relNoisy, absNoisy] = wants('noisy') ? rowStats(e.noisyTokens, prev.noisy ?? null) : none;
         let firstOut: tf.Tensor | null = null;
         let relFirst: (number | null)[] = branches.map(() => null);
         if (needFirst) {
@@ -173,11 +176,9 @@ export function sampleRun(o: SampleOptions): SampleResult {
           keepHeld(prev, 'residual', residualAll);
           keepHeld(prev, 'output', pred);
         }
-        if (watch) {
-          keepHeld(prev, 'modulated', e.modulated);
-          keepHeld(prev, 'timestep', e.timestepEmbedding);
-          keepHeld(prev, 'noisy', e.noisyTokens);
-        }
+        if (wants('modulated')) keepHeld(prev, 'modulated', e.modulated);
+        if (wants('timestep')) keepHeld(prev, 'timestep', e.timestepEmbedding);
+        if (wants('noisy')) keepHeld(prev, 'noisy', e.noisyTokens);
         disposeEmbed(e);
         return pred;
       });
