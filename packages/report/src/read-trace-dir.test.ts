@@ -30,6 +30,12 @@ describe('readTraceDir', () => {
     expect(traces.metadata.map((m) => m.model)).toEqual(['m', 'other']);
   });
 
+  test('two models traced on the same prompts keep their runs apart', () => {
+    const traces = readTraceDirs([traceDir('m1', ['p0', 'p1'], 'one'), traceDir('m2', ['p0'], 'two')]);
+    expect(traces.metadata.map((m) => m.runId)).toEqual(['one/p0', 'one/p1', 'two/p0']);
+    expect(new Set(traces.rows.map((r) => r.runId))).toEqual(new Set(['one/p0', 'one/p1', 'two/p0']));
+  });
+
   test('a CSV without its sidecar names the missing file', () => {
     const dir = traceDir('no-sidecar', []);
     writeFileSync(join(dir, 'lonely.csv'), traceToCsv([traceRow('lonely', 0)]));

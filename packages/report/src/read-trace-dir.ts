@@ -30,8 +30,19 @@ export function readTraceDir(dir: string): TraceInput {
   return { rows, metadata };
 }
 
-/** Read several trace directories into one input. */
+/**
+ * Read several trace directories into one input. Run ids name a prompt and seed, so two models traced on the
+ * same prompts share them: where ids repeat across directories, each run id is prefixed with its model.
+ */
 export function readTraceDirs(dirs: readonly string[]): TraceInput {
   const parts = dirs.map(readTraceDir);
-  return { rows: parts.flatMap((p) => p.rows), metadata: parts.flatMap((p) => p.metadata) };
+  const ids = parts.flatMap((p) => p.metadata.map((m) => m.runId));
+  if (new Set(ids).size === ids.length) return { rows: parts.flatMap((p) => p.rows), metadata: parts.flatMap((p) => p.metadata) };
+  return {
+    rows: parts.flatMap((p) => {
+      const modelOf = new Map(p.metadata.map((m) => [m.runId, m.model] as const));
+      return p.rows.map((r) => ({ ...r, runId: `${modelOf.get(r.runId)}/${r.runId}` }));
+    }),
+    metadata: parts.flatMap((p) => p.metadata.map((m) => ({ ...m, runId: `${m.model}/${m.runId}` }))),
+  };
 }

@@ -5,11 +5,11 @@ import { ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } f
 export interface SummaryRow {
   model: string;
   variant: string;
-  /** The setting with the largest mean wall speedup among those with mean PSNR >= target; null when none reaches it. */
+  /** The setting with the largest mean step-count speedup (then wall speedup) among those with mean PSNR >= target; null when none reaches it. */
   best: SweepPoint | null;
   /** How many thresholds of this variant were run. */
   thresholdsTried: number;
-  /** The oracle's largest mean wall speedup at the same target; null when it has no setting there, undefined without oracle runs. */
+  /** The oracle's largest mean step-count speedup at the same target; null when it has no setting there, undefined without oracle runs. */
   oracleWallSpeedup: number | null | undefined;
 }
 
@@ -24,13 +24,16 @@ export function summaryRows(rows: readonly SweepRow[], options: SummaryOptions =
   const target = options.targetPsnr ?? 30;
   if (!Number.isFinite(target)) throw new RangeError(`summary: the PSNR target must be a finite number of dB, got ${target}`);
   const points = sweepPoints(rows, options);
+  // Ranked by the step-count speedup, which a re-run reproduces exactly; wall time breaks ties, since it
+  // moves with whatever else the machine is doing.
+  const faster = (p: SweepPoint, q: SweepPoint) => p.stepSpeedup > q.stepSpeedup || (p.stepSpeedup === q.stepSpeedup && p.wallSpeedup > q.wallSpeedup);
   const fastest = (candidates: SweepPoint[]) => candidates.filter((p) => p.psnr >= target)
-    .reduce<SweepPoint | null>((best, p) => (best === null || p.wallSpeedup > best.wallSpeedup ? p : best), null);
+    .reduce<SweepPoint | null>((best, p) => (best === null || faster(p, best) ? p : best), null);
   const summary: SummaryRow[] = [];
   for (const model of [...new Set(points.map((p) => p.model))]) {
     const ofModel = points.filter((p) => p.model === model);
     const oracle = ofModel.filter((p) => p.policy === ORACLE_POLICY);
-    const oracleBest = oracle.length === 0 ? undefined : fastest(oracle)?.wallSpeedup ?? null;
+    const oracleBest = oracle.length === 0 ? undefined : fastest(oracle)?.stepSpeedup ?? null;
     for (const variant of [...new Set(ofModel.filter((p) => p.policy !== ORACLE_POLICY).map((p) => p.variant))]) {
       const candidates = ofModel.filter((p) => p.variant === variant);
       summary.push({ model, variant, best: fastest(candidates), thresholdsTried: candidates.length, oracleWallSpeedup: oracleBest });

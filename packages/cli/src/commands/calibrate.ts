@@ -28,10 +28,11 @@ function bySetting(rows: readonly SweepRow[], policy: string): { threshold: numb
   })).sort((a, b) => a.threshold - b.threshold);
 }
 
-/** The setting that meets the PSNR target with the largest wall speedup, or null. */
+/** The setting that meets the PSNR target with the largest step-count speedup (wall speedup breaks ties), or null. */
 export function bestSetting(rows: readonly SweepRow[], policy: string, targetPsnr: number) {
   const ok = bySetting(rows, policy).filter((s) => s.psnr >= targetPsnr);
-  return ok.length === 0 ? null : ok.reduce((a, b) => (b.wallSpeedup > a.wallSpeedup ? b : a));
+  const faster = (b: typeof ok[number], a: typeof ok[number]) => b.stepSpeedup > a.stepSpeedup || (b.stepSpeedup === a.stepSpeedup && b.wallSpeedup > a.wallSpeedup);
+  return ok.length === 0 ? null : ok.reduce((a, b) => (faster(b, a) ? b : a));
 }
 
 /**
