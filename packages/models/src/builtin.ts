@@ -1,6 +1,7 @@
 import { buildVocabulary } from './text-encoder.js';
 import { clipSpecs } from './data/clips.js';
 import type { Family, ModelConfig } from './config.js';
+import type { LossWeighting } from './train/objective.js';
 
 /** A built-in model: its architecture and how the toolkit trains it. */
 export interface BuiltinModel {
@@ -8,7 +9,7 @@ export interface BuiltinModel {
   family: Family;
   description: string;
   config: ModelConfig;
-  training: { steps: number; batchSize: number; learningRate: number; seed: number; dataSeed: number };
+  training: { steps: number; batchSize: number; learningRate: number; seed: number; dataSeed: number; lossWeighting?: LossWeighting };
 }
 
 const VIDEO = { frames: 8, height: 16, width: 16, channels: 3 };
@@ -39,12 +40,12 @@ export const BUILTIN_MODELS: readonly BuiltinModel[] = [
   {
     name: 'latte-tiny', family: 'latte', description: 'Latte style spatial/temporal blocks, DDPM, 8x16x16 clips',
     config: config('latte', {}),
-    training: { steps: 1200, batchSize: 16, learningRate: 1e-3, seed: 3, dataSeed: 7 },
+    training: { steps: 1200, batchSize: 16, learningRate: 1e-3, seed: 3, dataSeed: 7, lossWeighting: 'min-snr-5' },
   },
   {
     name: 'osp-tiny', family: 'osp', description: 'Open-Sora-Plan style full 3D attention, DDPM, 8x16x16 clips',
     config: config('osp', {}),
-    training: { steps: 1200, batchSize: 16, learningRate: 1e-3, seed: 4, dataSeed: 7 },
+    training: { steps: 1200, batchSize: 16, learningRate: 1e-3, seed: 4, dataSeed: 7, lossWeighting: 'min-snr-5' },
   },
 ];
 

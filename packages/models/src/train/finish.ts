@@ -15,6 +15,7 @@ export interface ModelManifest {
   steps: number;
   batchSize: number;
   learningRate: number;
+  lossWeighting: string;
   wallSeconds: number;
   backend: string;
   finalTrainLoss: number;
@@ -35,6 +36,7 @@ export function writeTrainedModel(dir: string, builtin: BuiltinModel, result: Tr
     name: builtin.name, family: builtin.family, parameters: result.model.params.count(),
     dataSeed: builtin.training.dataSeed, seed: builtin.training.seed, steps: result.step,
     batchSize: builtin.training.batchSize, learningRate: builtin.training.learningRate,
+    lossWeighting: builtin.training.lossWeighting ?? 'uniform',
     wallSeconds: Math.round(result.wallSeconds), backend,
     finalTrainLoss: result.trainLoss, finalValidationLoss: result.validationLoss,
     untrainedValidationLoss: result.untrainedValidationLoss, weightsSha256: sha256OfFile(join(dir, WEIGHTS_FILE)),

@@ -11,7 +11,12 @@ export interface NoisedBatch {
   target: Float32Array;
   /** Timesteps in model units. */
   t: Float32Array;
+  /** Signal-to-noise ratio ᾱ/(1-ᾱ) of each sample (DDPM); null for rectified flow. */
+  snr: Float32Array | null;
 }
+
+/** How the per-sample losses of a batch are weighted. */
+export type LossWeighting = 'uniform' | 'min-snr-5';
 
 /**
  * Noise clean samples x0 (values in [-1, 1]) per the model's objective: ε-prediction on the DDPM schedule
@@ -22,6 +27,7 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
   const xt = new Float32Array(x0.length);
   const target = new Float32Array(x0.length);
   const t = new Float32Array(batch);
+  const snr = model.config.prediction === 'epsilon' ? new Float32Array(batch) : null;
   for (let b = 0; b < batch; b++) {
     if (model.config.prediction === 'epsilon') {
       const step = rng.int(DDPM_TRAIN_STEPS);
@@ -29,6 +35,7 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
       const a = Math.sqrt(ab);
       const s = Math.sqrt(1 - ab);
       t[b] = step;
+      snr![b] = ab / (1 - ab);
       for (let i = b * per; i < (b + 1) * per; i++) {
         const eps = rng.normal();
         xt[i] = a * x0[i] + s * eps;
@@ -44,15 +51,31 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
       }
     }
   }
-  return { xt, target, t };
+  return { xt, target, t, snr };
 }
 
-/** Mean squared error of the model's prediction on a noised batch (a scalar tensor). */
-export function batchLoss(model: DiffusionTransformer, nb: NoisedBatch, captions: readonly string[]): tf.Scalar {
+/**
+ * Per-sample loss weights. `min-snr-5` (Hang et al., 2023, for ε-prediction: min(SNR, 5)/SNR) takes weight
+ * off the nearly clean timesteps, where predicting ε is easy, so training time goes to the noisy steps that
+ * decide layout and follow the caption.
+ */
+export function lossWeights(nb: NoisedBatch, weighting: LossWeighting): Float32Array {
+  const w = new Float32Array(nb.t.length).fill(1);
+  if (weighting === 'min-snr-5') {
+    if (!nb.snr) throw new Error('min-snr-5 weighting needs the DDPM objective (ε-prediction)');
+    for (let i = 0; i < w.length; i++) w[i] = Math.min(nb.snr[i], 5) / nb.snr[i];
+  }
+  return w;
+}
+
+/** Weighted mean squared error of the model's prediction on a noised batch (a scalar tensor). */
+export function batchLoss(model: DiffusionTransformer, nb: NoisedBatch, captions: readonly string[], weighting: LossWeighting = 'uniform'): tf.Scalar {
   const c = model.config;
   const shape = [captions.length, c.frames, c.height, c.width, c.channels];
   return tf.tidy(() => {
     const pred = model.forward(tf.tensor(nb.xt, shape), tf.tensor1d(nb.t), model.encodeCaptions(captions));
-    return tf.mean(tf.squaredDifference(pred, tf.tensor(nb.target, shape))) as tf.Scalar;
+    const perSample = tf.mean(tf.squaredDifference(pred, tf.tensor(nb.target, shape)).reshape([captions.length, -1]), 1);
+    if (weighting === 'uniform') return tf.mean(perSample) as tf.Scalar;
+    return tf.mean(tf.mul(perSample, tf.tensor1d(lossWeights(nb, weighting)))) as tf.Scalar;
   });
 }

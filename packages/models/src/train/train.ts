@@ -8,7 +8,7 @@ import { SeededRandom, deriveSeed } from '../random.js';
 import { buildDataset, type Clip } from '../data/clips.js';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
 import { AdamW } from './adamw.js';
-import { batchLoss, noiseBatch } from './objective.js';
+import { batchLoss, noiseBatch, type LossWeighting } from './objective.js';
 
 export interface TrainOptions {
   config: ModelConfig;
@@ -24,6 +24,8 @@ export interface TrainOptions {
   checkpointEverySteps?: number;
   emaDecay?: number;
   labelDropout?: number;
+  /** Per-sample loss weighting of the training batches (validation loss stays unweighted, comparable). */
+  lossWeighting?: LossWeighting;
   weightDecay?: number;
   warmupSteps?: number;
   /** Steps between validation-loss measurements. */
@@ -168,7 +170,7 @@ export function train(options: TrainOptions): TrainResult {
       captions.push(rng.uniform() < labelDropout ? '' : clips[i].spec.caption);
     }
     const nb = noiseBatch(model, x0, options.batchSize, rng);
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, nb, captions), [...vars.values()]);
+    const { value, grads } = tf.variableGrads(() => batchLoss(model, nb, captions, options.lossWeighting ?? 'uniform'), [...vars.values()]);
     opt.apply(grads, step, varNames);
     lastLoss = value.dataSync()[0];
     tf.dispose([value, ...Object.values(grads)]);
