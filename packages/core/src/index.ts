@@ -11,3 +11,4 @@ export * from './progress.js';
 export * from './metrics.js';
 export * from './png.js';
 export * from './read-json.js';
+export * from './random.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { assignFoldsByGroup, crossValidate } from './cross-validation.js';
 import { selectDegree } from './degree-selection.js';
-import { seededRandom } from './synthetic-traces.js';
+import { seededRandom } from '@teacache/core';
 
 interface CvFixture {
   trueDegree: number; folds: number; x: number[]; y: number[]; prompts: string[]; foldOfPair: number[]; chosenDegree: number;

@@ -3,7 +3,7 @@ import { PolynomialRegression } from 'ml-regression-polynomial';
 import { polyvalHighestFirst } from '@teacache/core';
 import { FitRefusedError } from './errors.js';
 import { fitPolynomial, unscaleCoefficients } from './polynomial-fit.js';
-import { seededRandom } from './synthetic-traces.js';
+import { seededRandom } from '@teacache/core';
 
 interface PolyfitFixture {
   cases: { name: string; x: number[]; y: number[]; fits: Record<string, { highestFirst: number[] }> }[];

@@ -1,20 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { polyvalHighestFirst, SIGNALS, traceToCsv, TOOLKIT_VERSION, type Signal, type TraceMetadata, type TraceRow } from '@teacache/core';
+import { polyvalHighestFirst, seededRandom, SIGNALS, traceToCsv, TOOLKIT_VERSION, type Signal, type TraceMetadata, type TraceRow } from '@teacache/core';
 
 // Test support: writes small, deterministic trace directories in the real format. Not part of the public surface.
-
-/** A tiny seeded PRNG (mulberry32), so synthetic traces are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What to write: prompts, runs, steps, the true polynomial, and the odd cases tests need. */
 export interface SyntheticTraceOptions {

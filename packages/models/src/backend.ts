@@ -40,26 +40,22 @@ async function tryTensorflow(attempts: BackendChoice['attempts']): Promise<strin
 
 async function tryTensorflowQuietly(attempts: BackendChoice['attempts']): Promise<string | null> {
   for (const provider of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
-    try {
-      await import(provider);
-      if (!(await tf.setBackend('tensorflow'))) throw new Error('setBackend("tensorflow") returned false');
-      await tf.ready();
-      attempts.push({ provider, ok: true, detail: 'native libtensorflow loaded' });
-      return provider;
-    } catch (err) {
-      attempts.push({ provider, ok: false, detail: firstLine(err) });
-    }
+    if (await tryProvider(provider, 'tensorflow', 'native libtensorflow loaded', attempts)) return provider;
   }
   return null;
 }
 
 async function tryWasm(attempts: BackendChoice['attempts']): Promise<boolean> {
-  const provider = '@tensorflow/tfjs-backend-wasm';
+  return tryProvider('@tensorflow/tfjs-backend-wasm', 'wasm', 'WebAssembly (SIMD, one thread in Node)', attempts);
+}
+
+/** Import a backend package and activate its backend; record the outcome either way. */
+async function tryProvider(provider: string, backend: string, detail: string, attempts: BackendChoice['attempts']): Promise<boolean> {
   try {
     await import(provider);
-    if (!(await tf.setBackend('wasm'))) throw new Error('setBackend("wasm") returned false');
+    if (!(await tf.setBackend(backend))) throw new Error(`setBackend("${backend}") returned false`);
     await tf.ready();
-    attempts.push({ provider, ok: true, detail: 'WebAssembly (SIMD, one thread in Node)' });
+    attempts.push({ provider, ok: true, detail });
     return true;
   } catch (err) {
     attempts.push({ provider, ok: false, detail: firstLine(err) });

@@ -1,5 +1,7 @@
+import { mulberry32Next } from '@teacache/core';
+
 /**
- * A small seeded PRNG (mulberry32) with Gaussian sampling, so initialisation and training noise are the
+ * A seeded PRNG (core's mulberry32) with Gaussian sampling, so initialisation and training noise are the
  * same on every backend and machine.
  */
 export class SeededRandom {
@@ -12,11 +14,9 @@ export class SeededRandom {
 
   /** Uniform in [0, 1). */
   uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const step = mulberry32Next(this.state);
+    this.state = step.state;
+    return step.value;
   }
 
   /** Standard normal (Box-Muller). */

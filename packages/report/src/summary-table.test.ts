@@ -17,7 +17,7 @@ const sweep = [reference,
 describe('summaryRows', () => {
   test('picks the fastest threshold whose mean PSNR reaches the target, and the oracle\'s at the same target', () => {
     const [teacache, interval] = summaryRows(sweep, { targetPsnr: 30 });
-    expect(teacache).toMatchObject({ model: 'm', variant: 'teacache', thresholdsTried: 3, oracleWallSpeedup: 2.2 });
+    expect(teacache).toMatchObject({ model: 'm', variant: 'teacache', thresholdsTried: 3, oracleStepSpeedup: 2.2 });
     expect(teacache.best?.threshold).toBe(0.2);
     expect(teacache.best?.wallSpeedup).toBe(2.0);
     expect(interval.best).toBeNull();
@@ -26,12 +26,12 @@ describe('summaryRows', () => {
   test('a lower target moves the choice to a faster threshold', () => {
     const [teacache] = summaryRows(sweep, { targetPsnr: 27 });
     expect(teacache.best?.threshold).toBe(0.3);
-    expect(teacache.oracleWallSpeedup).toBe(3.0);
+    expect(teacache.oracleStepSpeedup).toBe(3.0);
   });
 
   test('without oracle runs the oracle column is undefined; with none reaching the target it is null', () => {
-    expect(summaryRows(sweep.filter((r) => r.policy !== 'oracle'))[0].oracleWallSpeedup).toBeUndefined();
-    expect(summaryRows(sweep, { targetPsnr: 40 })[0].oracleWallSpeedup).toBeNull();
+    expect(summaryRows(sweep.filter((r) => r.policy !== 'oracle'))[0].oracleStepSpeedup).toBeUndefined();
+    expect(summaryRows(sweep, { targetPsnr: 40 })[0].oracleStepSpeedup).toBeNull();
   });
 
   test('refuses a target that is not a finite number', () => {

@@ -10,7 +10,7 @@ export interface SummaryRow {
   /** How many thresholds of this variant were run. */
   thresholdsTried: number;
   /** The oracle's largest mean step-count speedup at the same target; null when it has no setting there, undefined without oracle runs. */
-  oracleWallSpeedup: number | null | undefined;
+  oracleStepSpeedup: number | null | undefined;
 }
 
 /** Options of the summary table. */
@@ -19,16 +19,22 @@ export interface SummaryOptions extends SweepPointOptions {
   targetPsnr?: number;
 }
 
+/**
+ * The point with the largest step-count speedup among those whose mean PSNR reaches `targetPsnr` (dB); wall
+ * speedup breaks ties. Ranked by step count because a re-run reproduces it exactly, while wall time moves with
+ * whatever else the machine is doing. Null when no point reaches the target.
+ */
+export function bestAtTarget(points: readonly SweepPoint[], targetPsnr: number): SweepPoint | null {
+  const faster = (p: SweepPoint, q: SweepPoint) => p.stepSpeedup > q.stepSpeedup || (p.stepSpeedup === q.stepSpeedup && p.wallSpeedup > q.wallSpeedup);
+  return points.filter((p) => p.psnr >= targetPsnr).reduce<SweepPoint | null>((best, p) => (best === null || faster(p, best) ? p : best), null);
+}
+
 /** Best threshold per model and policy variant for a PSNR target, with the oracle's speedup at the same target. */
 export function summaryRows(rows: readonly SweepRow[], options: SummaryOptions = {}): SummaryRow[] {
   const target = options.targetPsnr ?? 30;
   if (!Number.isFinite(target)) throw new RangeError(`summary: the PSNR target must be a finite number of dB, got ${target}`);
   const points = sweepPoints(rows, options);
-  // Ranked by the step-count speedup, which a re-run reproduces exactly; wall time breaks ties, since it
-  // moves with whatever else the machine is doing.
-  const faster = (p: SweepPoint, q: SweepPoint) => p.stepSpeedup > q.stepSpeedup || (p.stepSpeedup === q.stepSpeedup && p.wallSpeedup > q.wallSpeedup);
-  const fastest = (candidates: SweepPoint[]) => candidates.filter((p) => p.psnr >= target)
-    .reduce<SweepPoint | null>((best, p) => (best === null || faster(p, best) ? p : best), null);
+  const fastest = (candidates: SweepPoint[]) => bestAtTarget(candidates, target);
   const summary: SummaryRow[] = [];
   for (const model of [...new Set(points.map((p) => p.model))]) {
     const ofModel = points.filter((p) => p.model === model);
@@ -36,7 +42,7 @@ export function summaryRows(rows: readonly SweepRow[], options: SummaryOptions =
     const oracleBest = oracle.length === 0 ? undefined : fastest(oracle)?.stepSpeedup ?? null;
     for (const variant of [...new Set(ofModel.filter((p) => p.policy !== ORACLE_POLICY).map((p) => p.variant))]) {
       const candidates = ofModel.filter((p) => p.variant === variant);
-      summary.push({ model, variant, best: fastest(candidates), thresholdsTried: candidates.length, oracleWallSpeedup: oracleBest });
+      summary.push({ model, variant, best: fastest(candidates), thresholdsTried: candidates.length, oracleStepSpeedup: oracleBest });
     }
   }
   return summary;
@@ -50,8 +56,8 @@ export function summaryHeader(targetPsnr: number): string[] {
 
 /** The table's cells for one summary row, as display text. */
 export function summaryCells(row: SummaryRow, targetPsnr: number): string[] {
-  const oracle = row.oracleWallSpeedup === undefined ? 'no oracle runs'
-    : row.oracleWallSpeedup === null ? `none reaches ${targetPsnr} dB` : row.oracleWallSpeedup.toFixed(2);
+  const oracle = row.oracleStepSpeedup === undefined ? 'no oracle runs'
+    : row.oracleStepSpeedup === null ? `none reaches ${targetPsnr} dB` : row.oracleStepSpeedup.toFixed(2);
   const b = row.best;
   if (b === null) {
     return [row.model, row.variant, `none of ${row.thresholdsTried} reaches ${targetPsnr} dB`, '–', '–', '–', '–', oracle];

@@ -1,22 +1,10 @@
-import { polyvalHighestFirst, SIGNALS, TOOLKIT_VERSION, type Indicator, type Signal, type SweepRow, type TraceMetadata, type TraceRow } from '@teacache/core';
+import { polyvalHighestFirst, seededRandom, SIGNALS, TOOLKIT_VERSION, type Indicator, type Signal, type SweepRow, type TraceMetadata, type TraceRow } from '@teacache/core';
 import type { CoefficientsInput } from './coefficients-input.js';
 import type { TraceInput } from './trace-runs.js';
 
 // Small, deterministic stand-ins for real traces, fits and sweeps, for tests and sample reports.
 // The numbers are made up to look like TeaCache's observations (large changes at the start and end
 // of sampling, a convex indicator→output relation); they are not measurements.
-
-/** A seeded pseudo-random generator in [0, 1) (mulberry32), so synthetic inputs are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The made-up "true" indicator→output relation per synthetic model (highest degree first). */
 export const SYNTHETIC_POLYNOMIALS: Record<string, number[]> = {

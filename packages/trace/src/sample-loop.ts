@@ -106,12 +106,10 @@ export function sampleRun(o: SampleOptions): SampleResult {
         if (needFirst) {
           firstOut = model.blocks(e.tokens, e, 0, 1);
           const res = tf.sub(firstOut, e.tokens);
-          relFirst = branches.map((_, b) => {
-            const prevRes = lastFirstBlock[b];
-            if (!prevRes) return null;
-            const [r] = rowStats(tf.slice(res, [b], [1]), prevRes);
-            return r!.dataSync()[0];
-          });
+          // One read for all branches: each compares with its own last fully computed step.
+          const rels = branches.map((_, b) => (lastFirstBlock[b] ? rowStats(tf.slice(res, [b], [1]), lastFirstBlock[b])[0] : null));
+          const values = readRows(rels, 1);
+          relFirst = values.map((v) => (v ? v[0] : null));
           keepHeld(prev, 'firstBlock', res);
         }
         let trueRel: (number | null)[] = branches.map(() => null);

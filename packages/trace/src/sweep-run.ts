@@ -42,15 +42,14 @@ export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult,
  * Run one sweep group: the reference (every step computed) and then each policy setting, all on the same
  * prompt and seed; `onRow` gets each finished row at once so nothing finished is lost to an interruption.
  */
-export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void, skip: (spec: PolicySpec) => boolean = () => false): void {
-  const todo = group.specs.filter((s) => !skip(s));
-  if (todo.length === 0) return;
+export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void): void {
+  if (group.specs.length === 0) return;
   const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance };
   // The reference is timed on its second run: the first one pays for allocation of this prompt's tensors,
   // which would otherwise flatter every cached run after it.
   sampleRun(base);
   const ref = sampleRun(base);
-  for (const spec of todo) {
+  for (const spec of group.specs) {
     const run = sampleRun({ ...base, policy: createPolicy(spec) });
     onRow(sweepRow(group, spec, run, ref, model, backend));
   }

@@ -7,7 +7,7 @@ import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 /** Parent → worker messages. */
 export type WorkerRequest =
   | { type: 'init'; modelDir: string; backend: string; guidance: number }
-  | { type: 'group'; id: number; group: SweepGroup; done: string[] }
+  | { type: 'group'; id: number; group: SweepGroup }
   | { type: 'stop' };
 
 /** Worker → parent messages. */
@@ -33,13 +33,7 @@ process.on('message', async (msg: WorkerRequest) => {
       warmUp(loaded.model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {
-      const done = new Set(msg.done);
-      const { describePolicy } = await import('@teacache/cache');
-      const { sweepRowKey } = await import('@teacache/core');
-      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), (spec) => {
-        const d = describePolicy(spec);
-        return done.has(sweepRowKey({ model: msg.group.model, policy: d.policy, params: d.params, prompt: msg.group.prompt, seed: msg.group.seed, steps: msg.group.steps }));
-      });
+      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }));
       send({ type: 'group-done', id: msg.id });
     } else if (msg.type === 'stop') {
       process.exit(0);

@@ -51,8 +51,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, specs: o.specs,
   })));
   const total = groups.length * o.specs.length;
-  const pending = groups.filter((g) => g.specs.some((s) => !done.has(keyOf(o.modelName, s, g.prompt, g.seed, g.steps))));
-  const already = groups.reduce((n, g) => n + g.specs.filter((s) => done.has(keyOf(o.modelName, s, g.prompt, g.seed, g.steps))).length, 0);
+  // Finished settings are dropped here, once; workers and the in-process path run what is left.
+  const pending = groups
+    .map((g) => ({ ...g, specs: g.specs.filter((s) => !done.has(keyOf(o.modelName, s, g.prompt, g.seed, g.steps))) }))
+    .filter((g) => g.specs.length > 0);
+  const already = total - pending.reduce((n, g) => n + g.specs.length, 0);
   if (already > 0) log(`resuming: ${already} of ${total} run(s) already in ${o.out}`);
   const progress = new Progress({ label: 'sweep', total, unit: 'runs', logEverySeconds: 10 });
   progress.set(already);
@@ -64,17 +67,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   };
   const workers = Math.min(o.workers ?? cpus().length, pending.length);
   if (workers <= 0 || o.workers === 0) {
-    await selectBackend(backendRequestFrom(o.backend));
-    const loaded = loadModel(o.modelDir);
     const backend = (await selectBackend(backendRequestFrom(o.backend))).name;
+    const loaded = loadModel(o.modelDir);
     try {
       if (pending.length > 0) warmUp(loaded.model, o.guidance);
-      for (const g of pending) runSweepGroup(loaded.model, g, backend, onRow, (s) => done.has(keyOf(o.modelName, s, g.prompt, g.seed, g.steps)));
+      for (const g of pending) runSweepGroup(loaded.model, g, backend, onRow);
     } finally {
       loaded.model.dispose();
     }
   } else {
-    await runInWorkers(o, pending, workers, done, onRow, log);
+    await runInWorkers(o, pending, workers, onRow, log);
   }
   progress.finish();
   return { out: o.out, newRows, skippedRows: already, totalRows: already + newRows };
@@ -84,7 +86,7 @@ function workerPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'sweep-worker.ts');
 }
 
-async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, done: Set<string>, onRow: (row: SweepRow) => void, log: (l: string) => void): Promise<void> {
+async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, onRow: (row: SweepRow) => void, log: (l: string) => void): Promise<void> {
   const queue = groups.map((g, id) => ({ id, g }));
   const children: ChildProcess[] = [];
   const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
@@ -100,8 +102,7 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
           child.send({ type: 'stop' } satisfies WorkerRequest);
           return;
         }
-        const doneKeys = job.g.specs.map((s) => keyOf(o.modelName, s, job.g.prompt, job.g.seed, job.g.steps)).filter((k) => done.has(k));
-        child.send({ type: 'group', id: job.id, group: job.g, done: doneKeys } satisfies WorkerRequest);
+        child.send({ type: 'group', id: job.id, group: job.g } satisfies WorkerRequest);
       };
       child.on('message', (msg: WorkerReply) => {
         if (msg.type === 'ready') {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { readSweepRows, type SweepRow } from '@teacache/core';
+import { readSweepRows } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
-import { buildReport, readCoefficients, readReferenceDir, readTraceDir } from '@teacache/report';
+import { bestAtTarget, buildReport, readCoefficients, readReferenceDir, readTraceDir, sweepPoints } from '@teacache/report';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, runSweep, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
@@ -12,27 +12,6 @@ import { buildSpecs } from './sweep-specs.js';
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
   steps?: number; guidance: number; workers?: number; backend?: string; thresholds?: string[];
-}
-
-/** Mean of the rows' field per policy setting (rows of one policy and threshold across prompts and seeds). */
-function bySetting(rows: readonly SweepRow[], policy: string): { threshold: number; psnr: number; wallSpeedup: number; stepSpeedup: number; n: number }[] {
-  const groups = new Map<number, SweepRow[]>();
-  for (const r of rows.filter((x) => x.policy === policy && x.threshold !== null)) {
-    groups.set(r.threshold!, [...(groups.get(r.threshold!) ?? []), r]);
-  }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  // Identical outputs have infinite PSNR; cap so one identical run does not make a mean infinite.
-  return [...groups].map(([threshold, rs]) => ({
-    threshold, n: rs.length, psnr: mean(rs.map((r) => Math.min(r.psnr, 100))),
-    wallSpeedup: mean(rs.map((r) => r.wallSpeedup)), stepSpeedup: mean(rs.map((r) => r.stepSpeedup)),
-  })).sort((a, b) => a.threshold - b.threshold);
-}
-
-/** The setting that meets the PSNR target with the largest step-count speedup (wall speedup breaks ties), or null. */
-export function bestSetting(rows: readonly SweepRow[], policy: string, targetPsnr: number) {
-  const ok = bySetting(rows, policy).filter((s) => s.psnr >= targetPsnr);
-  const faster = (b: typeof ok[number], a: typeof ok[number]) => b.stepSpeedup > a.stepSpeedup || (b.stepSpeedup === a.stepSpeedup && b.wallSpeedup > a.wallSpeedup);
-  return ok.length === 0 ? null : ok.reduce((a, b) => (faster(b, a) ? b : a));
 }
 
 /**
@@ -100,8 +79,10 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     });
 
     const target = argv['target-psnr'];
-    const best = bestSetting(sweeps, 'teacache', target);
-    const oracle = bestSetting(sweeps, 'oracle', target);
+    // Identical outputs count at 100 dB: one such run must not make a setting's mean infinite.
+    const points = sweepPoints(sweeps, { psnrCap: 100 });
+    const best = bestAtTarget(points.filter((p) => p.policy === 'teacache'), target);
+    const oracle = bestAtTarget(points.filter((p) => p.policy === 'oracle'), target);
     const out = (s: string) => process.stdout.write(s + '\n');
     out('');
     out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, backend ${backend.name}`);
@@ -111,7 +92,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       `fitted on relative L1 in [${fitted.xRange![0].toPrecision(3)}, ${fitted.xRange![1].toPrecision(3)}]`);
     if (best) {
       out(`for PSNR >= ${target} dB: teacache threshold ${best.threshold} gives ${best.wallSpeedup.toFixed(2)}x wall speedup ` +
-        `(${best.stepSpeedup.toFixed(2)}x fewer stack evaluations) at ${best.psnr.toFixed(1)} dB mean PSNR over ${best.n} run(s)`);
+        `(${best.stepSpeedup.toFixed(2)}x fewer stack evaluations) at ${best.psnr.toFixed(1)} dB mean PSNR over ${best.runs} run(s)`);
     } else {
       out(`for PSNR >= ${target} dB: no teacache threshold in the sweep reaches the target; lower the thresholds (--thresholds teacache=...)`);
     }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { BUILTIN_MODELS, DiffusionTransformer, FAMILIES, tokenCounts } from '@teacache/models';
+import { readJsonFile } from '@teacache/core';
 import { builtinModelDir } from './model-source.js';
 import { startBackend } from './common.js';
 
@@ -30,7 +31,7 @@ export const modelsCommand: CommandModule<object, { backend?: string }> = {
       const manifest = join(dir, 'manifest.json');
       let state = 'not trained yet (teacache train --model ' + b.name + ')';
       if (existsSync(manifest)) {
-        const mf = JSON.parse(readFileSync(manifest, 'utf8')) as { steps: number; finalValidationLoss: number; untrainedValidationLoss: number };
+        const mf = readJsonFile(manifest, 'model manifest.json') as { steps: number; finalValidationLoss: number; untrainedValidationLoss: number };
         state = `trained ${mf.steps} steps, validation loss ${mf.finalValidationLoss.toFixed(4)} (untrained ${mf.untrainedValidationLoss.toFixed(4)})`;
       }
       process.stdout.write(`  ${b.name.padEnd(11)} ${b.family.padEnd(6)} ${(params / 1e6).toFixed(2)}M params, ` +

@@ -1,7 +1,7 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { encodePngRgb, tileGrid, writeFileAtomic, writeJsonAtomic, Progress } from '@teacache/core';
+import { encodePngRgb, readJsonFile, tileGrid, writeFileAtomic, writeJsonAtomic, Progress } from '@teacache/core';
 import { buildDataset, nearestClip, type Clip } from '@teacache/models';
 import { defaultSteps, sampleRun } from '@teacache/trace';
 import { renderPng, renderSvg } from '@teacache/report';
@@ -84,7 +84,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     const written = [gridPath, summaryPath];
     const manifest = join(loaded.dir, 'manifest.json');
     if (existsSync(manifest)) {
-      const m = JSON.parse(readFileSync(manifest, 'utf8')) as { lossHistory: { step: number; train: number; validation?: number }[]; untrainedValidationLoss: number };
+      const m = readJsonFile(manifest, 'model manifest.json') as { lossHistory: { step: number; train: number; validation?: number }[]; untrainedValidationLoss: number };
       const svg = await renderSvg(lossSpec(m.lossHistory, m.untrainedValidationLoss, name) as never, 'loss');
       const lossPath = join(out, 'loss.png');
       writeFileAtomic(lossPath, renderPng(svg, { scale: 2 }));
