@@ -2,6 +2,22 @@ import { buildVocabulary } from './text-encoder.js';
 import { clipSpecs } from './data/clips.js';
 import type { Family, ModelConfig } from './config.js';
 import type { LossWeighting } from './train/objective.js';
+import type { LearningRateSchedule } from './train/adamw.js';
+
+/**
+ * One stage of a built-in model's training. A later stage starts from the weights the previous stage shipped
+ * (EMA, float16) with a fresh optimizer, so continuing from a committed model equals training from scratch.
+ */
+export interface TrainingStage {
+  steps: number;
+  learningRate: number;
+  /** Default constant. */
+  schedule?: LearningRateSchedule;
+  /** Default 100. */
+  warmupSteps?: number;
+  /** Default uniform. */
+  lossWeighting?: LossWeighting;
+}
 
 /** A built-in model: its architecture and how the toolkit trains it. */
 export interface BuiltinModel {
@@ -9,7 +25,7 @@ export interface BuiltinModel {
   family: Family;
   description: string;
   config: ModelConfig;
-  training: { steps: number; batchSize: number; learningRate: number; seed: number; dataSeed: number; lossWeighting?: LossWeighting };
+  training: { batchSize: number; seed: number; dataSeed: number; stages: TrainingStage[] };
 }
 
 const VIDEO = { frames: 8, height: 16, width: 16, channels: 3 };
@@ -30,22 +46,28 @@ export const BUILTIN_MODELS: readonly BuiltinModel[] = [
   {
     name: 'dit-tiny', family: 'dit', description: 'image DiT, adaLN-Zero, 16x16 emoji images by placement',
     config: config('dit', { frames: 1, patchSize: 2 }),
-    training: { steps: 1200, batchSize: 24, learningRate: 1e-3, seed: 1, dataSeed: 7 },
+    training: { batchSize: 24, seed: 1, dataSeed: 7, stages: [{ steps: 1200, learningRate: 1e-3 }, { steps: 1800, learningRate: 1e-3, schedule: 'cosine', warmupSteps: 50 }] },
   },
   {
     name: 'stdit-tiny', family: 'stdit', description: 'Open-Sora 1.2 style STDiT, rectified flow, 8x16x16 clips',
     config: config('stdit', {}),
-    training: { steps: 1200, batchSize: 16, learningRate: 1e-3, seed: 2, dataSeed: 7 },
+    training: { batchSize: 16, seed: 2, dataSeed: 7, stages: [{ steps: 1200, learningRate: 1e-3 }, { steps: 300, learningRate: 5e-4, schedule: 'cosine', warmupSteps: 50 }] },
   },
   {
     name: 'latte-tiny', family: 'latte', description: 'Latte style spatial/temporal blocks, DDPM, 8x16x16 clips',
     config: config('latte', {}),
-    training: { steps: 1200, batchSize: 16, learningRate: 1e-3, seed: 3, dataSeed: 7, lossWeighting: 'min-snr-5' },
+    training: { batchSize: 16, seed: 3, dataSeed: 7, stages: [
+      { steps: 1200, learningRate: 1e-3, lossWeighting: 'min-snr-5' },
+      { steps: 1800, learningRate: 1e-3, schedule: 'cosine', warmupSteps: 50, lossWeighting: 'min-snr-5' },
+    ] },
   },
   {
     name: 'osp-tiny', family: 'osp', description: 'Open-Sora-Plan style full 3D attention, DDPM, 8x16x16 clips',
     config: config('osp', {}),
-    training: { steps: 1200, batchSize: 16, learningRate: 1e-3, seed: 4, dataSeed: 7, lossWeighting: 'min-snr-5' },
+    training: { batchSize: 16, seed: 4, dataSeed: 7, stages: [
+      { steps: 1200, learningRate: 1e-3, lossWeighting: 'min-snr-5' },
+      { steps: 1200, learningRate: 1e-3, schedule: 'cosine', warmupSteps: 50, lossWeighting: 'min-snr-5' },
+    ] },
   },
 ];
 

@@ -1,30 +1,59 @@
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { builtinModel, train, writeTrainedModel, clearCheckpoint } from '@teacache/models';
+import { readJsonFile } from '@teacache/core';
+import {
+  builtinModel, train, writeTrainedModel, clearCheckpoint, finishedStages, stageStartFrom, resolvedStage, type StageRecord, type ModelManifest,
+} from '@teacache/models';
 import { printWritten, startBackend } from './common.js';
 
-interface TrainArgs { model: string; out: string; steps?: number; backend?: string; keepCheckpoint: boolean }
+interface TrainArgs { model: string; out: string; steps?: number; backend?: string; keepCheckpoint: boolean; fromScratch: boolean }
 
-/** `teacache train`: train a built-in model from scratch (or resume its checkpoint). */
+/**
+ * `teacache train`: train a built-in model through the stages of its recipe. Stages the model directory already
+ * holds are kept; a later stage starts from the stored weights; an interrupted stage resumes from its checkpoint.
+ */
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
-  describe: 'Train a built-in model on the shipped emoji clips (resumes from its checkpoint)',
+  describe: 'Train a built-in model on the shipped emoji clips (continues with the stages its directory lacks; resumes checkpoints)',
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name, e.g. stdit-tiny' })
     .option('out', { type: 'string', default: 'datasets/models', describe: 'parent directory of the model directory' })
-    .option('steps', { type: 'number', describe: 'override the number of training steps' })
+    .option('steps', { type: 'number', describe: 'override the steps of each stage this call runs (trials; recorded in the manifest)' })
+    .option('from-scratch', { type: 'boolean', default: false, describe: 'ignore the stored model and train every stage anew' })
     .option('keep-checkpoint', { type: 'boolean', default: false, describe: 'keep checkpoint files after finishing' }) as never,
   handler: async (argv) => {
     const backend = await startBackend(argv);
     const builtin = builtinModel(argv.model);
     const dir = resolve(argv.out, builtin.name);
-    const steps = argv.steps ?? builtin.training.steps;
-    const result = train({ ...builtin.training, steps, config: builtin.config, checkpointDir: join(dir, 'checkpoint') });
-    process.stderr.write(`final train loss ${result.trainLoss.toFixed(4)}, validation loss ${result.validationLoss.toFixed(4)} ` +
-      `(untrained ${result.untrainedValidationLoss.toFixed(4)}), ${Math.round(result.wallSeconds)} s\n`);
-    const command = `teacache train --model ${builtin.name}${argv.steps ? ` --steps ${steps}` : ''}`;
-    const written = writeTrainedModel(dir, { ...builtin, training: { ...builtin.training, steps } }, result, backend.name, command);
-    if (!argv.keepCheckpoint) clearCheckpoint(join(dir, 'checkpoint'));
+    const recipe = builtin.training.stages;
+    const stored = argv.fromScratch ? { stages: [] as StageRecord[] } : finishedStages(dir, builtin);
+    const command = `teacache train --model ${builtin.name}${argv.steps ? ` --steps ${argv.steps}` : ''}`;
+    if (stored.stages.length >= recipe.length) {
+      process.stderr.write(`${builtin.name} already holds all ${recipe.length} training stage(s) in ${dir}; --from-scratch retrains\n`);
+      printWritten([]);
+      return;
+    }
+    let done = stored.stages;
+    let manifest = stored.manifest;
+    let written: string[] = [];
+    for (let k = done.length; k < recipe.length; k++) {
+      const stage = resolvedStage({ ...recipe[k], ...(argv.steps ? { steps: argv.steps } : {}) });
+      process.stderr.write(`stage ${k + 1} of ${recipe.length}: ${stage.steps} steps, learning rate ${stage.learningRate} (${stage.schedule}), ` +
+        `${stage.lossWeighting} loss weighting${k > 0 ? ', from the stored stage-' + k + ' weights' : ''}\n`);
+      const checkpointDir = join(dir, 'checkpoint', `stage-${k + 1}`);
+      const result = train({
+        ...builtin.training, ...stage, config: builtin.config, checkpointDir,
+        start: k > 0 && manifest ? stageStartFrom(dir, manifest) : undefined,
+      });
+      const before = done.reduce((s, d) => s + d.wallSeconds, 0);
+      process.stderr.write(`stage ${k + 1}: final train loss ${result.trainLoss.toFixed(4)}, validation loss ${result.validationLoss.toFixed(4)} ` +
+        `(untrained ${result.untrainedValidationLoss.toFixed(4)}), ${Math.round(result.wallSeconds - before)} s\n`);
+      done = [...done, { ...stage, wallSeconds: Math.round(result.wallSeconds - before), finishedAt: new Date().toISOString() }];
+      written = writeTrainedModel(dir, builtin, result, backend.name, command, done);
+      result.model.dispose();
+      if (!argv.keepCheckpoint) clearCheckpoint(checkpointDir);
+      manifest = readJsonFile(join(dir, 'manifest.json'), 'model manifest') as ModelManifest;
+    }
     printWritten(written);
   },
 };

@@ -1,9 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** AdamW settings: learning rate with linear warm-up, betas, decoupled weight decay. */
+/** How the learning rate moves after warm-up: held, or cosine-decayed to `minRatio` of the peak at the last step. */
+export type LearningRateSchedule = 'constant' | 'cosine';
+
+/** AdamW settings: learning rate with linear warm-up and a schedule, betas, decoupled weight decay. */
 export interface AdamWOptions {
   learningRate: number;
   warmupSteps: number;
+  /** Default constant. */
+  schedule?: LearningRateSchedule;
+  /** Steps of the run (cosine decay ends there). */
+  totalSteps?: number;
+  /** Final learning rate of a cosine decay as a fraction of the peak (default 0.05). */
+  minRatio?: number;
   beta1: number;
   beta2: number;
   epsilon: number;
@@ -27,7 +36,12 @@ export class AdamW {
 
   /** Learning rate at a 0-based step. */
   rate(step: number): number {
-    return this.options.learningRate * Math.min(1, (step + 1) / Math.max(1, this.options.warmupSteps));
+    const { learningRate, warmupSteps, schedule = 'constant', totalSteps, minRatio = 0.05 } = this.options;
+    const warm = Math.min(1, (step + 1) / Math.max(1, warmupSteps));
+    if (schedule === 'constant' || step + 1 <= warmupSteps) return learningRate * warm;
+    if (totalSteps === undefined) throw new Error('a cosine learning-rate schedule needs totalSteps');
+    const progress = Math.min(1, (step + 1 - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
+    return learningRate * (minRatio + (1 - minRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
   }
 
   /** Apply gradients for 0-based step `step`. */

@@ -1,9 +1,17 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic, TOOLKIT_VERSION } from '@teacache/core';
-import type { BuiltinModel } from '../builtin.js';
-import type { TrainResult } from './train.js';
-import { saveModel, WEIGHTS_FILE } from '../weights/model-io.js';
+import { FormatError, readJsonFile, writeJsonAtomic, TOOLKIT_VERSION } from '@teacache/core';
+import type { BuiltinModel, TrainingStage } from '../builtin.js';
+import type { StageStart, TrainResult } from './train.js';
+import { loadModel, saveModel, WEIGHTS_FILE } from '../weights/model-io.js';
 import { sha256OfFile } from '../weights/safetensors.js';
+
+/** A finished training stage as the manifest records it. */
+export interface StageRecord extends Required<TrainingStage> {
+  /** Wall time of this stage, seconds. */
+  wallSeconds: number;
+  finishedAt: string;
+}
 
 /** What a shipped model's manifest.json records about how it was made. */
 export interface ModelManifest {
@@ -12,10 +20,11 @@ export interface ModelManifest {
   parameters: number;
   dataSeed: number;
   seed: number;
+  /** Training steps over all stages. */
   steps: number;
   batchSize: number;
-  learningRate: number;
-  lossWeighting: string;
+  stages: StageRecord[];
+  /** Wall time over all stages, seconds. */
   wallSeconds: number;
   backend: string;
   finalTrainLoss: number;
@@ -29,14 +38,21 @@ export interface ModelManifest {
   lossHistory: TrainResult['lossHistory'];
 }
 
+/** A stage with its defaults filled in. */
+export function resolvedStage(stage: TrainingStage): Required<TrainingStage> {
+  return {
+    steps: stage.steps, learningRate: stage.learningRate, schedule: stage.schedule ?? 'constant',
+    warmupSteps: stage.warmupSteps ?? 100, lossWeighting: stage.lossWeighting ?? 'uniform',
+  };
+}
+
 /** Write a trained model's directory: config.json, EMA weights as float16 safetensors, manifest.json. */
-export function writeTrainedModel(dir: string, builtin: BuiltinModel, result: TrainResult, backend: string, command: string): string[] {
+export function writeTrainedModel(dir: string, builtin: BuiltinModel, result: TrainResult, backend: string, command: string, stages: StageRecord[]): string[] {
   const weights = saveModel(dir, result.model, { dtype: 'F16', values: result.ema, metadata: { name: builtin.name, steps: String(result.step) } });
   const manifest: ModelManifest = {
     name: builtin.name, family: builtin.family, parameters: result.model.params.count(),
     dataSeed: builtin.training.dataSeed, seed: builtin.training.seed, steps: result.step,
-    batchSize: builtin.training.batchSize, learningRate: builtin.training.learningRate,
-    lossWeighting: builtin.training.lossWeighting ?? 'uniform',
+    batchSize: builtin.training.batchSize, stages,
     wallSeconds: Math.round(result.wallSeconds), backend,
     finalTrainLoss: result.trainLoss, finalValidationLoss: result.validationLoss,
     untrainedValidationLoss: result.untrainedValidationLoss, weightsSha256: sha256OfFile(join(dir, WEIGHTS_FILE)),
@@ -46,4 +62,56 @@ export function writeTrainedModel(dir: string, builtin: BuiltinModel, result: Tr
   const manifestPath = join(dir, 'manifest.json');
   writeJsonAtomic(manifestPath, manifest);
   return [join(dir, 'config.json'), weights, manifestPath];
+}
+
+type StoredManifest = Omit<ModelManifest, 'stages'> & { stages?: StageRecord[]; learningRate?: number; lossWeighting?: TrainingStage['lossWeighting'] };
+
+/** The stages a stored manifest records (manifests from before stages existed describe one constant-rate stage). */
+function storedStages(m: StoredManifest): StageRecord[] {
+  if (m.stages) return m.stages;
+  return [{ ...resolvedStage({ steps: m.steps, learningRate: m.learningRate ?? NaN, lossWeighting: m.lossWeighting }), wallSeconds: m.wallSeconds, finishedAt: m.createdAt }];
+}
+
+/** The first setting in which two stages differ, or null when they are the same. */
+function stageDifference(a: Required<TrainingStage>, b: Required<TrainingStage>): keyof TrainingStage | null {
+  const keys: (keyof TrainingStage)[] = ['steps', 'learningRate', 'schedule', 'warmupSteps', 'lossWeighting'];
+  return keys.find((k) => a[k] !== b[k]) ?? null;
+}
+
+/**
+ * The stages of a built-in model's recipe that its directory already holds (none when there is no model there).
+ * Throws when the stored model was made by another recipe or its weights are not the ones the manifest names.
+ */
+export function finishedStages(dir: string, builtin: BuiltinModel): { stages: StageRecord[]; manifest?: ModelManifest } {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file) || !existsSync(join(dir, WEIGHTS_FILE))) return { stages: [] };
+  const m = readJsonFile(file, 'model manifest') as StoredManifest;
+  const stages = storedStages(m);
+  const recipe = builtin.training;
+  const again = 'retrain with --from-scratch';
+  if (m.batchSize !== recipe.batchSize || m.seed !== recipe.seed || m.dataSeed !== recipe.dataSeed) {
+    throw new FormatError({ file, field: 'batchSize/seed/dataSeed' }, `${recipe.batchSize}/${recipe.seed}/${recipe.dataSeed} as the ${builtin.name} recipe says (${again})`, `${m.batchSize}/${m.seed}/${m.dataSeed}`);
+  }
+  if (stages.length > recipe.stages.length) {
+    throw new FormatError({ file, field: 'stages' }, `at most ${recipe.stages.length} stage(s) as the ${builtin.name} recipe says (${again})`, `${stages.length}`);
+  }
+  stages.forEach((s, i) => {
+    const [have, want] = [resolvedStage(s), resolvedStage(recipe.stages[i])];
+    const key = stageDifference(have, want);
+    if (key) throw new FormatError({ file, field: `stages[${i}].${key}` }, `${want[key]} as the ${builtin.name} recipe says (${again})`, have[key]);
+  });
+  const sha = sha256OfFile(join(dir, WEIGHTS_FILE));
+  if (sha !== m.weightsSha256) throw new FormatError({ file, field: 'weightsSha256' }, `the SHA-256 of ${WEIGHTS_FILE} (${sha}; ${again})`, m.weightsSha256);
+  return { stages, manifest: { ...m, stages } };
+}
+
+/** Where the next stage starts: the stored model's weights and what its manifest recorded. */
+export function stageStartFrom(dir: string, manifest: ModelManifest): StageStart {
+  const loaded = loadModel(dir);
+  const values = loaded.model.params.snapshot();
+  loaded.model.dispose();
+  return {
+    values, step: manifest.steps, lossHistory: manifest.lossHistory,
+    untrainedValidationLoss: manifest.untrainedValidationLoss, wallSeconds: manifest.wallSeconds,
+  };
 }

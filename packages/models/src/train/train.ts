@@ -7,11 +7,26 @@ import { DiffusionTransformer } from '../model.js';
 import { SeededRandom, deriveSeed } from '../random.js';
 import { buildDataset, type Clip } from '../data/clips.js';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
-import { AdamW } from './adamw.js';
+import { AdamW, type LearningRateSchedule } from './adamw.js';
 import { batchLoss, noiseBatch, type LossWeighting } from './objective.js';
+
+/**
+ * Where a later training stage starts: the weights the previous stage shipped (they seed both the parameters
+ * and the EMA; the optimizer starts fresh) and what that stage recorded, so step count, wall time and the loss
+ * history run on across stages.
+ */
+export interface StageStart {
+  values: Map<string, Float32Array>;
+  /** Training steps done before this stage. */
+  step: number;
+  lossHistory: TrainResult['lossHistory'];
+  untrainedValidationLoss: number;
+  wallSeconds: number;
+}
 
 export interface TrainOptions {
   config: ModelConfig;
+  /** Steps of this run (of this stage, when `start` is given). */
   steps: number;
   batchSize: number;
   learningRate: number;
@@ -28,9 +43,13 @@ export interface TrainOptions {
   lossWeighting?: LossWeighting;
   weightDecay?: number;
   warmupSteps?: number;
+  /** Learning-rate schedule after warm-up (default constant). */
+  schedule?: LearningRateSchedule;
+  /** Continue from a previous stage's weights instead of a fresh initialisation. */
+  start?: StageStart;
   /** Steps between validation-loss measurements. */
   validateEvery?: number;
-  /** Stop after this step even if `steps` is larger (simulates an interruption in tests). */
+  /** Stop after this many steps of the run even if `steps` is larger (simulates an interruption in tests). */
   stopAfter?: number;
   log?: (line: string) => void;
   quiet?: boolean;
@@ -114,10 +133,16 @@ export function train(options: TrainOptions): TrainResult {
   const varNames = new Map([...vars].map(([name, v]) => [v.name, name] as const));
   const opt = new AdamW(vars, {
     learningRate: options.learningRate, warmupSteps: options.warmupSteps ?? 100, beta1: 0.9, beta2: 0.999,
-    epsilon: 1e-8, weightDecay: options.weightDecay ?? 0.01,
+    epsilon: 1e-8, weightDecay: options.weightDecay ?? 0.01, schedule: options.schedule, totalSteps: options.steps,
   });
+  const start = options.start;
+  if (start) model.params.assign(start.values);
+  // Steps are counted across stages (batches are drawn by that count); optimizer and schedule count within the stage.
+  const firstStep = start?.step ?? 0;
   let ema = model.params.snapshot();
-  let state: CheckpointState = { step: 0, lossHistory: [], untrainedValidationLoss: NaN, wallSeconds: 0 };
+  let state: CheckpointState = start
+    ? { step: firstStep, lossHistory: [...start.lossHistory], untrainedValidationLoss: start.untrainedValidationLoss, wallSeconds: start.wallSeconds }
+    : { step: 0, lossHistory: [], untrainedValidationLoss: NaN, wallSeconds: 0 };
   const ckptWeights = join(options.checkpointDir, 'checkpoint.safetensors');
   const ckptState = join(options.checkpointDir, 'checkpoint.json');
   if (existsSync(ckptState) && existsSync(ckptWeights)) {
@@ -136,7 +161,7 @@ export function train(options: TrainOptions): TrainResult {
     for (const [n, v] of take('adam_m')) opt.m.get(n)!.assign(tf.tensor(v, opt.m.get(n)!.shape));
     for (const [n, v] of take('adam_v')) opt.v.get(n)!.assign(tf.tensor(v, opt.v.get(n)!.shape));
     log(`resuming from checkpoint at step ${state.step} (${ckptState})`);
-  } else {
+  } else if (!start) {
     state.untrainedValidationLoss = validationLoss(model, heldout, options.dataSeed);
     log(`untrained validation loss ${state.untrainedValidationLoss.toFixed(4)}`);
   }
@@ -152,10 +177,11 @@ export function train(options: TrainOptions): TrainResult {
     writeSafetensors(ckptWeights, tensors, { dtype: 'F32', metadata: { step: String(state.step) } });
     writeJsonAtomic(ckptState, state);
   };
-  const endStep = Math.min(options.steps, options.stopAfter ?? options.steps);
+  const lastStep = firstStep + options.steps;
+  const endStep = firstStep + Math.min(options.steps, options.stopAfter ?? options.steps);
   const progress = new Progress({ label: 'train', total: options.steps, unit: 'steps', logEverySeconds: 15 });
-  progress.set(state.step);
-  const start = performance.now();
+  progress.set(state.step - firstStep);
+  const began = performance.now();
   const wallBefore = state.wallSeconds;
   let lastCheckpoint = performance.now();
   let lastLoss = NaN;
@@ -171,20 +197,21 @@ export function train(options: TrainOptions): TrainResult {
     }
     const nb = noiseBatch(model, x0, options.batchSize, rng);
     const { value, grads } = tf.variableGrads(() => batchLoss(model, nb, captions, options.lossWeighting ?? 'uniform'), [...vars.values()]);
-    opt.apply(grads, step, varNames);
+    opt.apply(grads, step - firstStep, varNames);
     lastLoss = value.dataSync()[0];
     tf.dispose([value, ...Object.values(grads)]);
     if (!Number.isFinite(lastLoss)) throw new Error(`training diverged at step ${step}: loss ${lastLoss}`);
-    const decay = Math.min(emaDecay, (1 + step) / (10 + step));
+    const local = step - firstStep;
+    const decay = Math.min(emaDecay, (1 + local) / (10 + local));
     const snap = model.params.snapshot();
     for (const [n, e] of ema) {
       const p = snap.get(n)!;
       for (let i = 0; i < e.length; i++) e[i] = decay * e[i] + (1 - decay) * p[i];
     }
     state.step = step + 1;
-    state.wallSeconds = wallBefore + (performance.now() - start) / 1000;
+    state.wallSeconds = wallBefore + (performance.now() - began) / 1000;
     const entry: TrainResult['lossHistory'][number] = { step: state.step, train: lastLoss };
-    if (state.step % validateEvery === 0 || state.step === options.steps) {
+    if (state.step % validateEvery === 0 || state.step === lastStep) {
       entry.validation = withValues(model, ema, () => validationLoss(model, heldout, options.dataSeed));
     }
     state.lossHistory.push(entry);
@@ -197,7 +224,7 @@ export function train(options: TrainOptions): TrainResult {
     }
   }
   if (!options.quiet) progress.finish();
-  const finished = state.step >= options.steps;
+  const finished = state.step >= lastStep;
   const lastVal = [...state.lossHistory].reverse().find((e) => e.validation !== undefined)?.validation ?? NaN;
   return {
     model, ema, step: state.step, trainLoss: lastLoss, validationLoss: lastVal,

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend } from '../backend.js';
+import type { BuiltinModel } from '../builtin.js';
+import type { ModelConfig } from '../config.js';
+import { buildVocabulary } from '../text-encoder.js';
+import { clipSpecs } from '../data/clips.js';
+import { train } from './train.js';
+import { finishedStages, resolvedStage, stageStartFrom, writeTrainedModel } from './finish.js';
+
+const config: ModelConfig = {
+  family: 'stdit', hiddenSize: 16, depth: 2, heads: 2, mlpRatio: 2, patchSize: 4, frames: 2, height: 8, width: 8,
+  channels: 3, textWidth: 8, textLayers: 1, textHeads: 2, textLength: 4,
+  vocabulary: buildVocabulary(clipSpecs('video').map((c) => c.caption)), prediction: 'velocity', timestepFrequencies: 16,
+};
+const builtin: BuiltinModel = {
+  name: 'test-tiny', family: 'stdit', description: 'test', config,
+  training: { batchSize: 4, seed: 1, dataSeed: 2, stages: [{ steps: 3, learningRate: 3e-3 }, { steps: 2, learningRate: 1e-3, schedule: 'cosine' }] },
+};
+
+let root: string;
+let dir: string;
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  root = mkdtempSync(join(tmpdir(), 'teacache-finish-'));
+  dir = join(root, 'test-tiny');
+  const stage = resolvedStage(builtin.training.stages[0]);
+  const r = train({ ...builtin.training, ...stage, config, checkpointDir: join(root, 'ckpt'), quiet: true, log: () => {} });
+  writeTrainedModel(dir, builtin, r, 'wasm', 'test', [{ ...stage, wallSeconds: 1, finishedAt: 'now' }]);
+  r.model.dispose();
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const manifestFile = () => join(dir, 'manifest.json');
+function withManifest(edit: (m: Record<string, unknown>) => void, fn: () => void): void {
+  const original = readFileSync(manifestFile(), 'utf8');
+  const m = JSON.parse(original) as Record<string, unknown>;
+  edit(m);
+  writeFileSync(manifestFile(), JSON.stringify(m));
+  try {
+    fn();
+  } finally {
+    writeFileSync(manifestFile(), original);
+  }
+}
+
+test('a stored first stage is found, and the next stage starts from its float16 weights', () => {
+  const { stages, manifest } = finishedStages(dir, builtin);
+  expect(stages).toHaveLength(1);
+  expect(stages[0]).toMatchObject({ steps: 3, learningRate: 3e-3, schedule: 'constant', lossWeighting: 'uniform' });
+  const start = stageStartFrom(dir, manifest!);
+  expect(start.step).toBe(3);
+  expect(start.lossHistory).toHaveLength(3);
+  expect(start.values.size).toBeGreaterThan(0);
+});
+
+test('a directory without a model holds no stages', () => {
+  expect(finishedStages(join(root, 'nothing-here'), builtin).stages).toEqual([]);
+});
+
+test('a manifest from before stages existed reads as one constant-rate stage', () => {
+  withManifest((m) => {
+    const stage = (m.stages as Record<string, unknown>[])[0];
+    delete m.stages;
+    m.learningRate = stage.learningRate;
+  }, () => {
+    expect(finishedStages(dir, builtin).stages[0]).toMatchObject({ steps: 3, learningRate: 3e-3, schedule: 'constant' });
+  });
+});
+
+test('a stored stage made by another recipe is refused naming the stage', () => {
+  withManifest((m) => { (m.stages as Record<string, unknown>[])[0].learningRate = 5e-3; }, () => {
+    expect(() => finishedStages(dir, builtin)).toThrow(/manifest\.json, field "stages\[0\]\.learningRate": expected 0\.003 .*--from-scratch.*found 0\.005/);
+  });
+});
+
+test('weights that are not the ones the manifest names are refused', () => {
+  withManifest((m) => { m.weightsSha256 = '0'.repeat(64); }, () => {
+    expect(() => finishedStages(dir, builtin)).toThrow(/field "weightsSha256"/);
+  });
+});
+
+test('a model trained with another batch size or seed is refused', () => {
+  withManifest((m) => { m.batchSize = 8; }, () => {
+    expect(() => finishedStages(dir, builtin)).toThrow(/field "batchSize\/seed\/dataSeed"/);
+  });
+});
