@@ -7,29 +7,13 @@ import { defaultSteps, sampleRun } from '@teacache/trace';
 import { renderPng, renderSvg } from '@teacache/report';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
+import { lossSpec, type LossEntry, type StageNote } from './loss-chart.js';
 
 interface SamplesArgs { model: string; out?: string; seed: number; guidance: number; steps?: number; train: number; backend?: string }
 
 /** Frames of a clip (or sample) as tiles. */
 function frameTiles(pixels: Float32Array, frames: number, per: number): Float32Array[] {
   return Array.from({ length: frames }, (_, f) => pixels.subarray(f * per, (f + 1) * per));
-}
-
-/** The loss curve of a trained model (from its manifest) as a vega-lite spec. */
-function lossSpec(history: { step: number; train: number; validation?: number }[], untrained: number, name: string): object {
-  const values = [{ step: 0, loss: untrained, series: 'validation (held-out, EMA)' }, ...history.flatMap((h) => [
-    { step: h.step, loss: h.train, series: 'train (batch)' },
-    ...(h.validation !== undefined ? [{ step: h.step, loss: h.validation, series: 'validation (held-out, EMA)' }] : []),
-  ])];
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: `${name}: training loss`, width: 520, height: 260,
-    data: { values }, mark: { type: 'line', interpolate: 'monotone' },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'training step' },
-      y: { field: 'loss', type: 'quantitative', title: 'loss (MSE)', scale: { type: 'log' } },
-      color: { field: 'series', type: 'nominal', title: null },
-    },
-  };
 }
 
 /** `teacache samples`: sample held-out (and some training) captions of a model, beside the clips they describe. */
@@ -84,8 +68,8 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     const written = [gridPath, summaryPath];
     const manifest = join(loaded.dir, 'manifest.json');
     if (existsSync(manifest)) {
-      const m = readJsonFile(manifest, 'model manifest.json') as { lossHistory: { step: number; train: number; validation?: number }[]; untrainedValidationLoss: number };
-      const svg = await renderSvg(lossSpec(m.lossHistory, m.untrainedValidationLoss, name) as never, 'loss');
+      const m = readJsonFile(manifest, 'model manifest.json') as { lossHistory: LossEntry[]; untrainedValidationLoss: number; stages?: StageNote[] };
+      const svg = await renderSvg(lossSpec(m.lossHistory, m.untrainedValidationLoss, name, m.stages) as never, 'loss');
       const lossPath = join(out, 'loss.png');
       writeFileAtomic(lossPath, renderPng(svg, { scale: 2 }));
       written.push(lossPath);
