@@ -7,11 +7,11 @@ import { bestAtTarget, buildReport, readCoefficients, readReferenceDir, readTrac
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, runSweep, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
-import { buildSpecs } from './sweep-specs.js';
+import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
-  steps?: number; guidance: number; workers?: number; backend?: string; thresholds?: string[];
+  steps?: number; guidance: number; workers?: number; backend?: string; thresholds?: string[]; retention?: string;
 }
 
 /**
@@ -32,6 +32,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('steps', { type: 'number' })
     .option('guidance', { type: 'number', default: 4 })
     .option('thresholds', { type: 'string', array: true, describe: 'sweep settings, as for teacache sweep' })
+    .option('retention', { type: 'string', describe: 'teacache/oracle retention steps to sweep, as for teacache sweep (default: 1, 10% and 20% of the steps)' })
     .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' }) as never,
   handler: async (argv) => {
     const started = performance.now();
@@ -62,6 +63,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const specs = buildSpecs({
       policies: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], thresholds: argv.thresholds,
       coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
+      retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
     });
     await runSweep({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
@@ -91,7 +93,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     out(`  degree ${fitted.degree}; R² ${ev.train.r2?.toFixed(4)} (train), ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'} (cross-validated by prompt); ` +
       `fitted on relative L1 in [${fitted.xRange![0].toPrecision(3)}, ${fitted.xRange![1].toPrecision(3)}]`);
     if (best) {
-      out(`for PSNR >= ${target} dB: teacache threshold ${best.threshold} gives ${best.wallSpeedup.toFixed(2)}x wall speedup ` +
+      out(`for PSNR >= ${target} dB: ${best.variant} threshold ${best.threshold} gives ${best.wallSpeedup.toFixed(2)}x wall speedup ` +
         `(${best.stepSpeedup.toFixed(2)}x fewer stack evaluations) at ${best.psnr.toFixed(1)} dB mean PSNR over ${best.runs} run(s)`);
     } else {
       out(`for PSNR >= ${target} dB: no teacache threshold in the sweep reaches the target; lower the thresholds (--thresholds teacache=...)`);
@@ -99,7 +101,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     // The oracle computes every step alongside to know the true output change: only its step count is meaningful.
     if (oracle) {
       const share = best ? ` (teacache reaches ${(100 * best.stepSpeedup / oracle.stepSpeedup).toFixed(0)}% of it)` : '';
-      out(`  oracle (the rule fed the true output change) at the same target: ${oracle.stepSpeedup.toFixed(2)}x fewer stack evaluations, threshold ${oracle.threshold}${share}`);
+      out(`  oracle (the rule fed the true output change) at the same target: ${oracle.stepSpeedup.toFixed(2)}x fewer stack evaluations, ${oracle.variant} threshold ${oracle.threshold}${share}`);
     }
     out(`took ${((performance.now() - started) / 1000).toFixed(0)} s`);
     printWritten([coefficientsPath, ...fit.paths.filter((p) => p !== coefficientsPath), sweepPath, ...reportFiles]);

@@ -46,6 +46,26 @@ export interface SpecOptions {
   coefficients?: string;
   indicator: string;
   traces?: string;
+  /** Steps at the start that teacache and the oracle always compute, one sweep variant per value (default [1]). */
+  retention?: number[];
+}
+
+/**
+ * Retention variants worth sweeping for a run of `steps` steps: the first step only, and the first 10% and 20%
+ * of the steps (the published Wan2.1 integration retains 10%; MagCache's default is 20%). Models whose early,
+ * noisiest steps decide the layout (ε-prediction) need them computed.
+ */
+export function defaultRetention(steps: number): number[] {
+  return [...new Set([1, Math.round(0.1 * steps), Math.round(0.2 * steps)].map((r) => Math.max(1, r)))];
+}
+
+/** Parse "1,5,10" into retention step counts (whole numbers >= 1). */
+export function parseRetention(text: string): number[] {
+  return text.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 1) throw new FormatError({ field: 'retention' }, 'whole numbers of steps >= 1 separated by commas', x);
+    return n;
+  });
 }
 
 /** Expand the CLI's policy options into validated specs (one per policy setting). */
@@ -64,19 +84,23 @@ export function buildSpecs(o: SpecOptions): PolicySpec[] {
     if (!values) throw new FormatError({ field: 'policies' }, 'teacache, interval, first-block, magcache, oracle or none', policy);
     const ratios = policy === 'magcache' ? magcacheRatios(o.traces) : undefined;
     const coefficients = policy === 'teacache' && o.coefficients ? readRescaleCoefficients(o.coefficients) : undefined;
-    for (const v of values) {
-      const input: Record<string, unknown> = { policy };
-      if (policy === 'interval') input.interval = v;
-      else input.threshold = v;
-      if (policy === 'teacache') {
-        input.indicator = o.indicator as IndicatorName;
-        if (coefficients) {
-          input.coefficients = coefficients;
-          input.coefficientsFile = o.coefficients;
+    const retained = policy === 'teacache' || policy === 'oracle' ? o.retention ?? [1] : [null];
+    for (const retention of retained) {
+      for (const v of values) {
+        const input: Record<string, unknown> = { policy };
+        if (policy === 'interval') input.interval = v;
+        else input.threshold = v;
+        if (retention !== null) input.retentionSteps = retention;
+        if (policy === 'teacache') {
+          input.indicator = o.indicator as IndicatorName;
+          if (coefficients) {
+            input.coefficients = coefficients;
+            input.coefficientsFile = o.coefficients;
+          }
         }
+        if (ratios) input.magRatios = ratios;
+        specs.push(validatePolicySpec(input, `--policies ${policy}`));
       }
-      if (ratios) input.magRatios = ratios;
-      specs.push(validatePolicySpec(input, `--policies ${policy}`));
     }
   }
   return specs;

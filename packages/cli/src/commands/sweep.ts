@@ -3,11 +3,11 @@ import type { CommandModule } from 'yargs';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, runSweep } from '@teacache/trace';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
-import { buildSpecs } from './sweep-specs.js';
+import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
 
 interface SweepArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
-  traces?: string; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
+  traces?: string; retention?: string; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
 }
 
 /** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
@@ -22,6 +22,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('coefficients', { type: 'string', describe: 'teacache rescaling coefficients file (default: identity)' })
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
     .option('traces', { type: 'string', describe: 'trace directory to calibrate magcache from' })
+    .option('retention', { type: 'string', describe: 'teacache/oracle steps always computed at the start, one variant each, e.g. 1,5,10 (default: 1, 10% and 20% of the steps)' })
     .option('prompts', { type: 'string', describe: 'prompts file or builtin:… (default: held-out captions)' })
     .option('seeds', { type: 'string', default: '0' })
     .option('steps', { type: 'number' })
@@ -36,7 +37,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
     loaded.model.dispose();
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
-    const specs = buildSpecs({ ...argv, policies });
+    const retention = argv.retention ? parseRetention(argv.retention) : defaultRetention(steps);
+    const specs = buildSpecs({ ...argv, policies, retention });
     const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
     const result = await runSweep({

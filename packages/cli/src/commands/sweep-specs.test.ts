@@ -1,0 +1,34 @@
+import { buildSpecs, defaultRetention, parseRetention, parseSettings } from './sweep-specs.js';
+
+test('the default retention variants are the first step, 10% and 20% of the steps', () => {
+  expect(defaultRetention(50)).toEqual([1, 5, 10]);
+  expect(defaultRetention(30)).toEqual([1, 3, 6]);
+  expect(defaultRetention(4)).toEqual([1]);
+});
+
+test('retention lists are whole step counts of at least 1', () => {
+  expect(parseRetention('1, 5,10')).toEqual([1, 5, 10]);
+  expect(() => parseRetention('1,0')).toThrow(/field "retention".*whole numbers.*found "0"/);
+  expect(() => parseRetention('2.5')).toThrow(/found "2.5"/);
+});
+
+test('teacache and the oracle get one variant per retention value; the other policies none', () => {
+  const specs = buildSpecs({
+    policies: ['teacache', 'oracle', 'interval'], thresholds: ['0.1,0.2'], intervals: '2', indicator: 'modulated', retention: [1, 5],
+  });
+  const of = (policy: string) => specs.filter((s) => s.policy === policy) as unknown as { retentionSteps?: number; threshold?: number }[];
+  expect(specs.filter((s) => s.policy === 'none')).toHaveLength(1);
+  expect(of('teacache').map((s) => [s.retentionSteps, s.threshold])).toEqual([[1, 0.1], [1, 0.2], [5, 0.1], [5, 0.2]]);
+  expect(of('oracle').map((s) => [s.retentionSteps, s.threshold])).toEqual([[1, 0.1], [1, 0.2], [5, 0.1], [5, 0.2]]);
+  expect(of('interval')).toHaveLength(1);
+});
+
+test('without retention values, teacache keeps the single forced first step', () => {
+  const specs = buildSpecs({ policies: ['teacache'], thresholds: ['0.1'], indicator: 'modulated' });
+  expect((specs[1] as unknown as { retentionSteps: number }).retentionSteps).toBe(1);
+});
+
+test('settings name one policy or all of them, and refuse negative numbers', () => {
+  expect(parseSettings(['teacache=0.1,0.2', '0.3'])).toEqual({ all: [0.3], byPolicy: { teacache: [0.1, 0.2] } });
+  expect(() => parseSettings(['-1'])).toThrow(/thresholds/);
+});
