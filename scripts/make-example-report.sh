@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Rebuild reports/example from the committed traces, fits and sweeps of every built-in model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+models=(dit-tiny stdit-tiny latte-tiny osp-tiny)
+args=()
+for m in "${models[@]}"; do
+  args+=(--traces "datasets/traces/$m/calibration" --coefficients "datasets/coefficients/$m.json" --sweep "datasets/sweeps/$m.jsonl")
+done
+pnpm -s teacache report "${args[@]}" --references datasets/reference-coefficients --out reports/example --name example
