@@ -2,6 +2,7 @@
 # Regenerate the committed artifacts of one built-in model from its committed weights, with the CLI only:
 # samples + loss curve, calibration and evaluation traces, fitted coefficients, the evaluation sweep and
 # its replay check. Usage: bash scripts/make-datasets.sh stdit-tiny [more models...]
+# WORKERS=N sets the sweep's worker processes (default one per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tc() { pnpm -s teacache "$@"; }
@@ -16,7 +17,7 @@ for model in "$@"; do
   tc fit --traces "datasets/traces/$model/calibration" --out "datasets/coefficients/$model.json" --export py,csv \
     | tee "datasets/coefficients/$model.fit.txt"
   tc sweep --model "$model" --coefficients "datasets/coefficients/$model.json" --traces "datasets/traces/$model/calibration" \
-    --prompts "builtin:evaluation-$kind" --seeds 0 --out "datasets/sweeps/$model.jsonl"
+    --prompts "builtin:evaluation-$kind" --seeds 0 --out "datasets/sweeps/$model.jsonl" ${WORKERS:+--workers "$WORKERS"}
   tc replay --traces "datasets/traces/$model/evaluation" --policies teacache,interval,magcache \
     --coefficients "datasets/coefficients/$model.json" --mag-traces "datasets/traces/$model/calibration" --sweep "datasets/sweeps/$model.jsonl" \
     | tee "datasets/sweeps/$model.replay.txt"

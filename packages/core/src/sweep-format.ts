@@ -41,6 +41,10 @@ export interface SweepRow {
   mse: number;
   backend: string;
   createdAt: string;
+  /** SHA-256 of the model's weights file (rows written before it was recorded lack it). */
+  weightsHash?: string;
+  /** Classifier-free guidance scale of the run and its reference (rows written before it was recorded lack it). */
+  guidance?: number;
 }
 
 const nonNegative = { type: 'number', minimum: 0 } as const;
@@ -79,6 +83,8 @@ export const SWEEP_ROW_SCHEMA = {
     mse: nonNegative,
     backend: { type: 'string', minLength: 1 },
     createdAt: { type: 'string', minLength: 1 },
+    weightsHash: { type: 'string', minLength: 1 },
+    guidance: { type: 'number' },
   },
   additionalProperties: true,
 } as const;

@@ -10,6 +10,8 @@ export interface SweepGroup {
   seed: number;
   steps: number;
   guidance: number;
+  /** SHA-256 of the model's weights, recorded in every row. */
+  weightsHash: string;
   specs: PolicySpec[];
 }
 
@@ -34,7 +36,7 @@ export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult,
     wallSeconds: run.wallSeconds, referenceWallSeconds: ref.wallSeconds, wallSpeedup: ref.wallSeconds / run.wallSeconds,
     stepSpeedup: group.steps / computed,
     psnr: psnrFrames(a, b, 1), ssim: ssimFrames(a, b, { height: c.height, width: c.width, channels: c.channels, dataRange: 1 }), mse: mseFrames(a, b),
-    backend, createdAt: new Date().toISOString(),
+    backend, createdAt: new Date().toISOString(), weightsHash: group.weightsHash, guidance: group.guidance,
   };
 }
 

@@ -70,3 +70,15 @@ test('a sweep killed mid-append resumes without redoing or losing a finished run
   const again = await runSweep({ ...base(), out, workers: 0 });
   expect(again.newRows).toBe(0);
 });
+
+test('rows record the weights and guidance; resuming a file made with other weights or guidance is refused', async () => {
+  const out = join(dir, 'd.jsonl');
+  const rows = readSweepRows(join(dir, 'a.jsonl'));
+  expect(rows[0].weightsHash).toMatch(/^[0-9a-f]{64}$/);
+  expect(rows[0].guidance).toBe(3);
+  writeFileSync(out, readFileSync(join(dir, 'a.jsonl'), 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
+  await expect(runSweep({ ...base(), out, workers: 0, guidance: 5 })).rejects.toThrow(/d\.jsonl, row 1, field "guidance": expected 5 .*found 3/);
+  const other = JSON.parse(readFileSync(out, 'utf8').split('\n')[0]);
+  writeFileSync(out, JSON.stringify({ ...other, weightsHash: 'f'.repeat(64) }) + '\n');
+  await expect(runSweep({ ...base(), out, workers: 0 })).rejects.toThrow(/row 1, field "weightsHash": expected [0-9a-f]{64}, the weights being swept/);
+});

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendSweepRow, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
+import { appendSweepRow, FormatError, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
-import { loadModel, selectBackend, backendRequestFrom } from '@teacache/models';
+import { loadModel, selectBackend, backendRequestFrom, sha256OfFile, WEIGHTS_FILE } from '@teacache/models';
 import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
 
@@ -33,6 +33,23 @@ export interface SweepResult {
   totalRows: number;
 }
 
+/**
+ * Refuse to resume into a file whose rows of this model were made with other weights or another guidance scale:
+ * mixing them would compare runs of two different models (or settings) as one.
+ */
+function checkResumable(rows: readonly SweepRow[], file: string, model: string, weightsHash: string, guidance: number): void {
+  rows.forEach((r, i) => {
+    if (r.model !== model) return;
+    const again = '(sweep into another --out file, or delete the old rows)';
+    if (r.weightsHash !== undefined && r.weightsHash !== weightsHash) {
+      throw new FormatError({ file, row: i + 1, field: 'weightsHash' }, `${weightsHash}, the weights being swept ${again}`, r.weightsHash);
+    }
+    if (r.guidance !== undefined && r.guidance !== guidance) {
+      throw new FormatError({ file, row: i + 1, field: 'guidance' }, `${guidance} as this sweep asks for ${again}`, r.guidance);
+    }
+  });
+}
+
 function keyOf(model: string, spec: PolicySpec, prompt: string, seed: number, steps: number): string {
   const d = describePolicy(spec);
   return sweepRowKey({ model, policy: d.policy, params: d.params, prompt, seed, steps });
@@ -46,9 +63,11 @@ function keyOf(model: string, spec: PolicySpec, prompt: string, seed: number, st
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const existing = existsSync(o.out) ? readSweepRows(o.out, { onWarning: (w) => log(`warning: ${w}`) }) : [];
+  const weightsHash = sha256OfFile(join(o.modelDir, WEIGHTS_FILE));
+  checkResumable(existing, o.out, o.modelName, weightsHash, o.guidance);
   const done = new Set(existing.map(sweepRowKey));
   const groups: SweepGroup[] = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({
-    model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, specs: o.specs,
+    model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, weightsHash, specs: o.specs,
   })));
   const total = groups.length * o.specs.length;
   // Finished settings are dropped here, once; workers and the in-process path run what is left.

@@ -39,3 +39,16 @@ test('trace runs write a CSV, a sidecar and a PNG per run, and a second call ski
   expect(existsSync(join(out, `${id}.json`))).toBe(true);
   loaded.model.dispose();
 });
+
+test('a directory holding runs traced with other weights or settings is refused, naming the sidecar and field', () => {
+  const loaded = loadModel(join(dir, 'model'));
+  const out = join(dir, 'traces-mixed');
+  const o = { loaded, modelName: 'tiny', prompts: ['cat'], seeds: [0], steps: 3, guidance: 3, outDir: out, backend: 'wasm', log: () => {} };
+  traceRuns(o);
+  const sidecar = join(out, `${runIdOf('cat', 0)}.json`);
+  expect(() => traceRuns({ ...o, steps: 4 })).toThrow(new RegExp(`${sidecar.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, field "steps": expected 4 .*found 3`));
+  expect(() => traceRuns({ ...o, guidance: 5 })).toThrow(/field "guidance": expected 5/);
+  expect(() => traceRuns({ ...o, loaded: { ...loaded, weightsHash: 'sha256:other' } })).toThrow(/field "weightsHash": expected sha256:other/);
+  expect(traceRuns(o).skipped).toEqual([runIdOf('cat', 0)]);
+  loaded.model.dispose();
+});

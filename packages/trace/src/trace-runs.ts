@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  Progress, TOOLKIT_VERSION, readTraceCsv, readTraceMetadata, traceToCsv, writeFileAtomic, writeJsonAtomic,
+  FormatError, Progress, TOOLKIT_VERSION, readTraceCsv, readTraceMetadata, traceToCsv, writeFileAtomic, writeJsonAtomic,
   type TraceMetadata,
 } from '@teacache/core';
 import type { LoadedModel } from '@teacache/models';
@@ -33,18 +33,30 @@ export function runIdOf(prompt: string, seed: number): string {
   return `${slug(prompt)}__seed${seed}`;
 }
 
-/** True when a run's CSV and sidecar both exist and read back cleanly. */
-function finished(dir: string, runId: string): boolean {
+/** What a finished run must share with the runs being asked for to count as one of them. */
+type RunSettings = Pick<TraceMetadata, 'weightsHash' | 'steps' | 'guidance' | 'sampler'>;
+
+/**
+ * True when a run's CSV and sidecar both exist and read back cleanly (else it is redone). A finished run made
+ * with other weights or settings is refused: mixing it in would corrupt a fit, and redoing it would overwrite it.
+ */
+function finished(dir: string, runId: string, want: RunSettings): boolean {
   const csv = join(dir, `${runId}.csv`);
   const json = join(dir, `${runId}.json`);
   if (!existsSync(csv) || !existsSync(json)) return false;
+  let meta: TraceMetadata;
   try {
-    readTraceMetadata(json);
+    meta = readTraceMetadata(json);
     readTraceCsv(csv);
-    return true;
   } catch {
     return false;
   }
+  for (const field of ['weightsHash', 'steps', 'guidance', 'sampler'] as const) {
+    if (meta[field] !== want[field]) {
+      throw new FormatError({ file: json, field }, `${want[field]} as this trace asks for (trace into another --out directory, or delete the old runs)`, meta[field]);
+    }
+  }
+  return true;
 }
 
 /**
@@ -57,7 +69,8 @@ export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
   const cfg = o.loaded.config;
   const sampler = samplerFor(cfg.prediction, o.steps);
   const jobs = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({ prompt, seed, runId: runIdOf(prompt, seed) })));
-  const todo = jobs.filter((j) => !finished(o.outDir, j.runId));
+  const want: RunSettings = { weightsHash: o.loaded.weightsHash, steps: o.steps, guidance: o.guidance, sampler: sampler.name };
+  const todo = jobs.filter((j) => !finished(o.outDir, j.runId, want));
   const skipped = jobs.filter((j) => !todo.includes(j)).map((j) => j.runId);
   if (skipped.length > 0) log(`skipping ${skipped.length} finished run(s) in ${o.outDir}`);
   const overall = new Progress({ label: 'trace runs', total: jobs.length, unit: 'runs', logEverySeconds: 5 });
