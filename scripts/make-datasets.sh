@@ -17,7 +17,7 @@ for model in "$@"; do
   tc fit --traces "datasets/traces/$model/calibration" --out "datasets/coefficients/$model.json" --export py,csv \
     | tee "datasets/coefficients/$model.fit.txt"
   tc sweep --model "$model" --coefficients "datasets/coefficients/$model.json" --traces "datasets/traces/$model/calibration" \
-    --prompts "builtin:evaluation-$kind" --seeds 0 --out "datasets/sweeps/$model.jsonl" ${WORKERS:+--workers "$WORKERS"}
+    --prompts "builtin:evaluation-$kind" --seeds 0 --refine-psnr 30 --out "datasets/sweeps/$model.jsonl" ${WORKERS:+--workers "$WORKERS"}
   tc replay --traces "datasets/traces/$model/evaluation" --policies teacache,interval,magcache \
     --coefficients "datasets/coefficients/$model.json" --mag-traces "datasets/traces/$model/calibration" --sweep "datasets/sweeps/$model.jsonl" \
     | tee "datasets/sweeps/$model.replay.txt"

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { readSweepRows } from '@teacache/core';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, runSweep } from '@teacache/trace';
+import { refineSpecs } from './refine.js';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
 
 interface SweepArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
-  traces?: string; retention?: string; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
+  traces?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
 }
 
 /** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
@@ -23,6 +25,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
     .option('traces', { type: 'string', describe: 'trace directory to calibrate magcache from' })
     .option('retention', { type: 'string', describe: 'teacache/oracle steps always computed at the start, one variant each, e.g. 1,5,10 (default: 1, 10% and 20% of the steps)' })
+    .option('refine-psnr', { type: 'number', describe: 'then sweep 3 more thresholds per variant between the last that reaches this PSNR (dB) and the next' })
     .option('prompts', { type: 'string', describe: 'prompts file or builtin:… (default: held-out captions)' })
     .option('seeds', { type: 'string', default: '0' })
     .option('steps', { type: 'number' })
@@ -41,11 +44,19 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const specs = buildSpecs({ ...argv, policies, retention });
     const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
-    const result = await runSweep({
-      modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, specs, out: resolve(argv.out),
+    const base = {
+      modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out: resolve(argv.out),
       workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
-    });
-    process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
+    };
+    const result = await runSweep({ ...base, specs });
+    let refined = 0;
+    const target = argv['refine-psnr'];
+    if (target !== undefined) {
+      const extra = refineSpecs(specs, readSweepRows(base.out), name, target);
+      process.stderr.write(`refining toward ${target} dB: ${extra.length} more setting(s)\n`);
+      if (extra.length > 0) refined = (await runSweep({ ...base, specs: extra })).newRows;
+    }
+    process.stdout.write(`${result.newRows + refined} new row(s), ${result.skippedRows} already there\n`);
     printWritten([result.out]);
   },
 };

@@ -1,0 +1,31 @@
+import type { SweepRow } from '@teacache/core';
+import { describePolicy, validatePolicySpec, type PolicySpec } from '@teacache/cache';
+import { refineSpecs } from './refine.js';
+
+function row(spec: PolicySpec, psnr: number, model = 'm', prompt = 'a'): SweepRow {
+  const d = describePolicy(spec);
+  return { model, policy: d.policy, params: d.params, threshold: d.threshold, prompt, psnr } as SweepRow;
+}
+const tea = (threshold: number, retentionSteps = 1) => validatePolicySpec({ policy: 'teacache', threshold, retentionSteps });
+
+test('thresholds are added geometrically between the last one that reaches the target and the next, which does not', () => {
+  const specs = [tea(0.01), tea(0.03), tea(0.05)];
+  // Two prompts: the threshold's mean PSNR decides (0.03 passes on average though one prompt is under 30).
+  const rows = [row(specs[0], 40), row(specs[0], 38, 'm', 'b'), row(specs[1], 34), row(specs[1], 28, 'm', 'b'), row(specs[2], 25), row(specs[2], 27, 'm', 'b')];
+  const added = refineSpecs(specs, rows, 'm', 30) as { policy: string; threshold: number; retentionSteps: number }[];
+  // 0.03 · (0.05 / 0.03)^(k/4) for k = 1, 2, 3, to 3 significant digits.
+  expect(added.map((s) => s.threshold)).toEqual([0.0341, 0.0387, 0.044]);
+  expect(added.every((s) => s.policy === 'teacache' && s.retentionSteps === 1)).toBe(true);
+});
+
+test('each variant is refined on its own rows; one that passes everywhere, or nowhere, gets nothing', () => {
+  const specs = [tea(0.1), tea(0.2), tea(0.1, 5), tea(0.2, 5), validatePolicySpec({ policy: 'first-block', threshold: 0.1 }), validatePolicySpec({ policy: 'interval', interval: 2 })];
+  const rows = [row(specs[0], 35), row(specs[1], 20), row(specs[2], 35), row(specs[3], 33), row(specs[4], 10), row(specs[5], 31)];
+  const added = refineSpecs(specs, rows, 'm', 30, 1) as { threshold: number; retentionSteps: number }[];
+  expect(added.map((s) => [s.retentionSteps, s.threshold])).toEqual([[1, 0.141]]);
+});
+
+test('rows of another model are not read', () => {
+  const specs = [tea(0.1), tea(0.2)];
+  expect(refineSpecs(specs, [row(specs[0], 35, 'other'), row(specs[1], 20, 'other')], 'm', 30)).toEqual([]);
+});

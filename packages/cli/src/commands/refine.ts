@@ -1,0 +1,61 @@
+import type { SweepRow } from '@teacache/core';
+import { describePolicy, type PolicySpec } from '@teacache/cache';
+
+type ThresholdSpec = Exclude<PolicySpec, { policy: 'none' } | { policy: 'interval' }>;
+
+/** A policy setting's identity without its threshold: the policy and its other params, keys sorted. */
+function variantKey(policy: string, params: SweepRow['params']): string {
+  const rest = Object.keys(params).filter((k) => k !== 'threshold').sort().map((k) => [k, params[k]]);
+  return JSON.stringify([policy, rest]);
+}
+
+/** Mean PSNR per threshold of one variant (identical outputs count at 100 dB). */
+function meanPsnrByThreshold(rows: readonly SweepRow[]): Map<number, number> {
+  const sums = new Map<number, { total: number; n: number }>();
+  for (const r of rows) {
+    if (r.threshold === null) continue;
+    const s = sums.get(r.threshold) ?? { total: 0, n: 0 };
+    s.total += Math.min(r.psnr, 100);
+    s.n++;
+    sums.set(r.threshold, s);
+  }
+  return new Map([...sums].map(([t, s]) => [t, s.total / s.n]));
+}
+
+/**
+ * Thresholds worth sweeping next to reach a PSNR target with the largest speedup: for every threshold policy
+ * variant in `specs` (interval has no threshold), `count` thresholds spaced geometrically between the largest
+ * threshold whose mean PSNR over `rows` reaches the target and the next larger one swept, which does not.
+ * Variants that reach the target at every threshold, or at none, get nothing. Thresholds already swept are left out.
+ */
+export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRow[], model: string, targetPsnr: number, count = 3): PolicySpec[] {
+  const templates = new Map<string, ThresholdSpec>();
+  for (const spec of specs) {
+    if (spec.policy === 'none' || spec.policy === 'interval') continue;
+    const d = describePolicy(spec);
+    templates.set(variantKey(d.policy, d.params), spec);
+  }
+  const byVariant = new Map<string, SweepRow[]>();
+  for (const r of rows) {
+    if (r.model !== model) continue;
+    const key = variantKey(r.policy, r.params);
+    if (!templates.has(key)) continue;
+    byVariant.set(key, [...(byVariant.get(key) ?? []), r]);
+  }
+  const out: PolicySpec[] = [];
+  for (const [key, list] of byVariant) {
+    const psnr = meanPsnrByThreshold(list);
+    const thresholds = [...psnr.keys()].sort((a, b) => a - b);
+    const passing = thresholds.filter((t) => psnr.get(t)! >= targetPsnr);
+    if (passing.length === 0) continue;
+    const lo = passing[passing.length - 1];
+    const hi = thresholds.find((t) => t > lo);
+    if (hi === undefined || lo <= 0) continue;
+    const template = templates.get(key)!;
+    for (let k = 1; k <= count; k++) {
+      const t = Number((lo * Math.pow(hi / lo, k / (count + 1))).toPrecision(3));
+      if (t > lo && t < hi && !psnr.has(t)) out.push({ ...template, threshold: t });
+    }
+  }
+  return out;
+}
