@@ -18,11 +18,18 @@ test('thresholds are added geometrically between the last one that reaches the t
   expect(added.every((s) => s.policy === 'teacache' && s.retentionSteps === 1)).toBe(true);
 });
 
-test('each variant is refined on its own rows; one that passes everywhere, or nowhere, gets nothing', () => {
+test('each variant is refined on its own rows; one that passes everywhere gets nothing', () => {
   const specs = [tea(0.1), tea(0.2), tea(0.1, 5), tea(0.2, 5), validatePolicySpec({ policy: 'first-block', threshold: 0.1 }), validatePolicySpec({ policy: 'interval', interval: 2 })];
   const rows = [row(specs[0], 35), row(specs[1], 20), row(specs[2], 35), row(specs[3], 33), row(specs[4], 10), row(specs[5], 31)];
-  const added = refineSpecs(specs, rows, 'm', 30, 1) as { threshold: number; retentionSteps: number }[];
-  expect(added.map((s) => [s.retentionSteps, s.threshold])).toEqual([[1, 0.141]]);
+  const added = refineSpecs(specs, rows, 'm', 30, 1) as { policy: string; threshold: number; retentionSteps?: number }[];
+  // teacache retaining 1 step crosses 30 dB between 0.1 and 0.2; retaining 5 passes at both; first-block passes at none.
+  expect(added.map((s) => [s.policy, s.retentionSteps ?? null, s.threshold])).toEqual([['teacache', 1, 0.141], ['first-block', null, 0.05]]);
+});
+
+test('a variant that reaches the target at no threshold gets halvings below its smallest', () => {
+  const specs = [tea(0.01), tea(0.02)];
+  const added = refineSpecs(specs, [row(specs[0], 25), row(specs[1], 20)], 'm', 30) as { threshold: number }[];
+  expect(added.map((s) => s.threshold)).toEqual([0.005, 0.0025, 0.00125]);
 });
 
 test('rows of another model are not read', () => {

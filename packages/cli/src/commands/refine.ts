@@ -26,7 +26,8 @@ function meanPsnrByThreshold(rows: readonly SweepRow[]): Map<number, number> {
  * Thresholds worth sweeping next to reach a PSNR target with the largest speedup: for every threshold policy
  * variant in `specs` (interval has no threshold), `count` thresholds spaced geometrically between the largest
  * threshold whose mean PSNR over `rows` reaches the target and the next larger one swept, which does not.
- * Variants that reach the target at every threshold, or at none, get nothing. Thresholds already swept are left out.
+ * A variant that reaches the target at none gets `count` halvings below its smallest threshold; one that reaches it
+ * at every threshold gets nothing (raise the thresholds instead). Thresholds already swept are left out.
  */
 export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRow[], model: string, targetPsnr: number, count = 3): PolicySpec[] {
   const templates = new Map<string, ThresholdSpec>();
@@ -47,11 +48,16 @@ export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRo
     const psnr = meanPsnrByThreshold(list);
     const thresholds = [...psnr.keys()].sort((a, b) => a - b);
     const passing = thresholds.filter((t) => psnr.get(t)! >= targetPsnr);
-    if (passing.length === 0) continue;
+    const template = templates.get(key)!;
+    if (passing.length === 0) {
+      if (thresholds[0] > 0) {
+        for (let k = 1; k <= count; k++) out.push({ ...template, threshold: Number((thresholds[0] / 2 ** k).toPrecision(3)) });
+      }
+      continue;
+    }
     const lo = passing[passing.length - 1];
     const hi = thresholds.find((t) => t > lo);
     if (hi === undefined || lo <= 0) continue;
-    const template = templates.get(key)!;
     for (let k = 1; k <= count; k++) {
       const t = Number((lo * Math.pow(hi / lo, k / (count + 1))).toPrecision(3));
       if (t > lo && t < hi && !psnr.has(t)) out.push({ ...template, threshold: t });
