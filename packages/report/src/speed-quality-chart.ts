@@ -1,7 +1,7 @@
 import { FormatError, type SweepRow } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
-import { ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } from './sweep-points.js';
+import { DEFAULT_PSNR_CAP, ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } from './sweep-points.js';
 
 /** The quality measures a speed-quality chart can put on its y axis. */
 export type QualityMetric = 'psnr' | 'ssim';
@@ -30,7 +30,7 @@ function legendLabel(point: SweepPoint): string {
  * prompts and seeds), the oracle dashed, the Pareto front ringed, thresholds labelled.
  */
 export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetric, options: SpeedQualityOptions = {}): ReportChart {
-  const psnrCap = options.psnrCap ?? 60;
+  const psnrCap = options.psnrCap ?? DEFAULT_PSNR_CAP;
   const targetPsnr = options.targetPsnr ?? 30;
   const points = sweepPoints(rows, { psnrCap }).map((p) => ({
     ...p, legend: legendLabel(p), pareto: metric === 'psnr' ? p.paretoPsnr : p.paretoSsim,

@@ -3,6 +3,12 @@ import { mean } from './quantile.js';
 import { paretoFront } from './pareto-front.js';
 import { checkSweepRows, KNOWN_POLICIES, REFERENCE_POLICY } from './sweep-rows.js';
 
+/**
+ * The PSNR (dB) a run identical to the uncached one counts as in means and charts, since Infinity cannot be
+ * averaged or drawn. Every summary, chart, threshold refinement and recommendation uses this one value.
+ */
+export const DEFAULT_PSNR_CAP = 60;
+
 /** The policy that is a bound, not a method: it reads the true output change. */
 export const ORACLE_POLICY = 'oracle';
 
@@ -39,7 +45,7 @@ export interface SweepPointOptions {
 
 /** Mean speed and quality per model × policy variant × threshold, with Pareto flags; reference runs left out. */
 export function sweepPoints(rows: readonly SweepRow[], options: SweepPointOptions = {}): SweepPoint[] {
-  const psnrCap = options.psnrCap ?? 60;
+  const psnrCap = options.psnrCap ?? DEFAULT_PSNR_CAP;
   const cached = checkSweepRows(rows).filter((r) => r.policy !== REFERENCE_POLICY);
   const labels = variantLabels(cached);
   const groups = new Map<string, SweepRow[]>();

@@ -36,3 +36,12 @@ test('rows of another model are not read', () => {
   const specs = [tea(0.1), tea(0.2)];
   expect(refineSpecs(specs, [row(specs[0], 35, 'other'), row(specs[1], 20, 'other')], 'm', 30)).toEqual([]);
 });
+
+test('a run identical to the uncached one counts at the report\'s cap, so one cannot lift a failing threshold over the target', () => {
+  const specs = [tea(0.01), tea(0.02)];
+  // (60 + 20 + 20 + 20) / 4 = 30 passes at the cap of 60 dB; (60 + 10 + 10 + 10) / 4 = 22.5 does not.
+  const rows = [row(specs[0], Infinity), row(specs[0], 20, 'm', 'b'), row(specs[0], 20, 'm', 'c'), row(specs[0], 20, 'm', 'd'),
+    row(specs[1], Infinity), row(specs[1], 10, 'm', 'b'), row(specs[1], 10, 'm', 'c'), row(specs[1], 10, 'm', 'd')];
+  expect((refineSpecs(specs, rows, 'm', 30, 1) as { threshold: number }[]).map((s) => s.threshold)).toEqual([0.0141]);
+  expect((refineSpecs(specs, rows, 'm', 31, 1) as { threshold: number }[]).map((s) => s.threshold)).toEqual([0.005]);
+});

@@ -1,5 +1,6 @@
 import type { SweepRow } from '@teacache/core';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
+import { DEFAULT_PSNR_CAP } from '@teacache/report';
 
 type ThresholdSpec = Exclude<PolicySpec, { policy: 'none' } | { policy: 'interval' }>;
 
@@ -9,13 +10,13 @@ function variantKey(policy: string, params: SweepRow['params']): string {
   return JSON.stringify([policy, rest]);
 }
 
-/** Mean PSNR per threshold of one variant (identical outputs count at 100 dB). */
+/** Mean PSNR per threshold of one variant (identical outputs count at the report's cap, as in its summary). */
 function meanPsnrByThreshold(rows: readonly SweepRow[]): Map<number, number> {
   const sums = new Map<number, { total: number; n: number }>();
   for (const r of rows) {
     if (r.threshold === null) continue;
     const s = sums.get(r.threshold) ?? { total: 0, n: 0 };
-    s.total += Math.min(r.psnr, 100);
+    s.total += Math.min(r.psnr, DEFAULT_PSNR_CAP);
     s.n++;
     sums.set(r.threshold, s);
   }

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { buildReport, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs } from '@teacache/report';
+import { buildReport, DEFAULT_PSNR_CAP, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs } from '@teacache/report';
 import { printWritten } from './common.js';
 
 interface ReportArgs {
@@ -25,7 +25,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     .option('out', { type: 'string', demandOption: true, describe: 'directory to write, e.g. reports/<name>' })
     .option('name', { type: 'string', describe: 'report title (default: the out directory\'s name)' })
     .option('target-psnr', { type: 'number', default: 30, describe: 'quality target of the summary table, dB of PSNR' })
-    .option('psnr-cap', { type: 'number', default: 60, describe: 'dB at which outputs identical to the uncached one are drawn' })
+    .option('psnr-cap', { type: 'number', default: DEFAULT_PSNR_CAP, describe: 'dB at which outputs identical to the uncached one are drawn' })
     .check((argv) => {
       if (!argv.traces?.length && !argv.coefficients?.length && !argv.references && !argv.sweep?.length) {
         throw new Error('give at least one input: --traces, --coefficients, --references or --sweep');
