@@ -46,7 +46,7 @@ export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
   // Policies in their usual order (the oracle, a bound, last); variants of one policy by name.
   const rank = (c: ScheduleCell) => KNOWN_POLICIES.indexOf(c.policy);
   const variants = [...new Map(cells.map((c) => [c.variant, c])).values()]
-    .sort((a, b) => rank(a) - rank(b) || a.variant.localeCompare(b.variant)).map((c) => c.variant);
+    .sort((a, b) => rank(a) - rank(b) || a.variant.localeCompare(b.variant, undefined, { numeric: true })).map((c) => c.variant);
   return {
     id: 'skip-schedule',
     title: 'Skip schedules',

@@ -50,7 +50,7 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
   const y = { field: metric, type: 'quantitative' as const, title: AXIS_TITLES[metric], scale: { zero: false } };
   // legend in the points' order: policies as the cache package lists them, the oracle last
   const legendOrder = [...new Set(points.map((p) => p.legend))];
-  const color = { field: 'legend', type: 'nominal' as const, title: 'policy', sort: legendOrder, scale: { domain: legendOrder, scheme: 'tableau10' }, legend: { symbolOpacity: 1 } };
+  const color = { field: 'legend', type: 'nominal' as const, title: 'policy', sort: legendOrder, scale: { domain: legendOrder, scheme: legendOrder.length > 10 ? 'tableau20' : 'tableau10' }, legend: { symbolOpacity: 1 } };
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
     config: CHART_CONFIG,

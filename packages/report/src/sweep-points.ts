@@ -73,7 +73,7 @@ export function sweepPoints(rows: readonly SweepRow[], options: SweepPointOption
   }));
   markParetoFronts(points);
   const rank = (p: SweepPoint) => KNOWN_POLICIES.indexOf(p.policy);
-  return points.sort((a, b) => a.model.localeCompare(b.model) || rank(a) - rank(b) || a.variant.localeCompare(b.variant) ||
+  return points.sort((a, b) => a.model.localeCompare(b.model) || rank(a) - rank(b) || a.variant.localeCompare(b.variant, undefined, { numeric: true }) ||
     a.threshold - b.threshold);
 }
 
