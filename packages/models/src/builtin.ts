@@ -6,7 +6,7 @@ import type { LearningRateSchedule } from './train/adamw.js';
 
 /**
  * One stage of a built-in model's training. A later stage starts from the weights the previous stage shipped
- * (EMA, float16) with a fresh optimizer, so continuing from a committed model equals training from scratch.
+ * (EMA, float16) with a fresh optimizer, whether the earlier stages ran in this call or were committed before.
  */
 export interface TrainingStage {
   steps: number;

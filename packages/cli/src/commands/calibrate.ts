@@ -4,11 +4,11 @@ import type { CommandModule } from 'yargs';
 import { readSweepRows } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
 import { bestAtTarget, buildReport, readCoefficients, readReferenceDir, readTraceDir, sweepPoints } from '@teacache/report';
-import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, runSweep, traceRuns } from '@teacache/trace';
+import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
-import { refineSpecs } from './refine.js';
+import { sweepAndRefine } from './refine.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
@@ -66,15 +66,11 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
       retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
     });
-    const sweepBase = {
+    // Then narrow the threshold down where each variant crosses the quality target.
+    await sweepAndRefine({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
       guidance: argv.guidance, out: sweepPath, workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
-    };
-    await runSweep({ ...sweepBase, specs });
-    // Then narrow the threshold down where each variant crosses the quality target.
-    const extra = refineSpecs(specs, readSweepRows(sweepPath), name, argv['target-psnr']);
-    process.stderr.write(`refining toward ${argv['target-psnr']} dB: ${extra.length} more setting(s)\n`);
-    if (extra.length > 0) await runSweep({ ...sweepBase, specs: extra });
+    }, specs, argv['target-psnr']);
 
     say('4/4 report');
     const refDir = join(REPO_ROOT, 'datasets', 'reference-coefficients');

@@ -4,7 +4,11 @@ import { refineSpecs } from './refine.js';
 
 function row(spec: PolicySpec, psnr: number, model = 'm', prompt = 'a'): SweepRow {
   const d = describePolicy(spec);
-  return { model, policy: d.policy, params: d.params, threshold: d.threshold, prompt, psnr } as SweepRow;
+  return {
+    format: 'teacache-sweep-row', version: 1, model, policy: d.policy, params: d.params, threshold: d.threshold, prompt, seed: 0,
+    steps: 4, computedSteps: 4, skippedSteps: 0, schedule: 'CCCC', wallSeconds: 1, referenceWallSeconds: 1, wallSpeedup: 1,
+    stepSpeedup: 1, psnr, ssim: 0.9, mse: 0.01, backend: 'wasm', createdAt: 'now',
+  };
 }
 const tea = (threshold: number, retentionSteps = 1) => validatePolicySpec({ policy: 'teacache', threshold, retentionSteps });
 

@@ -1,6 +1,7 @@
-import type { SweepRow } from '@teacache/core';
+import { readSweepRows, type SweepRow } from '@teacache/core';
+import { runSweep, type SweepOptions } from '@teacache/trace';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
-import { DEFAULT_PSNR_CAP } from '@teacache/report';
+import { sweepPoints } from '@teacache/report';
 
 type ThresholdSpec = Exclude<PolicySpec, { policy: 'none' } | { policy: 'interval' }>;
 
@@ -10,17 +11,9 @@ function variantKey(policy: string, params: SweepRow['params']): string {
   return JSON.stringify([policy, rest]);
 }
 
-/** Mean PSNR per threshold of one variant (identical outputs count at the report's cap, as in its summary). */
+/** Mean PSNR per threshold of one variant's rows, as the report's summary averages them (same cap). */
 function meanPsnrByThreshold(rows: readonly SweepRow[]): Map<number, number> {
-  const sums = new Map<number, { total: number; n: number }>();
-  for (const r of rows) {
-    if (r.threshold === null) continue;
-    const s = sums.get(r.threshold) ?? { total: 0, n: 0 };
-    s.total += Math.min(r.psnr, DEFAULT_PSNR_CAP);
-    s.n++;
-    sums.set(r.threshold, s);
-  }
-  return new Map([...sums].map(([t, s]) => [t, s.total / s.n]));
+  return new Map(sweepPoints(rows).map((p) => [p.threshold, p.psnr]));
 }
 
 /**
@@ -65,4 +58,17 @@ export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRo
     }
   }
   return out;
+}
+
+/**
+ * Run a sweep of `specs`, then, with a PSNR target, one more sweep of the thresholds `refineSpecs` adds where each
+ * variant crosses it (appended to the same file). Returns the rows each pass added and those already there.
+ */
+export async function sweepAndRefine(o: Omit<SweepOptions, 'specs'>, specs: PolicySpec[], targetPsnr?: number): Promise<{ newRows: number; skippedRows: number }> {
+  const first = await runSweep({ ...o, specs });
+  if (targetPsnr === undefined) return first;
+  const extra = refineSpecs(specs, readSweepRows(o.out), o.modelName, targetPsnr);
+  process.stderr.write(`refining toward ${targetPsnr} dB: ${extra.length} more setting(s)\n`);
+  const refined = extra.length > 0 ? (await runSweep({ ...o, specs: extra })).newRows : 0;
+  return { newRows: first.newRows + refined, skippedRows: first.skippedRows };
 }

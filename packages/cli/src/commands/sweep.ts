@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { readSweepRows } from '@teacache/core';
-import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, runSweep } from '@teacache/trace';
-import { refineSpecs } from './refine.js';
+import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts } from '@teacache/trace';
+import { sweepAndRefine } from './refine.js';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
@@ -44,19 +43,12 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const specs = buildSpecs({ ...argv, policies, retention });
     const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
-    const base = {
-      modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out: resolve(argv.out),
+    const out = resolve(argv.out);
+    const result = await sweepAndRefine({
+      modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
       workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
-    };
-    const result = await runSweep({ ...base, specs });
-    let refined = 0;
-    const target = argv['refine-psnr'];
-    if (target !== undefined) {
-      const extra = refineSpecs(specs, readSweepRows(base.out), name, target);
-      process.stderr.write(`refining toward ${target} dB: ${extra.length} more setting(s)\n`);
-      if (extra.length > 0) refined = (await runSweep({ ...base, specs: extra })).newRows;
-    }
-    process.stdout.write(`${result.newRows + refined} new row(s), ${result.skippedRows} already there\n`);
-    printWritten([result.out]);
+    }, specs, argv['refine-psnr']);
+    process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
+    printWritten([out]);
   },
 };

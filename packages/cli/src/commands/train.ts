@@ -1,8 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { readJsonFile } from '@teacache/core';
 import {
-  builtinModel, train, writeTrainedModel, clearCheckpoint, finishedStages, stageStartFrom, resolvedStage, type StageRecord, type ModelManifest,
+  builtinModel, train, writeTrainedModel, clearCheckpoint, finishedStages, stageStartFrom, resolvedStage, type StageRecord,
 } from '@teacache/models';
 import { printWritten, startBackend } from './common.js';
 
@@ -49,10 +48,9 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       process.stderr.write(`stage ${k + 1}: final train loss ${result.trainLoss.toFixed(4)}, validation loss ${result.validationLoss.toFixed(4)} ` +
         `(untrained ${result.untrainedValidationLoss.toFixed(4)}), ${Math.round(result.wallSeconds - before)} s\n`);
       done = [...done, { ...stage, wallSeconds: Math.round(result.wallSeconds - before), finishedAt: new Date().toISOString() }];
-      written = writeTrainedModel(dir, builtin, result, backend.name, command, done);
+      ({ written, manifest } = writeTrainedModel(dir, builtin, result, backend.name, command, done));
       result.model.dispose();
       if (!argv.keepCheckpoint) clearCheckpoint(checkpointDir);
-      manifest = readJsonFile(join(dir, 'manifest.json'), 'model manifest') as ModelManifest;
     }
     printWritten(written);
   },

@@ -46,8 +46,8 @@ export function resolvedStage(stage: TrainingStage): Required<TrainingStage> {
   };
 }
 
-/** Write a trained model's directory: config.json, EMA weights as float16 safetensors, manifest.json. */
-export function writeTrainedModel(dir: string, builtin: BuiltinModel, result: TrainResult, backend: string, command: string, stages: StageRecord[]): string[] {
+/** Write a trained model's directory: config.json, EMA weights as float16 safetensors, manifest.json; returns the paths and the manifest. */
+export function writeTrainedModel(dir: string, builtin: BuiltinModel, result: TrainResult, backend: string, command: string, stages: StageRecord[]): { written: string[]; manifest: ModelManifest } {
   const weights = saveModel(dir, result.model, { dtype: 'F16', values: result.ema, metadata: { name: builtin.name, steps: String(result.step) } });
   const manifest: ModelManifest = {
     name: builtin.name, family: builtin.family, parameters: result.model.params.count(),
@@ -61,7 +61,7 @@ export function writeTrainedModel(dir: string, builtin: BuiltinModel, result: Tr
   };
   const manifestPath = join(dir, 'manifest.json');
   writeJsonAtomic(manifestPath, manifest);
-  return [join(dir, 'config.json'), weights, manifestPath];
+  return { written: [join(dir, 'config.json'), weights, manifestPath], manifest };
 }
 
 type StoredManifest = Omit<ModelManifest, 'stages'> & { stages?: StageRecord[]; learningRate?: number; lossWeighting?: TrainingStage['lossWeighting'] };
