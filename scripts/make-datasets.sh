@@ -11,7 +11,7 @@ for model in "$@"; do
   kind=video
   [ "$model" = "dit-tiny" ] && kind=image
   echo "=== $model"
-  tc samples --model "$model" --out "reports/models/$model"
+  tc samples --model "$model" --repeats 3 --out "reports/models/$model"
   tc trace --model "$model" --prompts "builtin:calibration-$kind" --seeds 0-1 --out "datasets/traces/$model/calibration"
   tc trace --model "$model" --prompts "builtin:evaluation-$kind" --seeds 0 --out "datasets/traces/$model/evaluation"
   tc fit --traces "datasets/traces/$model/calibration" --out "datasets/coefficients/$model.json" --export py,csv \

@@ -9,7 +9,7 @@ import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
 import { lossSpec, type LossEntry, type StageNote } from './loss-chart.js';
 
-interface SamplesArgs { model: string; out?: string; seed: number; guidance: number; steps?: number; train: number; backend?: string }
+interface SamplesArgs { model: string; out?: string; seed: number; repeats: number; guidance: number; steps?: number; train: number; backend?: string }
 
 /** Frames of a clip (or sample) as tiles. */
 function frameTiles(pixels: Float32Array, frames: number, per: number): Float32Array[] {
@@ -23,7 +23,8 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
     .option('out', { type: 'string', describe: 'output directory (default reports/models/<name>)' })
-    .option('seed', { type: 'number', default: 0 })
+    .option('seed', { type: 'number', default: 0, describe: 'seed of the grid\'s samples' })
+    .option('repeats', { type: 'number', default: 1, describe: 'seeds per caption the accuracy counts (seed, seed+1, ...); the grid shows the first' })
     .option('guidance', { type: 'number', default: 4 })
     .option('steps', { type: 'number' })
     .option('train', { type: 'number', default: 4, describe: 'training captions to sample as well' }) as never,
@@ -33,22 +34,26 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     const cfg = loaded.config;
     const out = resolve(argv.out ?? join('reports', 'models', name));
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
+    if (!Number.isInteger(argv.repeats) || argv.repeats < 1) throw new RangeError(`--repeats must be a whole number >= 1, got ${argv.repeats}`);
     const all = buildDataset(cfg.family === 'dit' ? 'image' : 'video', cfg.frames, cfg.height);
     const chosen: Clip[] = [...all.filter((c) => c.spec.split === 'heldout'), ...all.filter((c) => c.spec.split === 'train').filter((_, i) => i % 11 === 0).slice(0, argv.train)];
     const per = cfg.height * cfg.width * cfg.channels;
     const tiles: Float32Array[][] = [];
-    const results: { caption: string; split: string; nearest: string; subjectMatch: boolean; exactMatch: boolean; mse: number }[] = [];
-    const bar = new Progress({ label: `samples ${name}`, total: chosen.length, unit: 'samples', logEverySeconds: 10 });
-    for (const clip of chosen) {
-      const r = sampleRun({ model: loaded.model, caption: clip.spec.caption, seed: argv.seed, steps, guidance: argv.guidance });
-      const near = nearestClip(r.video, all);
-      results.push({
-        caption: clip.spec.caption, split: clip.spec.split, nearest: near.clip.spec.caption,
-        subjectMatch: near.clip.spec.subject.name === clip.spec.subject.name, exactMatch: near.clip.spec.caption === clip.spec.caption, mse: near.mse,
-      });
-      // One row per caption: the sample's frames, then the clip the caption describes.
-      tiles.push([...frameTiles(r.video, cfg.frames, per), new Float32Array(per).fill(1), ...frameTiles(clip.pixels, cfg.frames, per)]);
-      bar.tick(1, clip.spec.caption);
+    const results: { caption: string; seed: number; split: string; nearest: string; subjectMatch: boolean; exactMatch: boolean; mse: number }[] = [];
+    const bar = new Progress({ label: `samples ${name}`, total: chosen.length * argv.repeats, unit: 'samples', logEverySeconds: 10 });
+    for (let k = 0; k < argv.repeats; k++) {
+      const seed = argv.seed + k;
+      for (const clip of chosen) {
+        const r = sampleRun({ model: loaded.model, caption: clip.spec.caption, seed, steps, guidance: argv.guidance });
+        const near = nearestClip(r.video, all);
+        results.push({
+          caption: clip.spec.caption, seed, split: clip.spec.split, nearest: near.clip.spec.caption,
+          subjectMatch: near.clip.spec.subject.name === clip.spec.subject.name, exactMatch: near.clip.spec.caption === clip.spec.caption, mse: near.mse,
+        });
+        // One row per caption: the sample's frames, then the clip the caption describes (first seed only).
+        if (k === 0) tiles.push([...frameTiles(r.video, cfg.frames, per), new Float32Array(per).fill(1), ...frameTiles(clip.pixels, cfg.frames, per)]);
+        bar.tick(1, `${clip.spec.caption} (seed ${seed})`);
+      }
     }
     bar.finish();
     loaded.model.dispose();
@@ -57,8 +62,8 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     writeFileAtomic(gridPath, encodePngRgb(grid.rgb, grid.width, grid.height));
     const heldout = results.filter((r) => r.split === 'heldout');
     const summary = {
-      model: name, seed: argv.seed, steps, guidance: argv.guidance,
-      layout: 'one row per caption: generated frames | blank | the clip the caption describes',
+      model: name, seed: argv.seed, seeds: argv.repeats, steps, guidance: argv.guidance,
+      layout: `one row per caption: generated frames (seed ${argv.seed}) | blank | the clip the caption describes`,
       heldoutSubjectAccuracy: heldout.filter((r) => r.subjectMatch).length / heldout.length,
       heldoutExactAccuracy: heldout.filter((r) => r.exactMatch).length / heldout.length,
       samples: results,
@@ -74,8 +79,10 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
       writeFileAtomic(lossPath, renderPng(svg, { scale: 2 }));
       written.push(lossPath);
     }
+    const what = cfg.family === 'dit' ? 'placement' : 'motion';
     process.stdout.write(`${name}: nearest data-set clip has the captioned subject for ${heldout.filter((r) => r.subjectMatch).length}/${heldout.length} ` +
-      `held-out captions, subject and motion for ${heldout.filter((r) => r.exactMatch).length}/${heldout.length}\n`);
+      `held-out samples, subject and ${what} for ${heldout.filter((r) => r.exactMatch).length}/${heldout.length}` +
+      `${argv.repeats > 1 ? ` (${heldout.length / argv.repeats} captions × seeds ${argv.seed}-${argv.seed + argv.repeats - 1})` : ''}\n`);
     printWritten(written);
   },
 };
