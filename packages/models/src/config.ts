@@ -3,8 +3,14 @@ import { FormatError } from '@teacache/core';
 export const FAMILIES = ['dit', 'stdit', 'latte', 'osp'] as const;
 export type Family = (typeof FAMILIES)[number];
 
-/** What the network predicts: noise (DDPM) or velocity (rectified flow). */
-export type Prediction = 'epsilon' | 'velocity';
+/**
+ * What the network predicts:
+ * - `epsilon`: the noise ε, on the DDPM schedule (DiT, Latte, Open-Sora-Plan up to v1.2);
+ * - `v`: v = √ᾱ·ε − √(1−ᾱ)·x0 on the DDPM schedule (Salimans & Ho, 2022; Open-Sora-Plan v1.3's scripts train it);
+ * - `velocity`: the rectified-flow velocity ε − x0 (Open-Sora 1.2).
+ */
+export type Prediction = 'epsilon' | 'v' | 'velocity';
+export const PREDICTIONS: readonly Prediction[] = ['epsilon', 'v', 'velocity'];
 
 /** A model's architecture, from which its parameters are created deterministically. */
 export interface ModelConfig {
@@ -47,7 +53,7 @@ export function validateConfig(value: unknown, file = '<config>'): ModelConfig {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new FormatError({ file, field: f }, 'a whole number >= 1', v);
   }
   if (typeof c.mlpRatio !== 'number' || !(c.mlpRatio > 0)) throw new FormatError({ file, field: 'mlpRatio' }, 'a number > 0', c.mlpRatio);
-  if (c.prediction !== 'epsilon' && c.prediction !== 'velocity') throw new FormatError({ file, field: 'prediction' }, '"epsilon" or "velocity"', c.prediction);
+  if (!(PREDICTIONS as readonly unknown[]).includes(c.prediction)) throw new FormatError({ file, field: 'prediction' }, '"epsilon", "v" or "velocity"', c.prediction);
   if (!Array.isArray(c.vocabulary) || c.vocabulary.length < 2 || !c.vocabulary.every((w) => typeof w === 'string')) {
     throw new FormatError({ file, field: 'vocabulary' }, 'an array of at least 2 words (padding, unknown, ...)', c.vocabulary);
   }

@@ -19,8 +19,9 @@ const alphasCumprod = ddpmAlphasCumprod();
 /**
  * DDIM (η = 0) on the DDPM schedule with evenly spaced timesteps (999·…·0 "leading" spacing as in the DiT
  * code: t_i = (N-1-i)·1000/N), ᾱ = 1 after the last step so the result is the predicted clean sample.
+ * The network predicts ε, or v = √ᾱ·ε − √(1−ᾱ)·x0 (then ε = √(1−ᾱ)·x + √ᾱ·v and x0 = √ᾱ·x − √(1−ᾱ)·v).
  */
-export function ddimSampler(steps: number): Sampler {
+export function ddimSampler(steps: number, prediction: 'epsilon' | 'v' = 'epsilon'): Sampler {
   const stride = DDPM_TRAIN_STEPS / steps;
   const timesteps = Array.from({ length: steps }, (_, i) => Math.round((steps - 1 - i) * stride));
   return {
@@ -32,6 +33,14 @@ export function ddimSampler(steps: number): Sampler {
       const s1 = Math.sqrt(1 - ab);
       const saPrev = Math.sqrt(abPrev);
       const s1Prev = Math.sqrt(1 - abPrev);
+      if (prediction === 'v') {
+        for (let k = 0; k < x.length; k++) {
+          const x0 = sa * x[k] - s1 * eps[k];
+          const e = s1 * x[k] + sa * eps[k];
+          x[k] = saPrev * x0 + s1Prev * e;
+        }
+        return;
+      }
       for (let k = 0; k < x.length; k++) {
         const x0 = (x[k] - s1 * eps[k]) / sa;
         x[k] = saPrev * x0 + s1Prev * eps[k];
@@ -52,13 +61,13 @@ export function eulerRfSampler(steps: number): Sampler {
   };
 }
 
-/** The sampler a model's objective implies: DDIM for ε-prediction, Euler for rectified flow. */
+/** The sampler a model's objective implies: DDIM for ε- and v-prediction, Euler for rectified flow. */
 export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName): Sampler {
   if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be a whole number >= 2, got ${steps}`);
   const chosen = name ?? (prediction === 'velocity' ? 'euler-rf' : 'ddim');
-  if (chosen === 'ddim' && prediction !== 'epsilon') throw new Error('the ddim sampler needs an epsilon-prediction model');
+  if (chosen === 'ddim' && prediction === 'velocity') throw new Error('the ddim sampler needs an epsilon- or v-prediction model (DDPM schedule)');
   if (chosen === 'euler-rf' && prediction !== 'velocity') throw new Error('the euler-rf sampler needs a velocity (rectified flow) model');
-  return chosen === 'ddim' ? ddimSampler(steps) : eulerRfSampler(steps);
+  return chosen === 'ddim' ? ddimSampler(steps, prediction === 'v' ? 'v' : 'epsilon') : eulerRfSampler(steps);
 }
 
 /** Default step counts like the originals: 30 for Open-Sora style (rectified flow), 50 for the others. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DiffusionTransformer } from '../model.js';
+import type { Prediction } from '../config.js';
 import { ddpmAlphasCumprod, DDPM_TRAIN_STEPS, RF_TIME_SCALE } from '../schedules.js';
 import type { SeededRandom } from '../random.js';
 
@@ -13,23 +14,27 @@ export interface NoisedBatch {
   t: Float32Array;
   /** Signal-to-noise ratio ᾱ/(1-ᾱ) of each sample (DDPM); null for rectified flow. */
   snr: Float32Array | null;
+  /** What the target is (default epsilon). */
+  prediction?: Prediction;
 }
 
 /** How the per-sample losses of a batch are weighted. */
 export type LossWeighting = 'uniform' | 'min-snr-5';
 
 /**
- * Noise clean samples x0 (values in [-1, 1]) per the model's objective: ε-prediction on the DDPM schedule
- * (t uniform in 0..999) or rectified flow (t logit-normal, as Open-Sora 1.2 samples it; target v = ε - x0).
+ * Noise clean samples x0 (values in [-1, 1]) per the model's objective: on the DDPM schedule (t uniform in
+ * 0..999) the target is ε or v = √ᾱ·ε − √(1−ᾱ)·x0; with rectified flow (t logit-normal, as Open-Sora 1.2
+ * samples it) the target is ε − x0.
  */
 export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch: number, rng: SeededRandom): NoisedBatch {
   const per = x0.length / batch;
   const xt = new Float32Array(x0.length);
   const target = new Float32Array(x0.length);
   const t = new Float32Array(batch);
-  const snr = model.config.prediction === 'epsilon' ? new Float32Array(batch) : null;
+  const prediction = model.config.prediction;
+  const snr = prediction !== 'velocity' ? new Float32Array(batch) : null;
   for (let b = 0; b < batch; b++) {
-    if (model.config.prediction === 'epsilon') {
+    if (prediction !== 'velocity') {
       const step = rng.int(DDPM_TRAIN_STEPS);
       const ab = alphasCumprod[step];
       const a = Math.sqrt(ab);
@@ -39,7 +44,7 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
       for (let i = b * per; i < (b + 1) * per; i++) {
         const eps = rng.normal();
         xt[i] = a * x0[i] + s * eps;
-        target[i] = eps;
+        target[i] = prediction === 'v' ? a * eps - s * x0[i] : eps;
       }
     } else {
       const u = 1 / (1 + Math.exp(-rng.normal()));
@@ -51,19 +56,20 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
       }
     }
   }
-  return { xt, target, t, snr };
+  return { xt, target, t, snr, prediction };
 }
 
 /**
- * Per-sample loss weights. `min-snr-5` (Hang et al., 2023, for ε-prediction: min(SNR, 5)/SNR) takes weight
- * off the nearly clean timesteps, where predicting ε is easy, so training time goes to the noisy steps that
- * decide layout and follow the caption.
+ * Per-sample loss weights. `min-snr-5` (Hang et al., 2023: min(SNR, 5)/SNR for ε-prediction, min(SNR, 5)/(SNR + 1)
+ * for v-prediction, the same weight on the clean-sample error) takes weight off the nearly clean timesteps,
+ * where the target is easy, so training time goes to the noisy steps that decide layout and follow the caption.
  */
 export function lossWeights(nb: NoisedBatch, weighting: LossWeighting): Float32Array {
   const w = new Float32Array(nb.t.length).fill(1);
   if (weighting === 'min-snr-5') {
-    if (!nb.snr) throw new Error('min-snr-5 weighting needs the DDPM objective (ε-prediction)');
-    for (let i = 0; i < w.length; i++) w[i] = Math.min(nb.snr[i], 5) / nb.snr[i];
+    if (!nb.snr) throw new Error('min-snr-5 weighting needs the DDPM objective (ε- or v-prediction)');
+    const v = nb.prediction === 'v';
+    for (let i = 0; i < w.length; i++) w[i] = Math.min(nb.snr[i], 5) / (v ? nb.snr[i] + 1 : nb.snr[i]);
   }
   return w;
 }
