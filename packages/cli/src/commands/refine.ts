@@ -35,7 +35,9 @@ export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRo
     if (r.model !== model) continue;
     const key = variantKey(r.policy, r.params);
     if (!templates.has(key)) continue;
-    byVariant.set(key, [...(byVariant.get(key) ?? []), r]);
+    const list = byVariant.get(key);
+    if (list) list.push(r);
+    else byVariant.set(key, [r]);
   }
   const out: PolicySpec[] = [];
   for (const [key, list] of byVariant) {
