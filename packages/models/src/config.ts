@@ -1,4 +1,5 @@
 import { FormatError } from '@teacache/core';
+import { BETA_SCHEDULES, type BetaSchedule } from './schedules.js';
 
 export const FAMILIES = ['dit', 'stdit', 'latte', 'osp'] as const;
 export type Family = (typeof FAMILIES)[number];
@@ -36,6 +37,11 @@ export interface ModelConfig {
   /** Words the text encoder knows (index 0 is padding, 1 is unknown). */
   vocabulary: string[];
   prediction: Prediction;
+  /**
+   * Beta schedule of an ε- or v-prediction model (absent: `linear`, the DDPM one). Not allowed with
+   * rectified flow (`velocity`), which has no beta schedule.
+   */
+  betaSchedule?: BetaSchedule;
   /** Sinusoidal frequency width of the timestep embedding. */
   timestepFrequencies: number;
 }
@@ -54,6 +60,10 @@ export function validateConfig(value: unknown, file = '<config>'): ModelConfig {
   }
   if (typeof c.mlpRatio !== 'number' || !(c.mlpRatio > 0)) throw new FormatError({ file, field: 'mlpRatio' }, 'a number > 0', c.mlpRatio);
   if (!(PREDICTIONS as readonly unknown[]).includes(c.prediction)) throw new FormatError({ file, field: 'prediction' }, '"epsilon", "v" or "velocity"', c.prediction);
+  if (c.betaSchedule !== undefined) {
+    if (c.prediction === 'velocity') throw new FormatError({ file, field: 'betaSchedule' }, 'no beta schedule for a rectified-flow ("velocity") model', c.betaSchedule);
+    if (!(BETA_SCHEDULES as readonly unknown[]).includes(c.betaSchedule)) throw new FormatError({ file, field: 'betaSchedule' }, '"linear" or "scaled-linear"', c.betaSchedule);
+  }
   if (!Array.isArray(c.vocabulary) || c.vocabulary.length < 2 || !c.vocabulary.every((w) => typeof w === 'string')) {
     throw new FormatError({ file, field: 'vocabulary' }, 'an array of at least 2 words (padding, unknown, ...)', c.vocabulary);
   }

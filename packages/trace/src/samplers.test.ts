@@ -1,7 +1,6 @@
-import { ddpmAlphasCumprod } from '@teacache/models';
+import { ddpmAlphasCumprod, type BetaSchedule } from '@teacache/models';
 import { ddimSampler, samplerFor } from './samplers.js';
 
-const alphasCumprod = ddpmAlphasCumprod();
 
 /** A deterministic "noise" vector and a clean sample to denoise towards. */
 function vectors(n: number): { x0: Float32Array; noise: Float32Array } {
@@ -11,8 +10,9 @@ function vectors(n: number): { x0: Float32Array; noise: Float32Array } {
 }
 
 /** Run DDIM with an oracle that knows x0: at every step it returns the exact ε (or v) of the current x. */
-function oracleRun(prediction: 'epsilon' | 'v', steps: number): Float32Array[] {
-  const sampler = ddimSampler(steps, prediction);
+function oracleRun(prediction: 'epsilon' | 'v', steps: number, schedule: BetaSchedule = 'linear'): Float32Array[] {
+  const sampler = ddimSampler(steps, prediction, schedule);
+  const alphasCumprod = ddpmAlphasCumprod(schedule);
   const { x0, noise } = vectors(12);
   const x = Float32Array.from(noise);
   const path: Float32Array[] = [];
@@ -39,6 +39,18 @@ test('DDIM given the exact ε or the exact v of a known clean sample ends on tha
     expect(v[v.length - 1][k]).toBeCloseTo(x0[k], 4);
   }
   eps.forEach((step, i) => step.forEach((value, k) => expect(v[i][k]).toBeCloseTo(value, 3)));
+});
+
+test('on the scaled-linear schedule DDIM with the oracle also ends on the clean sample, along another path than linear', () => {
+  const { x0 } = vectors(12);
+  const scaled = oracleRun('epsilon', 20, 'scaled-linear');
+  const linear = oracleRun('epsilon', 20, 'linear');
+  for (let k = 0; k < x0.length; k++) expect(scaled[scaled.length - 1][k]).toBeCloseTo(x0[k], 4);
+  // Midway the scaled-linear path keeps more of the clean sample (its ᾱ is larger), so the paths differ.
+  const mid = 8;
+  const gap = scaled[mid].reduce((acc, value, k) => acc + Math.abs(value - linear[mid][k]), 0);
+  expect(gap).toBeGreaterThan(0.5);
+  expect(samplerFor('v', 20, undefined, 'scaled-linear').update).toBeDefined();
 });
 
 test('the sampler follows the objective: DDIM for ε and v, Euler for rectified flow, and refuses a mismatch', () => {

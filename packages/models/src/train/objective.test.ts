@@ -1,6 +1,7 @@
 import { lossWeights, noiseBatch, type NoisedBatch } from './objective.js';
 import { SeededRandom } from '../random.js';
 import { ddpmAlphasCumprod } from '../schedules.js';
+import { validateConfig } from '../config.js';
 
 const batch = (snr: number[] | null): NoisedBatch => ({
   xt: new Float32Array(0), target: new Float32Array(0), t: new Float32Array(snr?.length ?? 2), snr: snr ? Float32Array.from(snr) : null,
@@ -32,4 +33,38 @@ test('a v-prediction model is noised on the DDPM schedule with target √ᾱ·ε
   }
   const w = lossWeights({ ...batch([0.01, 5, 20, 1000]), prediction: 'v' }, 'min-snr-5');
   expect(Array.from(w).map((x) => Number(x.toFixed(6)))).toEqual([0.009901, 0.833333, 0.238095, 0.004995]);
+});
+
+test('the beta schedules match numpy: linear ends at ᾱ ≈ 4.04e-5, scaled-linear (√β linear from √0.00085 to √0.012) at 4.66e-3', () => {
+  // Reference values: numpy, np.cumprod(1 - np.linspace(1e-4, 0.02, 1000)) and
+  // np.cumprod(1 - np.linspace(0.00085**0.5, 0.012**0.5, 1000)**2), at indices 0, 499 and 999.
+  const linear = ddpmAlphasCumprod('linear');
+  const scaled = ddpmAlphasCumprod('scaled-linear');
+  expect(linear[0]).toBeCloseTo(0.9999, 8);
+  expect(linear[499] / 0.07858724288177824).toBeCloseTo(1, 8);
+  expect(linear[999] / 4.035829765375676e-5).toBeCloseTo(1, 6);
+  expect(scaled[0]).toBeCloseTo(0.99915, 8);
+  expect(scaled[499] / 0.27766965045646763).toBeCloseTo(1, 8);
+  expect(scaled[999] / 0.004660098513077238).toBeCloseTo(1, 6);
+});
+
+test('an ε model with the scaled-linear schedule is noised with its ᾱ, not the linear one', () => {
+  const model = { config: { prediction: 'epsilon', betaSchedule: 'scaled-linear' } } as unknown as Parameters<typeof noiseBatch>[0];
+  const nb = noiseBatch(model, new Float32Array(16).fill(0.5), 2, new SeededRandom(3));
+  const ab = ddpmAlphasCumprod('scaled-linear');
+  for (let b = 0; b < 2; b++) expect(nb.snr![b]).toBeCloseTo(ab[nb.t[b]] / (1 - ab[nb.t[b]]), 3);
+  const linear = ddpmAlphasCumprod('linear');
+  expect(nb.snr![0]).not.toBeCloseTo(linear[nb.t[0]] / (1 - linear[nb.t[0]]), 3);
+});
+
+test('config.json: betaSchedule must be a known schedule, and a rectified-flow model has none', () => {
+  const base = {
+    family: 'latte', hiddenSize: 8, depth: 2, heads: 2, mlpRatio: 2, patchSize: 4, frames: 2, height: 8, width: 8, channels: 3,
+    textWidth: 4, textLayers: 1, textHeads: 1, textLength: 2, vocabulary: ['<pad>', '<unk>'], prediction: 'epsilon', timestepFrequencies: 8,
+  };
+  expect(validateConfig({ ...base, betaSchedule: 'scaled-linear' }, 'm/config.json').betaSchedule).toBe('scaled-linear');
+  expect(validateConfig(base, 'm/config.json').betaSchedule).toBeUndefined();
+  expect(() => validateConfig({ ...base, betaSchedule: 'cosine' }, 'm/config.json')).toThrow(/m\/config\.json.*betaSchedule.*"linear" or "scaled-linear"/s);
+  expect(() => validateConfig({ ...base, family: 'stdit', prediction: 'velocity', betaSchedule: 'linear' }, 'm/config.json'))
+    .toThrow(/m\/config\.json.*betaSchedule.*no beta schedule/s);
 });

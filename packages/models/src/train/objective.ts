@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DiffusionTransformer } from '../model.js';
 import type { Prediction } from '../config.js';
-import { ddpmAlphasCumprod, DDPM_TRAIN_STEPS, RF_TIME_SCALE } from '../schedules.js';
+import { alphasCumprodOf, DDPM_TRAIN_STEPS, RF_TIME_SCALE } from '../schedules.js';
 import type { SeededRandom } from '../random.js';
 
-const alphasCumprod = ddpmAlphasCumprod();
 
 /** A noised batch and what the network should predict for it. */
 export interface NoisedBatch {
@@ -22,7 +21,7 @@ export interface NoisedBatch {
 export type LossWeighting = 'uniform' | 'min-snr-5';
 
 /**
- * Noise clean samples x0 (values in [-1, 1]) per the model's objective: on the DDPM schedule (t uniform in
+ * Noise clean samples x0 (values in [-1, 1]) per the model's objective: on its DDPM beta schedule (t uniform in
  * 0..999) the target is ε or v = √ᾱ·ε − √(1−ᾱ)·x0; with rectified flow (t logit-normal, as Open-Sora 1.2
  * samples it) the target is ε − x0.
  */
@@ -33,6 +32,7 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
   const t = new Float32Array(batch);
   const prediction = model.config.prediction;
   const snr = prediction !== 'velocity' ? new Float32Array(batch) : null;
+  const alphasCumprod = alphasCumprodOf(model.config.betaSchedule);
   for (let b = 0; b < batch; b++) {
     if (prediction !== 'velocity') {
       const step = rng.int(DDPM_TRAIN_STEPS);
