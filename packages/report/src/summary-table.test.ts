@@ -7,12 +7,12 @@ const run = (over: Partial<SweepRow> & Pick<SweepRow, 'policy'>) => handSweepRow
 
 /** teacache: 0.1 → 1.5× at 36 dB, 0.2 → 2.0× at 31 dB, 0.3 → 2.6× at 27 dB; oracle (placed at its step-count speedup, its wall time being meaningless): 0.2 → 2.2× at 33 dB, 0.4 → 3.0× at 29 dB. */
 const sweep = [reference,
-  run({ policy: 'teacache', threshold: 0.1, wallSpeedup: 1.5, psnr: 36 }),
-  run({ policy: 'teacache', threshold: 0.2, wallSpeedup: 2.0, psnr: 31 }),
-  run({ policy: 'teacache', threshold: 0.3, wallSpeedup: 2.6, psnr: 27 }),
+  run({ policy: 'teacache', threshold: 0.1, wallSpeedup: 1.5, stepSpeedup: 1.5, psnr: 36 }),
+  run({ policy: 'teacache', threshold: 0.2, wallSpeedup: 2.0, stepSpeedup: 2.0, psnr: 31 }),
+  run({ policy: 'teacache', threshold: 0.3, wallSpeedup: 2.6, stepSpeedup: 2.6, psnr: 27 }),
   run({ policy: 'oracle', threshold: 0.2, wallSpeedup: 1.1, stepSpeedup: 2.2, psnr: 33 }),
   run({ policy: 'oracle', threshold: 0.4, wallSpeedup: 1.2, stepSpeedup: 3.0, psnr: 29 }),
-  run({ policy: 'interval', threshold: 2, wallSpeedup: 1.9, psnr: 24 })];
+  run({ policy: 'interval', threshold: 2, wallSpeedup: 1.9, stepSpeedup: 2, psnr: 24 })];
 
 describe('summaryRows', () => {
   test('picks the fastest threshold whose mean PSNR reaches the target, and the oracle\'s at the same target', () => {
@@ -34,6 +34,17 @@ describe('summaryRows', () => {
     expect(summaryRows(sweep, { targetPsnr: 40 })[0].oracleStepSpeedup).toBeNull();
   });
 
+  test('equal step counts are decided by PSNR, then by the smaller threshold, never by wall time', () => {
+    const tied = [reference,
+      run({ policy: 'teacache', threshold: 0.2, wallSpeedup: 3.4, stepSpeedup: 4.4, psnr: 31.4 }),
+      run({ policy: 'teacache', threshold: 0.22, wallSpeedup: 3.6, stepSpeedup: 4.4, psnr: 30.7 }),
+      run({ policy: 'teacache', threshold: 0.25, wallSpeedup: 3.9, stepSpeedup: 4.4, psnr: 31.4 })];
+    const [teacache] = summaryRows(tied, { targetPsnr: 30 });
+    expect(teacache.best?.threshold).toBe(0.2);
+    // The same rows in another order give the same choice.
+    expect(summaryRows([tied[0], ...tied.slice(1).reverse()], { targetPsnr: 30 })[0].best?.threshold).toBe(0.2);
+  });
+
   test('refuses a target that is not a finite number', () => {
     expect(() => summaryRows(sweep, { targetPsnr: NaN })).toThrow(/finite number of dB/);
   });
@@ -44,7 +55,7 @@ describe('summary tables', () => {
     const md = summaryMarkdownTable(summaryRows(sweep), 30);
     const lines = md.trim().split('\n');
     expect(lines[0]).toBe('| model | policy | best threshold | wall speedup (×) | step speedup (×) | PSNR (dB) | SSIM | oracle step speedup at ≥ 30 dB (×) |');
-    expect(lines[2]).toBe('| m | teacache | 0.2 | 2.00 | 1.00 | 31.00 | 0.9000 | 2.20 |');
+    expect(lines[2]).toBe('| m | teacache | 0.2 | 2.00 | 2.00 | 31.00 | 0.9000 | 2.20 |');
     expect(lines[3]).toBe('| m | interval | none of 1 reaches 30 dB | – | – | – | – | 2.20 |');
   });
 

@@ -20,13 +20,18 @@ export interface SummaryOptions extends SweepPointOptions {
 }
 
 /**
- * The point with the largest step-count speedup among those whose mean PSNR reaches `targetPsnr` (dB); wall
- * speedup breaks ties. Ranked by step count because a re-run reproduces it exactly, while wall time moves with
- * whatever else the machine is doing. Null when no point reaches the target.
+ * The point with the largest step-count speedup among those whose mean PSNR reaches `targetPsnr` (dB); among
+ * equal step counts the higher PSNR wins, then the smaller threshold. Every key is one that a re-run
+ * reproduces exactly: wall time moves with whatever else the machine is doing, so it never decides.
+ * Null when no point reaches the target.
  */
 export function bestAtTarget(points: readonly SweepPoint[], targetPsnr: number): SweepPoint | null {
-  const faster = (p: SweepPoint, q: SweepPoint) => p.stepSpeedup > q.stepSpeedup || (p.stepSpeedup === q.stepSpeedup && p.wallSpeedup > q.wallSpeedup);
-  return points.filter((p) => p.psnr >= targetPsnr).reduce<SweepPoint | null>((best, p) => (best === null || faster(p, best) ? p : best), null);
+  const better = (p: SweepPoint, q: SweepPoint) => {
+    if (p.stepSpeedup !== q.stepSpeedup) return p.stepSpeedup > q.stepSpeedup;
+    if (p.psnr !== q.psnr) return p.psnr > q.psnr;
+    return p.threshold < q.threshold;
+  };
+  return points.filter((p) => p.psnr >= targetPsnr).reduce<SweepPoint | null>((best, p) => (best === null || better(p, best) ? p : best), null);
 }
 
 /** Best threshold per model and policy variant for a PSNR target, with the oracle's speedup at the same target. */
