@@ -23,7 +23,7 @@ export function summaryMarkdown(content: SummaryContent): string {
   ];
   if (content.summary !== null) {
     lines.push(`## Best setting per model at PSNR ≥ ${content.targetPsnr} dB`, '',
-      `For each model and policy: the threshold with the largest mean step-count speedup (fewest block-stack runs; wall-clock speedup breaks ties) among those whose mean PSNR against ` +
+      `For each model and policy: the threshold with the largest mean step-count speedup (fewest block-stack runs; ties go to the higher PSNR, then the smaller threshold) among those whose mean PSNR against ` +
       `the uncached output reaches ${content.targetPsnr} dB (means over prompts and seeds), and the oracle's speedup at the same target.`,
       '', summaryMarkdownTable(content.summary, content.targetPsnr));
   }
