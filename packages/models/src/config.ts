@@ -42,6 +42,8 @@ export interface ModelConfig {
    * rectified flow (`velocity`), which has no beta schedule.
    */
   betaSchedule?: BetaSchedule;
+  /** Rescale the schedule to zero signal at the last step (absent: false); v-prediction only. */
+  zeroTerminalSnr?: boolean;
   /** Sinusoidal frequency width of the timestep embedding. */
   timestepFrequencies: number;
 }
@@ -63,6 +65,12 @@ export function validateConfig(value: unknown, file = '<config>'): ModelConfig {
   if (c.betaSchedule !== undefined) {
     if (c.prediction === 'velocity') throw new FormatError({ file, field: 'betaSchedule' }, 'no beta schedule for a rectified-flow ("velocity") model', c.betaSchedule);
     if (!(BETA_SCHEDULES as readonly unknown[]).includes(c.betaSchedule)) throw new FormatError({ file, field: 'betaSchedule' }, '"linear" or "scaled-linear"', c.betaSchedule);
+  }
+  if (c.zeroTerminalSnr !== undefined) {
+    if (typeof c.zeroTerminalSnr !== 'boolean') throw new FormatError({ file, field: 'zeroTerminalSnr' }, 'true or false', c.zeroTerminalSnr);
+    if (c.zeroTerminalSnr && c.prediction !== 'v') {
+      throw new FormatError({ file, field: 'zeroTerminalSnr' }, 'false unless prediction is "v" (ε and the rectified-flow velocity cannot be trained at zero signal)', c.zeroTerminalSnr);
+    }
   }
   if (!Array.isArray(c.vocabulary) || c.vocabulary.length < 2 || !c.vocabulary.every((w) => typeof w === 'string')) {
     throw new FormatError({ file, field: 'vocabulary' }, 'an array of at least 2 words (padding, unknown, ...)', c.vocabulary);

@@ -26,11 +26,39 @@ export function ddpmAlphasCumprod(schedule: BetaSchedule = 'linear', steps = DDP
   return out;
 }
 
-const CACHE = new Map<BetaSchedule, Float64Array>();
-/** The shared ᾱ table of a schedule (computed once; do not modify). */
-export function alphasCumprodOf(schedule: BetaSchedule = 'linear'): Float64Array {
-  let t = CACHE.get(schedule);
-  if (!t) CACHE.set(schedule, (t = ddpmAlphasCumprod(schedule)));
+/**
+ * Rescale ᾱ so the last training step carries no signal at all (Lin et al., 2024, "Common Diffusion Noise
+ * Schedules and Sample Steps are Flawed"): √ᾱ is shifted so its last value is 0 and scaled so its first is
+ * unchanged. Only a v-prediction model can be trained so (ε says nothing about x0 where ᾱ = 0).
+ */
+export function rescaleZeroTerminalSnr(alphasCumprod: Float64Array): Float64Array {
+  const n = alphasCumprod.length;
+  const first = Math.sqrt(alphasCumprod[0]);
+  const last = Math.sqrt(alphasCumprod[n - 1]);
+  return alphasCumprod.map((ab) => ((Math.sqrt(ab) - last) * first / (first - last)) ** 2);
+}
+
+/** The noise schedule of an ε- or v-prediction model, as its config.json gives it. */
+export interface DdpmSchedule {
+  beta: BetaSchedule;
+  zeroTerminalSnr: boolean;
+}
+
+/** The schedule a model config implies (absent fields: linear, not rescaled). */
+export function ddpmScheduleOf(cfg: { betaSchedule?: BetaSchedule; zeroTerminalSnr?: boolean }): DdpmSchedule {
+  return { beta: cfg.betaSchedule ?? 'linear', zeroTerminalSnr: cfg.zeroTerminalSnr ?? false };
+}
+
+const CACHE = new Map<string, Float64Array>();
+/** The shared ᾱ table of a schedule (default linear, not rescaled; computed once; do not modify). */
+export function alphasCumprodOf(schedule: DdpmSchedule = { beta: 'linear', zeroTerminalSnr: false }): Float64Array {
+  const key = `${schedule.beta}/${schedule.zeroTerminalSnr}`;
+  let t = CACHE.get(key);
+  if (!t) {
+    t = ddpmAlphasCumprod(schedule.beta);
+    if (schedule.zeroTerminalSnr) t = rescaleZeroTerminalSnr(t);
+    CACHE.set(key, t);
+  }
   return t;
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BRANCHES, type Branch, type Signal, type TraceRow, SIGNALS } from '@teacache/core';
 import type { CachePolicy, StepContext } from '@teacache/cache';
-import { SeededRandom, disposeEmbed, type DiffusionTransformer, type EmbedOutput } from '@teacache/models';
+import { SeededRandom, ddpmScheduleOf, disposeEmbed, type DiffusionTransformer, type EmbedOutput } from '@teacache/models';
 import { samplerFor, type SamplerName } from './samplers.js';
 import { readRows, rowStats } from './signals.js';
 
@@ -63,7 +63,7 @@ function keepHeld(held: Held, key: keyof Held, value: tf.Tensor): void {
 export function sampleRun(o: SampleOptions): SampleResult {
   const { model, steps } = o;
   const cfg = model.config;
-  const sampler = samplerFor(cfg.prediction, steps, o.sampler, cfg.betaSchedule);
+  const sampler = samplerFor(cfg.prediction, steps, o.sampler, ddpmScheduleOf(cfg));
   const branches: Branch[] = o.guidance > 1 ? [...BRANCHES] : ['cond'];
   const nb = branches.length;
   const policy = o.policy;

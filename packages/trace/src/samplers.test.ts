@@ -1,4 +1,4 @@
-import { ddpmAlphasCumprod, type BetaSchedule } from '@teacache/models';
+import { alphasCumprodOf, type DdpmSchedule } from '@teacache/models';
 import { ddimSampler, samplerFor } from './samplers.js';
 
 
@@ -10,9 +10,9 @@ function vectors(n: number): { x0: Float32Array; noise: Float32Array } {
 }
 
 /** Run DDIM with an oracle that knows x0: at every step it returns the exact ε (or v) of the current x. */
-function oracleRun(prediction: 'epsilon' | 'v', steps: number, schedule: BetaSchedule = 'linear'): Float32Array[] {
+function oracleRun(prediction: 'epsilon' | 'v', steps: number, schedule: DdpmSchedule = { beta: 'linear', zeroTerminalSnr: false }): Float32Array[] {
   const sampler = ddimSampler(steps, prediction, schedule);
-  const alphasCumprod = ddpmAlphasCumprod(schedule);
+  const alphasCumprod = alphasCumprodOf(schedule);
   const { x0, noise } = vectors(12);
   const x = Float32Array.from(noise);
   const path: Float32Array[] = [];
@@ -43,14 +43,22 @@ test('DDIM given the exact ε or the exact v of a known clean sample ends on tha
 
 test('on the scaled-linear schedule DDIM with the oracle also ends on the clean sample, along another path than linear', () => {
   const { x0 } = vectors(12);
-  const scaled = oracleRun('epsilon', 20, 'scaled-linear');
-  const linear = oracleRun('epsilon', 20, 'linear');
+  const scaled = oracleRun('epsilon', 20, { beta: 'scaled-linear', zeroTerminalSnr: false });
+  const linear = oracleRun('epsilon', 20);
   for (let k = 0; k < x0.length; k++) expect(scaled[scaled.length - 1][k]).toBeCloseTo(x0[k], 4);
   // Midway the scaled-linear path keeps more of the clean sample (its ᾱ is larger), so the paths differ.
   const mid = 8;
   const gap = scaled[mid].reduce((acc, value, k) => acc + Math.abs(value - linear[mid][k]), 0);
   expect(gap).toBeGreaterThan(0.5);
-  expect(samplerFor('v', 20, undefined, 'scaled-linear').update).toBeDefined();
+  });
+
+test('with zero terminal SNR a v model is sampled on the rescaled ᾱ and still ends on the clean sample', () => {
+  const { x0 } = vectors(12);
+  const path = oracleRun('v', 25, { beta: 'linear', zeroTerminalSnr: true });
+  for (let k = 0; k < x0.length; k++) expect(path[path.length - 1][k]).toBeCloseTo(x0[k], 4);
+  // Sampling all 1000 steps visits t = 999, where ᾱ = 0 and x0 = −v: no division by √ᾱ anywhere.
+  const full = oracleRun('v', 1000, { beta: 'linear', zeroTerminalSnr: true });
+  expect(full[full.length - 1].every((value, k) => Math.abs(value - x0[k]) < 1e-3)).toBe(true);
 });
 
 test('the sampler follows the objective: DDIM for ε and v, Euler for rectified flow, and refuses a mismatch', () => {

@@ -1,4 +1,4 @@
-import { alphasCumprodOf, DDPM_TRAIN_STEPS, RF_TIME_SCALE, type BetaSchedule, type Prediction } from '@teacache/models';
+import { alphasCumprodOf, DDPM_TRAIN_STEPS, RF_TIME_SCALE, type DdpmSchedule, type Prediction } from '@teacache/models';
 
 export type SamplerName = 'ddim' | 'euler-rf';
 
@@ -15,11 +15,11 @@ export interface Sampler {
 }
 
 /**
- * DDIM (η = 0) on a DDPM beta schedule (default linear) with evenly spaced timesteps (999·…·0 "leading" spacing as in the DiT
+ * DDIM (η = 0) on a DDPM noise schedule (default linear, not rescaled) with evenly spaced timesteps (999·…·0 "leading" spacing as in the DiT
  * code: t_i = (N-1-i)·1000/N), ᾱ = 1 after the last step so the result is the predicted clean sample.
  * The network predicts ε, or v = √ᾱ·ε − √(1−ᾱ)·x0 (then ε = √(1−ᾱ)·x + √ᾱ·v and x0 = √ᾱ·x − √(1−ᾱ)·v).
  */
-export function ddimSampler(steps: number, prediction: 'epsilon' | 'v' = 'epsilon', schedule: BetaSchedule = 'linear'): Sampler {
+export function ddimSampler(steps: number, prediction: 'epsilon' | 'v' = 'epsilon', schedule?: DdpmSchedule): Sampler {
   const alphasCumprod = alphasCumprodOf(schedule);
   const stride = DDPM_TRAIN_STEPS / steps;
   const timesteps = Array.from({ length: steps }, (_, i) => Math.round((steps - 1 - i) * stride));
@@ -61,7 +61,7 @@ export function eulerRfSampler(steps: number): Sampler {
 }
 
 /** The sampler a model's objective implies: DDIM for ε- and v-prediction, Euler for rectified flow. */
-export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName, schedule: BetaSchedule = 'linear'): Sampler {
+export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName, schedule?: DdpmSchedule): Sampler {
   if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be a whole number >= 2, got ${steps}`);
   const chosen = name ?? (prediction === 'velocity' ? 'euler-rf' : 'ddim');
   if (chosen === 'ddim' && prediction === 'velocity') throw new Error('the ddim sampler needs an epsilon- or v-prediction model (DDPM schedule)');

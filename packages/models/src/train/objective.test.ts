@@ -1,6 +1,6 @@
 import { lossWeights, noiseBatch, type NoisedBatch } from './objective.js';
 import { SeededRandom } from '../random.js';
-import { ddpmAlphasCumprod } from '../schedules.js';
+import { alphasCumprodOf, ddpmAlphasCumprod } from '../schedules.js';
 import { validateConfig } from '../config.js';
 
 const batch = (snr: number[] | null): NoisedBatch => ({
@@ -68,3 +68,30 @@ test('config.json: betaSchedule must be a known schedule, and a rectified-flow m
   expect(() => validateConfig({ ...base, family: 'stdit', prediction: 'velocity', betaSchedule: 'linear' }, 'm/config.json'))
     .toThrow(/m\/config\.json.*betaSchedule.*no beta schedule/s);
 });
+
+test('config.json: zeroTerminalSnr is a boolean, and true only for v-prediction', () => {
+  const base = {
+    family: 'osp', hiddenSize: 8, depth: 2, heads: 2, mlpRatio: 2, patchSize: 4, frames: 2, height: 8, width: 8, channels: 3,
+    textWidth: 4, textLayers: 1, textHeads: 1, textLength: 2, vocabulary: ['<pad>', '<unk>'], prediction: 'v', timestepFrequencies: 8,
+  };
+  expect(validateConfig({ ...base, zeroTerminalSnr: true }, 'm/config.json').zeroTerminalSnr).toBe(true);
+  expect(() => validateConfig({ ...base, zeroTerminalSnr: 'yes' }, 'm/config.json')).toThrow(/m\/config\.json.*zeroTerminalSnr.*true or false/s);
+  expect(() => validateConfig({ ...base, prediction: 'epsilon', zeroTerminalSnr: true }, 'm/config.json'))
+    .toThrow(/m\/config\.json.*zeroTerminalSnr.*unless prediction is "v"/s);
+  expect(validateConfig({ ...base, prediction: 'epsilon', zeroTerminalSnr: false }, 'm/config.json').zeroTerminalSnr).toBe(false);
+});
+
+test('zero terminal SNR matches an independent numpy rescale: ᾱ_0 kept, ᾱ_999 = 0, and the values between', () => {
+  // numpy: s = np.sqrt(np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))); s = (s - s[-1]) * s[0] / (s[0] - s[-1]); s**2
+  const ab = alphasCumprodOf({ beta: 'linear', zeroTerminalSnr: true });
+  expect(ab[0]).toBeCloseTo(0.9999, 10);
+  expect(ab[999]).toBe(0);
+  expect(ab[499] / REF_ZSNR_499).toBeCloseTo(1, 8);
+  expect(ab[899] / REF_ZSNR_899).toBeCloseTo(1, 6);
+  expect(ab[998] / REF_ZSNR_998).toBeCloseTo(1, 4);
+});
+
+// numpy reference values for the zero-terminal-SNR test above (printed by the expression in its comment).
+const REF_ZSNR_499 = 0.07602875054711475;
+const REF_ZSNR_899 = 0.00010613044060415658;
+const REF_ZSNR_998 = 4.213262465088072e-09;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DiffusionTransformer } from '../model.js';
 import type { Prediction } from '../config.js';
-import { alphasCumprodOf, DDPM_TRAIN_STEPS, RF_TIME_SCALE } from '../schedules.js';
+import { alphasCumprodOf, ddpmScheduleOf, DDPM_TRAIN_STEPS, RF_TIME_SCALE } from '../schedules.js';
 import type { SeededRandom } from '../random.js';
 
 
@@ -32,7 +32,7 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
   const t = new Float32Array(batch);
   const prediction = model.config.prediction;
   const snr = prediction !== 'velocity' ? new Float32Array(batch) : null;
-  const alphasCumprod = alphasCumprodOf(model.config.betaSchedule);
+  const alphasCumprod = alphasCumprodOf(ddpmScheduleOf(model.config));
   for (let b = 0; b < batch; b++) {
     if (prediction !== 'velocity') {
       const step = rng.int(DDPM_TRAIN_STEPS);
