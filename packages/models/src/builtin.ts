@@ -1,7 +1,7 @@
 import { buildVocabulary } from './text-encoder.js';
 import { clipSpecs } from './data/clips.js';
 import type { Family, ModelConfig } from './config.js';
-import type { LossWeighting } from './train/objective.js';
+import type { LossWeighting, TimestepSampling } from './train/objective.js';
 import type { LearningRateSchedule } from './train/adamw.js';
 
 /**
@@ -17,6 +17,8 @@ export interface TrainingStage {
   warmupSteps?: number;
   /** Default uniform. */
   lossWeighting?: LossWeighting;
+  /** DDPM timesteps of the training batches; default uniform. */
+  timestepSampling?: TimestepSampling;
 }
 
 /** A built-in model: its architecture and how the toolkit trains it. */

@@ -38,7 +38,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     for (let k = done.length; k < recipe.length; k++) {
       const stage = resolvedStage({ ...recipe[k], ...(argv.steps ? { steps: argv.steps } : {}) });
       process.stderr.write(`stage ${k + 1} of ${recipe.length}: ${stage.steps} steps, learning rate ${stage.learningRate} (${stage.schedule}), ` +
-        `${stage.lossWeighting} loss weighting${k > 0 ? ', from the stored stage-' + k + ' weights' : ''}\n`);
+        `${stage.lossWeighting} loss weighting, ${stage.timestepSampling} timesteps${k > 0 ? ', from the stored stage-' + k + ' weights' : ''}\n`);
       const checkpointDir = join(dir, 'checkpoint', `stage-${k + 1}`);
       const result = train({
         ...builtin.training, ...stage, config: builtin.config, checkpointDir,

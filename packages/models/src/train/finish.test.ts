@@ -77,6 +77,15 @@ test('a stored stage made by another recipe is refused naming the stage', () => 
   });
 });
 
+test('a stored stage without timestepSampling (made before it existed) reads as uniform; another sampling is refused', () => {
+  withManifest((m) => { delete (m.stages as Record<string, unknown>[])[0].timestepSampling; }, () => {
+    expect(finishedStages(dir, builtin).stages).toHaveLength(1);
+  });
+  withManifest((m) => { (m.stages as Record<string, unknown>[])[0].timestepSampling = 'logit-normal'; }, () => {
+    expect(() => finishedStages(dir, builtin)).toThrow(/field "stages\[0\]\.timestepSampling": expected uniform .*found "logit-normal"/);
+  });
+});
+
 test('weights that are not the ones the manifest names are refused', () => {
   withManifest((m) => { m.weightsSha256 = '0'.repeat(64); }, () => {
     expect(() => finishedStages(dir, builtin)).toThrow(/field "weightsSha256"/);

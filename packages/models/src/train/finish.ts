@@ -43,6 +43,7 @@ export function resolvedStage(stage: TrainingStage): Required<TrainingStage> {
   return {
     steps: stage.steps, learningRate: stage.learningRate, schedule: stage.schedule ?? 'constant',
     warmupSteps: stage.warmupSteps ?? 100, lossWeighting: stage.lossWeighting ?? 'uniform',
+    timestepSampling: stage.timestepSampling ?? 'uniform',
   };
 }
 
@@ -74,7 +75,7 @@ function storedStages(m: StoredManifest): StageRecord[] {
 
 /** The first setting in which two stages differ, or null when they are the same. */
 function stageDifference(a: Required<TrainingStage>, b: Required<TrainingStage>): keyof TrainingStage | null {
-  const keys: (keyof TrainingStage)[] = ['steps', 'learningRate', 'schedule', 'warmupSteps', 'lossWeighting'];
+  const keys: (keyof TrainingStage)[] = ['steps', 'learningRate', 'schedule', 'warmupSteps', 'lossWeighting', 'timestepSampling'];
   return keys.find((k) => a[k] !== b[k]) ?? null;
 }
 

@@ -91,6 +91,19 @@ test('zero terminal SNR matches an independent numpy rescale: ᾱ_0 kept, ᾱ_99
   expect(ab[998] / REF_ZSNR_998).toBeCloseTo(1, 4);
 });
 
+test('logit-normal timesteps stay in 0..999 and put most of the batch on the middle steps; uniform does not', () => {
+  const model = { config: { prediction: 'epsilon' } } as unknown as Parameters<typeof noiseBatch>[0];
+  const n = 4000;
+  const middle = (sampling: 'uniform' | 'logit-normal') => {
+    const nb = noiseBatch(model, new Float32Array(n), n, new SeededRandom(5), sampling);
+    expect(nb.t.every((t) => Number.isInteger(t) && t >= 0 && t <= 999)).toBe(true);
+    return nb.t.filter((t) => t >= 250 && t < 750).length / n;
+  };
+  // P(|n| < ln 3) = 0.7266 for a standard normal n: σ(n) in [0.25, 0.75) exactly when |n| < ln 3.
+  expect(middle('logit-normal')).toBeCloseTo(0.7266, 1);
+  expect(middle('uniform')).toBeCloseTo(0.5, 1);
+});
+
 // numpy reference values for the zero-terminal-SNR test above (printed by the expression in its comment).
 const REF_ZSNR_499 = 0.07602875054711475;
 const REF_ZSNR_899 = 0.00010613044060415658;

@@ -17,15 +17,22 @@ export interface NoisedBatch {
   prediction?: Prediction;
 }
 
+/**
+ * How training draws DDPM timesteps: `uniform` over 0..999, or `logit-normal`, t = ⌊1000·σ(n)⌋ with n standard
+ * normal, which puts most of the batch on the middle noise levels (as Open-Sora 1.2 draws rectified-flow times).
+ * Rectified flow always draws logit-normal times.
+ */
+export type TimestepSampling = 'uniform' | 'logit-normal';
+
 /** How the per-sample losses of a batch are weighted. */
 export type LossWeighting = 'uniform' | 'min-snr-5';
 
 /**
- * Noise clean samples x0 (values in [-1, 1]) per the model's objective: on its DDPM beta schedule (t uniform in
- * 0..999) the target is ε or v = √ᾱ·ε − √(1−ᾱ)·x0; with rectified flow (t logit-normal, as Open-Sora 1.2
+ * Noise clean samples x0 (values in [-1, 1]) per the model's objective: on its DDPM beta schedule (t drawn from
+ * 0..999 as `sampling` says) the target is ε or v = √ᾱ·ε − √(1−ᾱ)·x0; with rectified flow (t logit-normal, as Open-Sora 1.2
  * samples it) the target is ε − x0.
  */
-export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch: number, rng: SeededRandom): NoisedBatch {
+export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch: number, rng: SeededRandom, sampling: TimestepSampling = 'uniform'): NoisedBatch {
   const per = x0.length / batch;
   const xt = new Float32Array(x0.length);
   const target = new Float32Array(x0.length);
@@ -35,7 +42,8 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
   const alphasCumprod = alphasCumprodOf(ddpmScheduleOf(model.config));
   for (let b = 0; b < batch; b++) {
     if (prediction !== 'velocity') {
-      const step = rng.int(DDPM_TRAIN_STEPS);
+      const step = sampling === 'uniform' ? rng.int(DDPM_TRAIN_STEPS)
+        : Math.min(DDPM_TRAIN_STEPS - 1, Math.floor(DDPM_TRAIN_STEPS / (1 + Math.exp(-rng.normal()))));
       const ab = alphasCumprod[step];
       const a = Math.sqrt(ab);
       const s = Math.sqrt(1 - ab);

@@ -8,7 +8,7 @@ import { SeededRandom, deriveSeed } from '../random.js';
 import { buildDataset, type Clip } from '../data/clips.js';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
 import { AdamW, type LearningRateSchedule } from './adamw.js';
-import { batchLoss, noiseBatch, type LossWeighting } from './objective.js';
+import { batchLoss, noiseBatch, type LossWeighting, type TimestepSampling } from './objective.js';
 
 /**
  * Where a later training stage starts: the weights the previous stage shipped (they seed both the parameters
@@ -41,6 +41,8 @@ export interface TrainOptions {
   labelDropout?: number;
   /** Per-sample loss weighting of the training batches (validation loss stays unweighted, comparable). */
   lossWeighting?: LossWeighting;
+  /** How the training batches draw DDPM timesteps (default uniform; validation always draws uniformly). */
+  timestepSampling?: TimestepSampling;
   weightDecay?: number;
   warmupSteps?: number;
   /** Learning-rate schedule after warm-up (default constant). */
@@ -195,7 +197,7 @@ export function train(options: TrainOptions): TrainResult {
       x0.set(inputs[i], b * per);
       captions.push(rng.uniform() < labelDropout ? '' : clips[i].spec.caption);
     }
-    const nb = noiseBatch(model, x0, options.batchSize, rng);
+    const nb = noiseBatch(model, x0, options.batchSize, rng, options.timestepSampling ?? 'uniform');
     const { value, grads } = tf.variableGrads(() => batchLoss(model, nb, captions, options.lossWeighting ?? 'uniform'), [...vars.values()]);
     opt.apply(grads, step - firstStep, varNames);
     lastLoss = value.dataSync()[0];
