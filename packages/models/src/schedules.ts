@@ -5,8 +5,7 @@ export const DDPM_TRAIN_STEPS = 1000;
  * The beta schedule of a DDPM-schedule model (ε- or v-prediction), over 1000 training steps:
  * - `linear`: β from 1e-4 to 0.02, linearly (Ho et al., 2020; DiT, Latte and Open-Sora-Plan up to v1.2);
  * - `scaled-linear`: √β from √0.00085 to √0.012, linearly (Stable Diffusion). It keeps about 4-5× the
- *   signal-to-noise ratio of `linear` through the middle steps and ends at ᾱ ≈ 0.0047 instead of 4e-5, the
- *   shift that a clip of half the side (16×16 pixels against the 32×32 that `linear` was made for) calls for.
+ *   signal-to-noise ratio of `linear` through the middle steps and ends at ᾱ ≈ 0.0047 instead of 4e-5.
  */
 export type BetaSchedule = 'linear' | 'scaled-linear';
 export const BETA_SCHEDULES: readonly BetaSchedule[] = ['linear', 'scaled-linear'];
@@ -51,7 +50,7 @@ export function ddpmScheduleOf(cfg: { betaSchedule?: BetaSchedule; zeroTerminalS
 
 const CACHE = new Map<string, Float64Array>();
 /** The shared ᾱ table of a schedule (default linear, not rescaled; computed once; do not modify). */
-export function alphasCumprodOf(schedule: DdpmSchedule = { beta: 'linear', zeroTerminalSnr: false }): Float64Array {
+export function alphasCumprodOf(schedule: DdpmSchedule = ddpmScheduleOf({})): Float64Array {
   const key = `${schedule.beta}/${schedule.zeroTerminalSnr}`;
   let t = CACHE.get(key);
   if (!t) {

@@ -4,7 +4,6 @@ import type { Prediction } from '../config.js';
 import { alphasCumprodOf, ddpmScheduleOf, DDPM_TRAIN_STEPS, RF_TIME_SCALE } from '../schedules.js';
 import type { SeededRandom } from '../random.js';
 
-
 /** A noised batch and what the network should predict for it. */
 export interface NoisedBatch {
   xt: Float32Array;
@@ -23,6 +22,11 @@ export interface NoisedBatch {
  * Rectified flow always draws logit-normal times.
  */
 export type TimestepSampling = 'uniform' | 'logit-normal';
+
+/** σ(n) for a standard normal n: a logit-normal draw in (0, 1). */
+function logitNormal(rng: SeededRandom): number {
+  return 1 / (1 + Math.exp(-rng.normal()));
+}
 
 /** How the per-sample losses of a batch are weighted. */
 export type LossWeighting = 'uniform' | 'min-snr-5';
@@ -43,7 +47,7 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
   for (let b = 0; b < batch; b++) {
     if (prediction !== 'velocity') {
       const step = sampling === 'uniform' ? rng.int(DDPM_TRAIN_STEPS)
-        : Math.min(DDPM_TRAIN_STEPS - 1, Math.floor(DDPM_TRAIN_STEPS / (1 + Math.exp(-rng.normal()))));
+        : Math.min(DDPM_TRAIN_STEPS - 1, Math.floor(DDPM_TRAIN_STEPS * logitNormal(rng)));
       const ab = alphasCumprod[step];
       const a = Math.sqrt(ab);
       const s = Math.sqrt(1 - ab);
@@ -55,7 +59,7 @@ export function noiseBatch(model: DiffusionTransformer, x0: Float32Array, batch:
         target[i] = prediction === 'v' ? a * eps - s * x0[i] : eps;
       }
     } else {
-      const u = 1 / (1 + Math.exp(-rng.normal()));
+      const u = logitNormal(rng);
       t[b] = u * RF_TIME_SCALE;
       for (let i = b * per; i < (b + 1) * per; i++) {
         const eps = rng.normal();
