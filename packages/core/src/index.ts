@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './decimal.js';
 export * from './rel-l1.js';
 export * from './polynomial.js';
 export * from './atomic-write.js';
