@@ -9,6 +9,21 @@ export interface CsvRecord {
  * field may hold commas and newlines, as pandas writes prompts). Returns null for an unterminated quote.
  */
 export function splitCsv(text: string): { records: CsvRecord[]; unterminatedAt?: number } {
+  // Fast path: most traces hold no quoted field, and a character loop costs ~10x more on a million rows.
+  if (!text.includes('"')) {
+    const records: CsvRecord[] = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+      if (line !== '') records.push({ cells: line.split(','), line: i + 1 });
+    }
+    return { records };
+  }
+  return splitQuotedCsv(text);
+}
+
+/** The general tokenizer for text with quoted fields. */
+function splitQuotedCsv(text: string): { records: CsvRecord[]; unterminatedAt?: number } {
   const records: CsvRecord[] = [];
   let cells: string[] = [];
   let cell = '';

@@ -77,3 +77,4 @@ export function readTraceCsv(path: string): TraceRow[] {
   if (!existsSync(path)) throw new FormatError({ file: path }, 'an existing trace CSV file', 'no such file');
   return parseTraceCsvText(readFileSync(path, 'utf8'), path);
 }
+export { checkTraceAgainstSidecar } from './trace-format-run.js';

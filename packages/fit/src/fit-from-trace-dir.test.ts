@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { polyvalHighestFirst, readCoefficientsFile } from '@teacache/core';
 import { FitRefusedError } from './errors.js';
 import { fitFromTraceDir, type FitFromTraceDirOptions } from './fit-from-trace-dir.js';
+import { extent, fitPairRows } from './fit-pairs.js';
 import { collectPairRows, pairsFor } from './pairs.js';
 import { loadTraceDir } from './trace-dir.js';
 import { pearson } from './statistics.js';
@@ -103,5 +104,23 @@ describe('fitFromTraceDir', () => {
     expect(await refusal(run({ traces, folds: 1 }))).toMatch(/folds must be a whole number from 2/);
     expect(await refusal(fitFromTraceDir({ traces, out: join(root, 'c.txt') }))).toMatch(/must end in \.json/);
     expect(await refusal(run({ traces, exports: ['xlsx' as 'py'] }))).toMatch(/unknown export "xlsx"/);
+  });
+});
+
+describe('fitPairRows on many pairs', () => {
+  test('the x range of a million values is found without spreading them onto the call stack', () => {
+    const x = Array.from({ length: 1_000_000 }, (_, i) => (i * 7919) % 1_000_003);
+    expect(extent(x)).toEqual([0, 1_000_002]);
+  });
+
+  test('150,000 pairs fit (more than a spread onto the call stack holds)', () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => {
+      const x = 0.01 + (i % 1000) / 10_000;
+      return { runId: `r${i % 7}`, prompt: `p${i % 7}`, branch: 'cond', step: 1 + (i % 1000), file: 't.csv', row: i + 1,
+        relL1: { noisy: null, timestep: null, modulated: x, residual: null, output: 2 * x + 0.001 } };
+    });
+    const outcome = fitPairRows({ rows, skippedCached: 0, runCount: 7 }, { degree: 1, maxDegree: 1, folds: 2 });
+    expect(outcome.xRange).toEqual([0.01, 0.01 + 999 / 10_000]);
+    expect(outcome.fit.highestFirst[0]).toBeCloseTo(2, 9);
   });
 });

@@ -4,7 +4,7 @@ import {
 import { FitRefusedError } from './errors.js';
 import { EXPORT_KINDS, pythonCoefficientsLine, writeExports, type ExportKind } from './exporters.js';
 import { fitPairRows, resolveFitOptions, type FitOptions } from './fit-pairs.js';
-import { collectPairRows } from './pairs.js';
+import { checkPairValues, collectPairRows } from './pairs.js';
 import { correlationTable, degreeTable, promptTable, summarisePrompts } from './tables.js';
 import { listTraceFiles, loadTraceDir } from './trace-dir.js';
 
@@ -51,6 +51,7 @@ export async function fitFromTraceDir(options: FitFromTraceDirOptions): Promise<
   if (stream.isTTY) progress.finish();
 
   const pairRows = collectPairRows(traces);
+  checkPairValues(traces, pairRows.rows, fitOptions.indicator, fitOptions.target);
   const outcome = fitPairRows(pairRows, fitOptions);
   const first = traces[0].metadata;
   const file: CoefficientsFile = {

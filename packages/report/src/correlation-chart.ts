@@ -88,7 +88,7 @@ export function correlationChart(traces: TraceInput, coefficients: readonly Coef
 function panelSpec(panel: CorrelationPanel) {
   const { fit } = panel;
   const xs = panel.points.map((p) => p.x);
-  const range = fit?.xRange ?? (xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] as const : null);
+  const range = fit?.xRange ?? (xs.length > 0 ? [xs.reduce((a, b) => Math.min(a, b)), xs.reduce((a, b) => Math.max(a, b))] as const : null);
   const curve = fit && range ? linspace(range[0], range[1], 60).map((x) => ({ x, y: polyvalHighestFirst(fit.coefficients.highestFirst, x) })) : [];
   const values = [
     ...panel.points.map((p) => ({ ...p, series: MEASURED })),
