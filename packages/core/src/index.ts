@@ -13,3 +13,4 @@ export * from './metrics.js';
 export * from './png.js';
 export * from './read-json.js';
 export * from './random.js';
+export * from './metrics-8bit.js';
