@@ -85,7 +85,8 @@ class TinyDiT(nn.Module):
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         b = x.shape[0]
-        tokens = self.x_embedder(x).flatten(2).transpose(1, 2) + self.pos_embed
+        tokens = self.x_embedder(x).flatten(2).transpose(1, 2)
+        tokens = tokens + self.pos_embed[:, : tokens.shape[1]]
         c = self.t_embedder(t) + self.y_embedder(text)
         for block in self.blocks:
             tokens = block(tokens, c)
@@ -93,7 +94,7 @@ class TinyDiT(nn.Module):
         out = self.final(self.final_norm(tokens) * (1 + scale[:, None]) + shift[:, None])
         g = self.size // 2
         out = out.reshape(b, g, g, 2, 2, self.channels).permute(0, 5, 1, 3, 2, 4).reshape(b, self.channels, self.size, self.size)
-        mean = torch.tanh(self.prompt_image(text)).reshape(b, self.channels, self.size, self.size)
+        mean = torch.tanh(self.prompt_image(text))[:, : x[0].numel()].reshape(x.shape)
         ab = self.alpha_bar[t.long()].reshape(b, 1, 1, 1)
         exact = (1 - ab).sqrt() * (x - ab.sqrt() * mean) / (ab * self.data_std ** 2 + 1 - ab)
         return exact + self.net_scale * out
