@@ -14,3 +14,6 @@ export * from './png.js';
 export * from './read-json.js';
 export * from './random.js';
 export * from './metrics-8bit.js';
+export * from './frames-npy.js';
+export * from './png-decode.js';
+export * from './run-record-format.js';
