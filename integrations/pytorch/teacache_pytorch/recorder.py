@@ -11,7 +11,7 @@ from torch import nn
 from .errors import BridgeError
 from .modules import ModuleRef, Selector, resolve_module, split_branches
 from .signals import SignalHistory
-from .tap import (NOISY_KWARGS, TIMESTEP_KWARGS, TimestepRef, Wrapped, arg_of, capture, default_indicator, number_of,
+from .tap import (NOISY_KWARGS, TIMESTEP_KWARGS, TimestepRef, Wrapped, arg_of, capture, default_indicator, indicator_wrapper, number_of,
                   output_tensor, stack_of, timestep_embedder)
 from .trace_files import TraceRow, write_trace
 
@@ -21,17 +21,20 @@ AUTO = "auto"
 class TraceRecorder:
     """Attach to a transformer and record, per sampling step and guidance branch, the relative L1 change of
 
-    ``modulated`` (the indicator: the output of ``indicator``; by default the first block's adaptive norm),
+    ``modulated`` (the indicator: the output of ``indicator``, or its first tensor argument with
+    ``indicator_from="input"``; by default the first block's adaptive norm),
     ``timestep`` (the timestep embedder's output), ``noisy`` (the model's noisy input, or ``noisy_input``'s
     output), ``residual`` (block stack output - input) and ``output`` (the model's prediction, per branch).
 
     Every call of ``model(...)`` inside ``run()`` is one step (``batched=True``: the batch holds the guidance
     branches in ``branches`` order, in equal chunks) or one branch of a step (``batched=False``: the branches
-    are separate calls, in ``branches`` order). Nothing in the user's sampling loop changes.
+    are separate calls, in ``branches`` order). Nothing in the user's sampling loop changes. ``stack_output``
+    picks the hidden states out of what the last block returns when it returns several tensors.
     """
 
     def __init__(self, model: nn.Module, *, indicator: Optional[ModuleRef] = None, indicator_output: Optional[Selector] = None,
-                 blocks: Optional[ModuleRef] = None, timestep_embedding: Optional[ModuleRef] = AUTO,
+                 indicator_from: str = "output", blocks: Optional[ModuleRef] = None, stack_output: Optional[Selector] = None,
+                 timestep_embedding: Optional[ModuleRef] = AUTO,
                  noisy_input: Optional[ModuleRef] = None, output: Optional[Selector] = None,
                  branches: Sequence[str] = ("cond",), batched: bool = True, timestep: TimestepRef = 1) -> None:
         if not branches or any(b not in ("cond", "uncond") for b in branches) or len(set(branches)) != len(branches):
@@ -42,6 +45,7 @@ class TraceRecorder:
         self._timestep = timestep
         self._output = output
         self._history = SignalHistory()
+        self._stack_output = stack_output
         self._wrapped = Wrapped()
         self._active = False
         self._captured: dict[str, torch.Tensor] = {}
@@ -57,7 +61,7 @@ class TraceRecorder:
         self.indicator_name, ind_module = resolve_module(model, indicator if indicator is not None else default_indicator(model, stack_name, stack), "indicator")
         t_ref = timestep_embedder(model) if timestep_embedding == AUTO else timestep_embedding
         try:
-            self._wrapped.wrap(ind_module, capture("indicator", indicator_output, self._sink("modulated")))
+            self._wrapped.wrap(ind_module, indicator_wrapper(indicator_from, indicator_output, self._sink("modulated")))
             if t_ref is not None:
                 self.timestep_name, t_module = resolve_module(model, t_ref, "timestep_embedding")
                 self._wrapped.wrap(t_module, capture("timestep_embedding", None, self._sink("timestep")))
@@ -95,9 +99,9 @@ class TraceRecorder:
         last = stack[len(stack) - 1]
         if last is stack[0]:
             inner = stack[0].forward
-            stack[0].__dict__["forward"] = capture("blocks", None, self._stack_out)(inner)
+            stack[0].__dict__["forward"] = capture("blocks", self._stack_output, self._stack_out)(inner)
         else:
-            self._wrapped.wrap(last, capture("blocks", None, self._stack_out))
+            self._wrapped.wrap(last, capture("blocks", self._stack_output, self._stack_out))
 
     def _stack_out(self, t: torch.Tensor) -> None:
         if self._active:

@@ -19,7 +19,7 @@ from .errors import BridgeError
 from .modules import ModuleRef, Selector, resolve_module, split_branches
 from .rule import Decision, TeaCacheRule
 from .signals import SignalHistory
-from .tap import (NOISY_KWARGS, TIMESTEP_KWARGS, TimestepRef, Wrapped, arg_of, capture, default_indicator, number_of,
+from .tap import (NOISY_KWARGS, TIMESTEP_KWARGS, TimestepRef, Wrapped, arg_of, default_indicator, indicator_wrapper, number_of,
                   output_tensor, stack_of, timestep_embedder)
 from .trace_files import TraceRow
 
@@ -75,7 +75,7 @@ class TeaCacheRuntime:
 
     def __init__(self, model: nn.Module, coefficients: Union[str, Coefficients, None], threshold: Optional[float], num_steps: int, *,
                  retention_steps: int = 1, cutoff_steps: int = 1, indicator: Optional[ModuleRef] = None,
-                 indicator_output: Optional[Selector] = None, blocks: Optional[ModuleRef] = None,
+                 indicator_output: Optional[Selector] = None, indicator_from: str = "output", blocks: Optional[ModuleRef] = None,
                  branches: Sequence[str] = ("cond",), batched: bool = True, timestep: TimestepRef = 1,
                  output: Optional[Selector] = None) -> None:
         if (coefficients is None) != (threshold is None):
@@ -128,7 +128,7 @@ class TeaCacheRuntime:
             raise BridgeError(f'indicator: "{self.indicator_name}" is inside block {inside[0]}; it must be computed before the stack or inside its first block')
         self._indicator_in_first_block = bool(inside)
         try:
-            self._wrapped.wrap(ind_module, capture("indicator", indicator_output, self._on_indicator))
+            self._wrapped.wrap(ind_module, indicator_wrapper(indicator_from, indicator_output, self._on_indicator))
             for i, block in enumerate(self.stack):
                 self._wrapped.wrap(block, self._wrap_block(i))
             self._wrapped.wrap(model, self._wrap_model)

@@ -120,6 +120,34 @@ def capture(role: str, selector: Optional[Selector], sink: Callable[[torch.Tenso
     return make
 
 
+def capture_input(role: str, sink: Callable[[torch.Tensor], None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A wrapper maker that passes the first tensor argument of every call to sink, before the module runs.
+
+    For architectures that compute the modulated input inline and hand it to a module (DiT's ``attn``, FLUX's
+    ``img_attn.qkv``): that module's input is the indicator.
+    """
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def forward(*args: Any, **kwargs: Any) -> Any:
+            t = next((a for a in args if isinstance(a, torch.Tensor)), None)
+            if t is None:
+                t = first_tensor(list(kwargs.values()))
+            if t is None:
+                raise BridgeError(f"{role}: the module was called without a tensor argument; use indicator_from='output'")
+            sink(t)
+            return original(*args, **kwargs)
+        return forward
+    return make
+
+
+def indicator_wrapper(indicator_from: str, selector: Optional[Selector], sink: Callable[[torch.Tensor], None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The wrapper maker for the indicator module: its output (default) or its input."""
+    if indicator_from == "output":
+        return capture("indicator", selector, sink)
+    if indicator_from == "input":
+        return capture_input("indicator", sink)
+    raise BridgeError(f"indicator_from: expected 'output' or 'input', found {indicator_from!r}")
+
+
 def output_tensor(out: Any, selector: Optional[Selector]) -> torch.Tensor:
     """The model output's tensor (a missing output is an error naming what was returned)."""
     if out is None:
@@ -127,5 +155,5 @@ def output_tensor(out: Any, selector: Optional[Selector]) -> torch.Tensor:
     return select(out, selector, "output")
 
 
-__all__ = ["first_tensor", "Wrapped", "capture", "output_tensor", "stack_of", "default_indicator", "timestep_embedder",
+__all__ = ["first_tensor", "Wrapped", "capture", "capture_input", "indicator_wrapper", "output_tensor", "stack_of", "default_indicator", "timestep_embedder",
            "number_of", "arg_of", "NOISY_KWARGS", "TIMESTEP_KWARGS", "TimestepRef"]

@@ -98,3 +98,13 @@ def test_detach_leaves_the_model_as_it_was(model):
     rec.detach()
     assert "forward" not in model.__dict__ and all("forward" not in m.__dict__ for m in model.modules())
     assert torch.equal(sample(model, "x", 1, steps=4), before)
+
+
+def test_an_indicator_read_from_a_module_input_as_in_dit_and_flux(model):
+    """DiT hands modulate(norm1(x)) straight to attn: the input of blocks.0.attn is the same tensor as norm1's first output."""
+    by_output = recorded(model)
+    rec = TraceRecorder(model, indicator="blocks.0.attn", indicator_from="input", branches=("cond", "uncond"))
+    with rec.run(PROMPT, 3):
+        sample(model, PROMPT, 3, steps=8)
+    rec.detach()
+    assert [r.rel_l1["modulated"] for r in rec.rows] == [r.rel_l1["modulated"] for r in by_output.rows]
