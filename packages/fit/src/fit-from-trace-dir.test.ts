@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -122,5 +122,20 @@ describe('fitPairRows on many pairs', () => {
     const outcome = fitPairRows({ rows, skippedCached: 0, runCount: 7 }, { degree: 1, maxDegree: 1, folds: 2 });
     expect(outcome.xRange).toEqual([0.01, 0.01 + 999 / 10_000]);
     expect(outcome.fit.highestFirst[0]).toBeCloseTo(2, 9);
+  });
+});
+
+describe('a 1e308 cell', () => {
+  test('is refused by the fit as a FormatError naming file, row and column, not an internal error', async () => {
+    const dir = join(root, 'huge');
+    writeSyntheticTraces({ dir, prompts: ['a', 'b', 'c'], steps: 6 });
+    const csv = join(dir, 'run-p1-s0.csv');
+    const lines = readFileSync(csv, 'utf8').split('\n');
+    const col = lines[0].split(',').indexOf('rel_l1_modulated');
+    const cells = lines[4].split(',');
+    cells[col] = '1e308';
+    lines[4] = cells.join(',');
+    writeFileSync(csv, lines.join('\n'));
+    await expect(run({ traces: dir })).rejects.toMatchObject({ name: 'FormatError', file: csv, row: 4, field: 'rel_l1_modulated' });
   });
 });
