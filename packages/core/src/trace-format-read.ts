@@ -46,10 +46,10 @@ export function parseTraceTable(text: string, file = '<trace>'): TraceTable {
   if (records.length === 1) throw new FormatError({ file }, 'at least one data row after the header', 'a header only');
 
   const rows: TraceRow[] = [];
-  const lastStep = new Map<string, number>();
+  const context = contextOf(file, header, index, relL1Signals, meanAbsSignals, problems);
   for (let li = 1; li < records.length; li++) {
     if (problems.full) { problems.truncated = true; break; }
-    const row = parseRow(records[li].cells, li, { file, header, index, relL1Signals, meanAbsSignals, lastStep, problems });
+    const row = parseRow(records[li].cells, li, context);
     if (row) rows.push(row);
   }
   if (unterminatedAt !== undefined) problems.add(new FormatError({ file, row: records.length }, 'a closing quote', 'a quoted cell running to the end of the file'));
@@ -59,70 +59,82 @@ export function parseTraceTable(text: string, file = '<trace>'): TraceTable {
 
 interface RowContext {
   file: string;
-  header: string[];
-  index: Map<string, number>;
-  relL1Signals: readonly Signal[];
-  meanAbsSignals: readonly Signal[];
+  width: number;
+  /** Column positions, found once per file: a million-row trace must not pay for name lookups per cell. */
+  at: { runId: number; step: number; branch: number; timestep: number; computed: number; prompt: number; seed: number };
+  rel: readonly [Signal, number][];
+  abs: readonly [Signal, number][];
   lastStep: Map<string, number>;
   problems: ProblemList;
 }
 
+function contextOf(file: string, header: string[], index: Map<string, number>, relL1Signals: readonly Signal[], meanAbsSignals: readonly Signal[], problems: ProblemList): RowContext {
+  const pos = (name: string) => index.get(name) ?? -1;
+  return {
+    file, width: header.length, problems, lastStep: new Map(),
+    at: { runId: pos('run_id'), step: pos('step'), branch: pos('branch'), timestep: pos('timestep'), computed: pos('computed'), prompt: pos('prompt'), seed: pos('seed') },
+    rel: relL1Signals.map((s) => [s, pos(`rel_l1_${s}`)] as [Signal, number]),
+    abs: meanAbsSignals.map((s) => [s, pos(`mean_abs_${s}`)] as [Signal, number]),
+  };
+}
+
+/** A decimal number cell; NaN (with the problem recorded) when it is not one. */
+function numberCell(text: string, c: RowContext, row: number, field: string, nonNegative: boolean): number {
+  const x = parseDecimal(text);
+  if (x === null) {
+    c.problems.add(new FormatError({ file: c.file, row, field }, text === '' ? 'a number' : 'a number in decimal notation', text === '' ? 'an empty cell' : text));
+    return NaN;
+  }
+  if (!Number.isFinite(x)) { c.problems.add(new FormatError({ file: c.file, row, field }, 'a finite number', text)); return NaN; }
+  if (nonNegative && x < 0) c.problems.add(new FormatError({ file: c.file, row, field }, 'a value >= 0', text));
+  return x;
+}
+
 /** One data row; null (with its problems recorded) when it is bad. */
 function parseRow(cells: string[], row: number, c: RowContext): TraceRow | null {
-  const { file, problems } = c;
+  const { file, problems, at } = c;
   const before = problems.items.length;
   const bad = (field: string | undefined, expected: string, found?: unknown) => problems.add(new FormatError({ file, row, field }, expected, found));
-  if (cells.length !== c.header.length) { bad(undefined, `${c.header.length} cells`, cells.length); return null; }
-  const get = (col: string) => cells[c.index.get(col)!].trim();
-  const number = (col: string, text = get(col)): number => {
-    const x = parseDecimal(text);
-    if (x === null) { bad(col, text === '' ? 'a number' : 'a number in decimal notation', text === '' ? 'an empty cell' : text); return NaN; }
-    if (!Number.isFinite(x)) { bad(col, 'a finite number', text); return NaN; }
-    return x;
-  };
-  const nonNegative = (col: string, text: string): number => {
-    const x = number(col, text);
-    if (x < 0) bad(col, 'a value >= 0', text);
-    return x;
-  };
-
-  const runId = get('run_id');
+  if (cells.length !== c.width) { bad(undefined, `${c.width} cells`, cells.length); return null; }
+  const runId = cells[at.runId].trim();
   if (runId === '') bad('run_id', 'a run id', 'an empty cell');
-  const step = parseWholeNumber(get('step'));
-  if (step === null) bad('step', 'a whole number >= 0', get('step'));
-  const branch = get('branch');
-  if (!(BRANCHES as readonly string[]).includes(branch)) bad('branch', `one of ${BRANCHES.join(', ')}`, branch);
-  if (step !== null && (BRANCHES as readonly string[]).includes(branch)) {
+  const stepText = cells[at.step].trim();
+  const step = parseWholeNumber(stepText);
+  if (step === null) bad('step', 'a whole number >= 0', stepText);
+  const branch = cells[at.branch].trim();
+  const branchOk = branch === 'cond' || branch === 'uncond';
+  if (!branchOk) bad('branch', `one of ${BRANCHES.join(', ')}`, branch);
+  if (step !== null && branchOk) {
     const key = `${runId}\u0000${branch}`;
     const expected = (c.lastStep.get(key) ?? -1) + 1;
     if (step !== expected) bad('step', `step ${expected} (steps in order, per run and branch)`, step);
     c.lastStep.set(key, step);
   }
-  const computedText = c.index.has('computed') ? get('computed').toLowerCase() : '1';
-  const computed = COMPUTED[computedText];
-  if (computed === undefined) bad('computed', '0, 1, true or false', get('computed'));
-  const timestep = number('timestep');
+  const computedText = at.computed >= 0 ? cells[at.computed].trim() : '1';
+  const computed = COMPUTED[computedText] ?? COMPUTED[computedText.toLowerCase()];
+  if (computed === undefined) bad('computed', '0, 1, true or false', computedText);
+  const timestep = numberCell(cells[at.timestep].trim(), c, row, 'timestep', false);
   let seed: number | undefined;
-  if (c.index.has('seed')) {
-    const s = parseWholeNumber(get('seed'));
-    if (s === null) bad('seed', 'a whole number >= 0 (at most 2^53 - 1)', get('seed'));
+  if (at.seed >= 0) {
+    const seedText = cells[at.seed].trim();
+    const s = parseWholeNumber(seedText);
+    if (s === null) bad('seed', 'a whole number >= 0 (at most 2^53 - 1)', seedText);
     else seed = s;
   }
-  const relL1 = Object.fromEntries(SIGNALS.map((s) => [s, null])) as Record<Signal, number | null>;
-  const meanAbs = Object.fromEntries(SIGNALS.map((s) => [s, null])) as Record<Signal, number | null>;
-  for (const s of c.relL1Signals) {
-    const col = `rel_l1_${s}`;
-    const text = get(col);
+  const relL1: Record<Signal, number | null> = { noisy: null, timestep: null, modulated: null, residual: null, output: null };
+  const meanAbs: Record<Signal, number | null> = { noisy: null, timestep: null, modulated: null, residual: null, output: null };
+  for (const [s, i] of c.rel) {
+    const text = cells[i].trim();
     if (step === 0) {
-      if (!NO_PREVIOUS.has(text)) bad(col, 'an empty cell or nan at step 0 (no previous step)', text);
+      if (!NO_PREVIOUS.has(text)) bad(`rel_l1_${s}`, 'an empty cell or nan at step 0 (no previous step)', text);
     } else {
-      relL1[s] = nonNegative(col, text);
+      relL1[s] = numberCell(text, c, row, `rel_l1_${s}`, true);
     }
   }
-  for (const s of c.meanAbsSignals) meanAbs[s] = nonNegative(`mean_abs_${s}`, get(`mean_abs_${s}`));
+  for (const [s, i] of c.abs) meanAbs[s] = numberCell(cells[i].trim(), c, row, `mean_abs_${s}`, true);
   if (problems.items.length > before || problems.truncated) return null;
   const out: TraceRow = { runId, step: step!, timestep, branch: branch as Branch, computed: computed!, relL1, meanAbs };
-  if (c.index.has('prompt')) out.prompt = cells[c.index.get('prompt')!];
+  if (at.prompt >= 0) out.prompt = cells[at.prompt];
   if (seed !== undefined) out.seed = seed;
   return out;
 }
