@@ -3,7 +3,7 @@
 Each entry says which module to hand the recorder and the runtime, whether its output or its input is the
 indicator, the block stack, the timestep embedder, how the sampling loop calls the model for guidance, and
 whether ``TeaCacheRuntime`` can skip that stack (it wraps one stack of blocks that take and return one hidden-
-state tensor; stacks of blocks returning several streams, or two interleaved stacks, are recorded but not run).
+state tensor, or several streams named by ``streams``; two stacks in a row or interleaved are recorded but not run).
 """
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ class HookPoint:
     guidance: str
     runtime: bool
     note: str
+    #: For the runtime's ``streams=``: (block argument, position of its continuation in the returned tuple).
+    streams: Optional[tuple[tuple[str, int], ...]] = None
 
 
 HOOK_POINTS: dict[str, HookPoint] = {
@@ -78,7 +80,7 @@ HOOK_POINTS: dict[str, HookPoint] = {
         guidance="distilled guidance (one branch): branches=('cond',)", runtime=False,
         note="DoubleStreamBlock: img_modulated = (1 + img_mod1.scale) * img_norm1(img) + img_mod1.shift, then img_attn.qkv(img_modulated). "
              "Blocks return (img, txt) and single_blocks follow: the recorder's residual covers the double stream only; "
-             "the runtime cannot skip this stack (use the published TeaCache4FLUX with the exported coefficients)"),
+             "the runtime wraps one stack, so it cannot skip both (use the published TeaCache4FLUX with the exported coefficients)"),
     "flux-diffusers": HookPoint(
         "FLUX.1 (diffusers)", "huggingface/diffusers", "58eb52c0803ea9af3abec60841c2a093bdf1f951", "src/diffusers/models/transformers/transformer_flux.py",
         indicator="transformer_blocks.0.norm1", indicator_from="output", blocks="transformer_blocks", timestep_embedding="time_text_embed",
@@ -95,7 +97,9 @@ HOOK_POINTS: dict[str, HookPoint] = {
         "CogVideoX (diffusers, as THUDM/CogVideo's inference uses it)", "huggingface/diffusers", "58eb52c0803ea9af3abec60841c2a093bdf1f951",
         "src/diffusers/models/transformers/cogvideox_transformer_3d.py (THUDM/CogVideo e519eced782c08db81f45e5eb40baa45958087ae inference/cli_demo.py)",
         indicator="time_embedding", indicator_from="output", blocks="transformer_blocks", timestep_embedding="time_embedding",
-        guidance="batched, uncond first (diffusers' CogVideoXPipeline)", runtime=False,
-        note="TeaCache4CogVideoX measures emb = time_embedding(t_emb, timestep_cond). Blocks return (hidden_states, encoder_hidden_states): "
-             "the recorder's default stack output (the first) is right; the runtime cannot skip tuple-returning blocks"),
+        guidance="batched, uncond first (diffusers' CogVideoXPipeline)", runtime=True,
+        note="TeaCache4CogVideoX measures emb = time_embedding(t_emb, timestep_cond). Blocks are called with hidden_states= and "
+             "encoder_hidden_states= and return (hidden_states, encoder_hidden_states): the recorder's default stack output (the first) "
+             "is right, and the runtime skips the stack with streams= (a cached residual per stream, as TeaCache4CogVideoX keeps two)",
+        streams=(("hidden_states", 0), ("encoder_hidden_states", 1))),
 }

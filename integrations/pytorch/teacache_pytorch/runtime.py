@@ -43,7 +43,7 @@ class StepRecord:
 @dataclass
 class _Branch:
     rule: Optional[TeaCacheRule]
-    residual: Optional[torch.Tensor] = None
+    residual: Optional[list[torch.Tensor]] = None
     schedule: list[str] = field(default_factory=list)
 
 
@@ -70,14 +70,17 @@ class TeaCacheRuntime:
     reference, every step computed and timed the same way). ``num_steps``: sampling steps of each run.
     ``retention_steps`` and ``cutoff_steps`` as in the published rule (defaults 1 and 1: first and last step
     computed). ``indicator`` names the module whose output is the indicator (default: the signal the
-    coefficients were fitted on: the first block's modulated input, or the timestep embedder).
+    coefficients were fitted on: the first block's modulated input, or the timestep embedder). Blocks that carry
+    several streams (hidden states and text, as CogVideoX's) are skipped too when ``streams`` pairs each block
+    argument (position or keyword) with the position of its continuation in the block's returned tuple, e.g.
+    ``streams=[("hidden_states", 0), ("encoder_hidden_states", 1)]``: each stream gets its own cached residual.
     """
 
     def __init__(self, model: nn.Module, coefficients: Union[str, Coefficients, None], threshold: Optional[float], num_steps: int, *,
                  retention_steps: int = 1, cutoff_steps: int = 1, indicator: Optional[ModuleRef] = None,
                  indicator_output: Optional[Selector] = None, indicator_from: str = "output", blocks: Optional[ModuleRef] = None,
                  branches: Sequence[str] = ("cond",), batched: bool = True, timestep: TimestepRef = 1,
-                 output: Optional[Selector] = None) -> None:
+                 output: Optional[Selector] = None, streams: Optional[Sequence[tuple[Union[int, str], int]]] = None) -> None:
         if (coefficients is None) != (threshold is None):
             raise BridgeError("coefficients and threshold: give both (TeaCache) or neither (the uncached reference)")
         if not isinstance(num_steps, int) or num_steps < 2:
@@ -98,6 +101,9 @@ class TeaCacheRuntime:
         self.batched = batched
         self._timestep = timestep
         self._output = output
+        if streams is not None and sorted(k for _, k in streams) != list(range(len(streams))):
+            raise BridgeError(f"streams: expected (argument, output index) pairs whose output indices are 0..{len(streams) - 1}, found {list(streams)}")
+        self._streams = list(streams) if streams is not None else None
         self._wrapped = Wrapped()
         self._history = SignalHistory()
         self._active = False
@@ -148,7 +154,7 @@ class TeaCacheRuntime:
             self._names = self.branches if self.batched else (self.branches[self._calls % n],)
             self._t = self._timestep_value(args, kwargs)
             self._decisions: Optional[list[Decision]] = None
-            self._stack_in: Optional[torch.Tensor] = None
+            self._stack_in: Optional[list[torch.Tensor]] = None
             out = original(*args, **kwargs)
             output_tensor(out, self._output)  # a model that returns nothing usable is refused at its first step
             if self._decisions is None:
@@ -186,6 +192,37 @@ class TeaCacheRuntime:
         return t.shape[0] if t.dim() > 0 and t.shape[0] % len(self._names) == 0 else None
 
     # -- the stack -----------------------------------------------------------------------------------
+    def _stream_inputs(self, args: tuple, kwargs: dict) -> list[torch.Tensor]:
+        """The hidden-state tensors a block takes: one (the first argument) or, with ``streams``, each named stream."""
+        if self._streams is None:
+            return [_first_tensor_arg(args, kwargs)]
+        out = []
+        for ref, _ in self._streams:
+            v = args[ref] if isinstance(ref, int) and ref < len(args) else kwargs.get(ref) if isinstance(ref, str) else None
+            if not isinstance(v, torch.Tensor):
+                raise BridgeError(f"streams: a block was called without a tensor for stream {ref!r}")
+            out.append(v)
+        return out
+
+    def _stream_outputs(self, out: Any, index: int) -> list[torch.Tensor]:
+        """The tensors a block returned, in stream order."""
+        if self._streams is None:
+            if not isinstance(out, torch.Tensor):
+                raise BridgeError(f"blocks: block {index} returns {type(out).__name__}; pass streams= to say which inputs its outputs continue")
+            return [out]
+        if not isinstance(out, (tuple, list)) or len(out) != len(self._streams):
+            raise BridgeError(f"streams: block {index} returns {type(out).__name__}, expected a tuple of {len(self._streams)} tensors")
+        return [out[k] for _, k in self._streams]
+
+    def _pack(self, tensors: list[torch.Tensor]) -> Any:
+        """Stream tensors in the shape the block returns: one tensor, or a tuple in the block's output order."""
+        if self._streams is None:
+            return tensors[0]
+        packed: list[Any] = [None] * len(self._streams)
+        for t, (_, k) in zip(tensors, self._streams):
+            packed[k] = t
+        return tuple(packed)
+
     def _wrap_block(self, index: int):
         last = index == len(self.stack) - 1
 
@@ -193,56 +230,57 @@ class TeaCacheRuntime:
             def forward(*args: Any, **kwargs: Any) -> Any:
                 if not self._active:
                     return original(*args, **kwargs)
-                x = _first_tensor_arg(args, kwargs)
+                ins = self._stream_inputs(args, kwargs)
                 if index == 0:
-                    self._stack_in = x
+                    self._stack_in = ins
                     if self._decisions is None and self._indicator_in_first_block:
                         try:
                             out = original(*args, **kwargs)
                         except _Decided:
                             pass
                         else:
-                            return self._after_compute(out, last, None)
+                            return self._after_compute(out, index, last, None)
                     if self._decisions is None:
                         raise BridgeError(f'indicator: module "{self.indicator_name}" had not run when the stack started at step {self._step}')
                 compute = [d.compute for d in self._decisions]  # type: ignore[union-attr]
                 if all(compute):
-                    return self._after_compute(original(*args, **kwargs), last, None)
+                    return self._after_compute(original(*args, **kwargs), index, last, None)
                 n = len(self._names)
-                batch = x.shape[0]
+                batch = ins[0].shape[0]
                 per = batch // n
-                base = x
+                base = ins
                 if index == 0:
-                    base = self._stack_in + torch.cat([self._cached(name) for name in self._names], dim=0) if n > 1 else self._stack_in + self._cached(self._names[0])
+                    base = [x + (torch.cat([self._cached(name)[k] for name in self._names], dim=0) if n > 1 else self._cached(self._names[0])[k])
+                            for k, x in enumerate(self._stack_in)]
                 if not any(compute):
-                    return base
+                    return self._pack(base)
                 rows = torch.cat([torch.arange(i * per, (i + 1) * per) for i, c in enumerate(compute) if c])
-                sub_out = original(*[_rows_of(a, rows, batch) for a in args], **{k: _rows_of(v, rows, batch) for k, v in kwargs.items()})
-                if not isinstance(sub_out, torch.Tensor):
-                    raise BridgeError(f"blocks: block {index} returns {type(sub_out).__name__}; the runtime can split batched branches only for blocks that return one tensor")
-                result = base.clone()
-                result[rows.to(result.device)] = sub_out
-                return self._after_compute(result, last, compute)
+                sub = self._stream_outputs(original(*[_rows_of(a, rows, batch) for a in args], **{k: _rows_of(v, rows, batch) for k, v in kwargs.items()}), index)
+                result = []
+                for b, o in zip(base, sub):
+                    merged = b.clone()
+                    merged[rows.to(merged.device)] = o
+                    result.append(merged)
+                return self._after_compute(self._pack(result), index, last, compute)
             return forward
         return make
 
-    def _cached(self, name: str) -> torch.Tensor:
+    def _cached(self, name: str) -> list[torch.Tensor]:
         r = self._state[name].residual
         if r is None:
             raise BridgeError(f"branch {name} reuses at step {self._step} but has no cached residual (no step computed it yet)")
         return r
 
-    def _after_compute(self, out: Any, last: bool, compute: Optional[list[bool]]) -> Any:
+    def _after_compute(self, out: Any, index: int, last: bool, compute: Optional[list[bool]]) -> Any:
         if not last:
             return out
-        if not isinstance(out, torch.Tensor):
-            raise BridgeError(f"blocks: the last block returns {type(out).__name__}; the runtime caches the residual of stacks whose blocks return one tensor")
         assert self._stack_in is not None
-        residual = out - self._stack_in
-        parts = split_branches(residual, len(self._names), residual.shape[0]) if len(self._names) > 1 else [residual]
+        outs = self._stream_outputs(out, index)
+        n = len(self._names)
+        per_stream = [split_branches(o - x, n, o.shape[0]) if n > 1 else [o - x] for o, x in zip(outs, self._stack_in)]
         for i, name in enumerate(self._names):
             if compute is None or compute[i]:
-                self._state[name].residual = parts[i].detach().clone()
+                self._state[name].residual = [parts[i].detach().clone() for parts in per_stream]
         return out
 
     # -- runs ----------------------------------------------------------------------------------------
