@@ -143,10 +143,10 @@ class TraceRecorder:
             raise BridgeError(f'indicator: module "{self.indicator_name}" did not run during step {step}; name a module the forward pass calls')
         if "stack_in" not in c or "stack_out" not in c:
             raise BridgeError(f'blocks: the block stack "{self.stack_name}" did not run (or its first block got no tensor input) during step {step}')
-        signals: dict[str, torch.Tensor] = {"modulated": c["modulated"], "output": output,
-                                            "residual": c["stack_out"] - c["stack_in"] if c["stack_out"].shape == c["stack_in"].shape else None}  # type: ignore[dict-item]
-        if signals["residual"] is None:
-            raise BridgeError(f"blocks: the stack output {tuple(c['stack_out'].shape)} and input {tuple(c['stack_in'].shape)} differ in shape at step {step}; no residual")
+        if c["stack_out"].shape != c["stack_in"].shape:
+            raise BridgeError(f"blocks: the stack output {tuple(c['stack_out'].shape)} and input {tuple(c['stack_in'].shape)} differ in shape at step {step}; "
+                              "no residual (pick the hidden states with stack_output=)")
+        signals: dict[str, torch.Tensor] = {"modulated": c["modulated"], "output": output, "residual": c["stack_out"] - c["stack_in"]}
         for s in ("noisy", "timestep"):
             if s in c:
                 signals[s] = c[s]
