@@ -1,5 +1,6 @@
 import { FormatError } from '@teacache/core';
 import { BETA_SCHEDULES, type BetaSchedule } from './schedules.js';
+import { validateUpstreamOptions, type UpstreamOptions } from './upstream-options.js';
 
 export const FAMILIES = ['dit', 'stdit', 'latte', 'osp'] as const;
 export type Family = (typeof FAMILIES)[number];
@@ -14,7 +15,7 @@ export type Prediction = 'epsilon' | 'v' | 'velocity';
 export const PREDICTIONS: readonly Prediction[] = ['epsilon', 'v', 'velocity'];
 
 /** A model's architecture, from which its parameters are created deterministically. */
-export interface ModelConfig {
+export interface ModelConfig extends UpstreamOptions {
   family: Family;
   /** Token width. */
   hiddenSize: number;
@@ -85,6 +86,7 @@ export function validateConfig(value: unknown, file = '<config>'): ModelConfig {
   if ((cfg.family === 'stdit' || cfg.family === 'latte') && cfg.depth % 2 !== 0) {
     throw new FormatError({ file, field: 'depth' }, 'an even number (spatial and temporal blocks alternate)', cfg.depth);
   }
+  validateUpstreamOptions(c, file);
   return cfg;
 }
 

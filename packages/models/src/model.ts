@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { tokenCounts, type ModelConfig } from './config.js';
 import { ParamStore } from './params.js';
 import { blockModulation, blockPlan, declareBlock, modulatedInput, runBlock, type BlockPlan, type TokenLayout } from './blocks.js';
-import { declareLinear, layerNorm, linear, modulate, patchify, silu, sincos1d, sincos2d, timestepFeatures, unpatchify } from './layers.js';
+import { declareLinear, layerNorm, linear, modulate, patchify, silu, sincos1d, timestepFeatures, unpatchify } from './layers.js';
 import { declareTextEncoder, encodeText, tokenize } from './text-encoder.js';
+import { crossAttentionTextWidth, declareUpstream, fpsEmbedding, positionTable, projectCaption, UpstreamAttention } from './upstream.js';
 
 /**
  * What `embed` returns: the named hook points a cache reads, and what the stack and head need.
@@ -20,7 +21,7 @@ export interface EmbedOutput {
   modulated: tf.Tensor3D;
   /** The condition the blocks modulate from: c [B, D] (adaLN-Zero) or t0 [B, 6D] (adaLN-single). */
   condition: tf.Tensor2D;
-  /** Text tokens [B, L, textWidth]. */
+  /** Text tokens as the cross-attention reads them: [B, L, textWidth], or [B, L, D] after a caption projection. */
   text: tf.Tensor3D;
 }
 
@@ -41,6 +42,7 @@ export class DiffusionTransformer {
   readonly layout: { perFrame: number; total: number };
   private readonly posEmbed: tf.Tensor2D;
   private readonly temporalPos: tf.Tensor2D | null;
+  private readonly upstream: UpstreamAttention;
 
   constructor(readonly config: ModelConfig, options: ModelOptions = {}) {
     const cfg = config;
@@ -62,25 +64,15 @@ export class DiffusionTransformer {
       declareLinear(p, 'timestep.single', d, 6 * d, 'normal', 0.02);
       p.declare('final.scaleShiftTable', { shape: [2, d], init: 'normal', std: 1 / Math.sqrt(d) });
     }
-    this.plan.forEach((plan, i) => declareBlock(p, `blocks.${i}`, plan, d, Math.round(d * cfg.mlpRatio), cfg.textWidth));
+    this.plan.forEach((plan, i) => declareBlock(p, `blocks.${i}`, plan, d, Math.round(d * cfg.mlpRatio), crossAttentionTextWidth(cfg)));
+    declareUpstream(p, cfg, this.plan);
     declareLinear(p, 'final.linear', d, patchDim, zero ? 'zeros' : 'xavier');
     if (!zero) this.randomiseZeroInits();
-    const gh = cfg.height / cfg.patchSize;
-    const gw = cfg.width / cfg.patchSize;
-    const spatial = sincos2d(gh, gw, d);
-    const pos = new Float32Array(this.layout.total * d);
-    // Open-Sora and Open-Sora-Plan style models add a temporal position to every token at embedding time;
-    // Latte adds it before its first temporal block.
+    // Open-Sora and Open-Sora-Plan style models add a temporal position to every token at embedding time
+    // (unless the config turns it off); Latte adds it before its first temporal block.
     const temporal = sincos1d(cfg.frames, d);
-    for (let f = 0; f < cfg.frames; f++) {
-      for (let n = 0; n < this.layout.perFrame; n++) {
-        for (let k = 0; k < d; k++) {
-          const addT = cfg.family === 'stdit' || cfg.family === 'osp' ? temporal[f * d + k] : 0;
-          pos[(f * this.layout.perFrame + n) * d + k] = spatial[n * d + k] + addT;
-        }
-      }
-    }
-    this.posEmbed = tf.keep(tf.tensor2d(pos, [this.layout.total, d]));
+    this.posEmbed = tf.keep(tf.tensor2d(positionTable(cfg), [this.layout.total, d]));
+    this.upstream = new UpstreamAttention(cfg);
     this.temporalPos = cfg.family === 'latte'
       ? tf.keep(tf.tensor(temporal, [1, cfg.frames, 1, d]).tile([1, 1, this.layout.perFrame, 1]).reshape([this.layout.total, d]) as tf.Tensor2D)
       : null;
@@ -104,15 +96,29 @@ export class DiffusionTransformer {
     return tf.tensor2d(ids, [captions.length, this.config.textLength], 'int32');
   }
 
-  /** Text tokens for captions [B, L, textWidth]; constant over sampling steps, so encode once per run. */
+  /**
+   * Text tokens for captions [B, L, textWidth]; constant over sampling steps, so encode once per run. With a
+   * learned null caption, the empty caption (guidance's unconditional branch) is that null caption.
+   */
   encodeCaptions(captions: readonly string[]): tf.Tensor3D {
-    return tf.tidy(() => encodeText(this.params, this.config, this.tokenize(captions)));
+    return tf.tidy(() => {
+      const encoded = encodeText(this.params, this.config, this.tokenize(captions));
+      if (!this.config.nullCaption || !captions.includes('')) return encoded;
+      const nul = this.params.get('nullCaption').expandDims(0);
+      const rows = tf.unstack(encoded).map((row, i) => (captions[i] === '' ? nul : row.expandDims(0)));
+      return tf.concat(rows, 0) as tf.Tensor3D;
+    });
   }
 
   /** Timestep embedding [B, D] of timesteps in model units (0..1000). */
   timestepEmbedding(t: tf.Tensor1D): tf.Tensor2D {
-    const h = linear(this.params, 'timestep.fc1', timestepFeatures(t, this.config.timestepFrequencies));
-    return linear(this.params, 'timestep.fc2', silu(h)) as tf.Tensor2D;
+    return tf.tidy(() => {
+      const h = linear(this.params, 'timestep.fc1', timestepFeatures(t, this.config.timestepFrequencies));
+      const temb = linear(this.params, 'timestep.fc2', silu(h)) as tf.Tensor2D;
+      // fps conditioning joins the timestep embedding, so everything modulated from t sees it.
+      const fps = fpsEmbedding(this.params, this.config);
+      return (fps ? tf.add(temb, fps) : temb) as tf.Tensor2D;
+    });
   }
 
   /** Everything before the block stack: x [B, F, H, W, C], t [B] (model units), text [B, L, textWidth]. */
@@ -127,7 +133,7 @@ export class DiffusionTransformer {
         : linear(p, 'timestep.single', silu(temb))) as tf.Tensor2D;
       const m0 = blockModulation(p, 'blocks.0', this.plan[0], condition);
       const modulated = modulatedInput(tokens, m0) as tf.Tensor3D;
-      return { noisyTokens, tokens, timestepEmbedding: temb, modulated, condition, text: tf.clone(text) };
+      return { noisyTokens, tokens, timestepEmbedding: temb, modulated, condition, text: projectCaption(p, this.config, text) };
     }) as EmbedOutput;
   }
 
@@ -144,7 +150,8 @@ export class DiffusionTransformer {
         if (this.temporalPos && plan.scope === 'temporal' && i === 1) x = tf.add(x, this.temporalPos);
         const m = blockModulation(this.params, `blocks.${i}`, plan, e.condition);
         const first = i === 0 && h === e.tokens ? e.modulated : undefined;
-        x = runBlock(this.params, `blocks.${i}`, plan, x, m, e.text, layout, first);
+        const attend = this.upstream.active ? (xs: tf.Tensor) => this.upstream.run(this.params, `blocks.${i}`, plan, xs) : undefined;
+        x = runBlock(this.params, `blocks.${i}`, plan, x, m, e.text, layout, first, attend);
       }
       return x as tf.Tensor3D;
     });
@@ -186,6 +193,7 @@ export class DiffusionTransformer {
     this.params.dispose();
     this.posEmbed.dispose();
     this.temporalPos?.dispose();
+    this.upstream.dispose();
   }
 }
 

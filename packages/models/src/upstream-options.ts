@@ -1,0 +1,81 @@
+import { FormatError } from '@teacache/core';
+
+/**
+ * Optional config.json fields that let the `stdit` and `osp` families be a published model exactly
+ * (Open-Sora 1.2's STDiT3, Open-Sora-Plan v1.3). Every field absent gives the built-in behaviour.
+ */
+export interface UpstreamOptions {
+  /** Per-head RMSNorm (learned weight, eps 1e-6) on q and k of every self-attention, before any RoPE. */
+  qkNorm?: boolean;
+  /** 1-D rotary position embedding (interleaved pairs, θ = 10000) on q and k of temporal self-attention. */
+  temporalRope?: boolean;
+  /** Add the sine-cosine frame embedding to every token (absent: true for stdit and osp, as built in). */
+  temporalPositionEmbedding?: boolean;
+  /** Additive spatial position embedding: `sincos` (built in) or `none` (RoPE-only models). */
+  spatialPositionEmbedding?: 'sincos' | 'none';
+  /** Which grid coordinate's sine-cosine half comes first: `hw` (row, then column; built in) or `wh`. */
+  positionOrder?: 'hw' | 'wh';
+  /** Grid positions are i / positionScale (absent 1). Open-Sora 1.2: √(pixel height·width) / 512. */
+  positionScale?: number;
+  /** Grid positions are further multiplied by positionBaseSize / (grid rows or columns) (Open-Sora 1.2: round(√(rows·columns))). */
+  positionBaseSize?: number;
+  /** Frame rate the model is conditioned on: an fps embedder (like the timestep's) adds its embedding to t. */
+  fps?: number;
+  /** Caption projection: text [B, L, textWidth] → GELU(tanh) MLP → [B, L, hiddenSize] before cross-attention. */
+  captionProjection?: boolean;
+  /** A learned null caption [textLength, textWidth] used in place of the empty caption (guidance's unconditional branch). */
+  nullCaption?: boolean;
+  /**
+   * What a `velocity` model outputs: `noise-minus-data` (ε − x0, built in) or `data-minus-noise` (x0 − ε,
+   * Open-Sora 1.2). Samplers read it; the network's output is left as it is.
+   */
+  velocityTarget?: 'noise-minus-data' | 'data-minus-noise';
+  /**
+   * Rectified-flow timestep transform ratio r: sampling times t become r·t / (1 + (r − 1)·t) (Open-Sora 1.2:
+   * r = √(pixel height·width / 512²) · √(max(1, ⌊frames/17⌋·5)) for videos). Absent: 1 (no transform).
+   */
+  timeShift?: number;
+  /** RoPE-3D on every self-attention (Open-Sora-Plan v1.3): head width split in thirds for frame, row, column. */
+  rope3d?: boolean;
+  /** Skiparse sparse attention (Open-Sora-Plan v1.3) with this sparse ratio k; not built yet. */
+  skiparse?: number;
+}
+
+const BOOLEAN_FIELDS = ['qkNorm', 'temporalRope', 'temporalPositionEmbedding', 'captionProjection', 'nullCaption', 'rope3d'] as const;
+const POSITIVE_FIELDS = ['positionScale', 'positionBaseSize', 'fps', 'timeShift'] as const;
+
+/** Check the optional upstream fields of a parsed config.json; failures name the file and field. */
+export function validateUpstreamOptions(c: Record<string, unknown>, file: string): void {
+  for (const f of BOOLEAN_FIELDS) {
+    if (c[f] !== undefined && typeof c[f] !== 'boolean') throw new FormatError({ file, field: f }, 'true or false', c[f]);
+  }
+  for (const f of POSITIVE_FIELDS) {
+    const v = c[f];
+    if (v !== undefined && (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))) throw new FormatError({ file, field: f }, 'a number > 0', v);
+  }
+  const oneOf = (f: string, values: readonly string[]) => {
+    if (c[f] !== undefined && !values.includes(c[f] as string)) throw new FormatError({ file, field: f }, values.map((v) => `"${v}"`).join(' or '), c[f]);
+  };
+  oneOf('spatialPositionEmbedding', ['sincos', 'none']);
+  oneOf('positionOrder', ['hw', 'wh']);
+  oneOf('velocityTarget', ['noise-minus-data', 'data-minus-noise']);
+  const family = c.family;
+  const headDim = (c.hiddenSize as number) / (c.heads as number);
+  if (c.temporalRope) {
+    if (family !== 'stdit' && family !== 'latte') throw new FormatError({ file, field: 'temporalRope' }, 'a family with temporal blocks (stdit, latte)', family);
+    if (headDim % 2 !== 0) throw new FormatError({ file, field: 'temporalRope' }, `an even head width for rotary pairs (hiddenSize / heads = ${headDim})`, c.temporalRope);
+  }
+  if (c.rope3d && (family !== 'osp' || headDim % 6 !== 0)) {
+    throw new FormatError({ file, field: 'rope3d' }, `family osp with a head width divisible by 6 (hiddenSize / heads = ${headDim})`, c.rope3d);
+  }
+  if (c.skiparse !== undefined) {
+    throw new FormatError({ file, field: 'skiparse' }, 'no skiparse field: Skiparse sparse attention is not built yet', c.skiparse);
+  }
+  if (c.velocityTarget !== undefined && c.prediction !== 'velocity') {
+    throw new FormatError({ file, field: 'velocityTarget' }, 'only with prediction "velocity"', c.velocityTarget);
+  }
+  if (c.timeShift !== undefined && c.prediction !== 'velocity') {
+    throw new FormatError({ file, field: 'timeShift' }, 'only with prediction "velocity" (a rectified-flow timestep transform)', c.timeShift);
+  }
+  if (c.fps !== undefined && family === 'dit') throw new FormatError({ file, field: 'fps' }, 'a video family (stdit, latte, osp)', family);
+}
