@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config.js';
 import type { ParamStore } from './params.js';
 import type { BlockPlan } from './blocks.js';
-import { declareLinear, declareMlp, mlp, linear, silu, sincos1d, timestepFeatures } from './layers.js';
+import { declareLinear, mlp, linear, silu, sincos1d, timestepFeatures } from './layers.js';
 import { declareQkNorm, selfAttentionWith, type AttentionExtras } from './attention-ext.js';
 import { ropeAngles, ropeTable, type RopeTable } from './rope.js';
 
@@ -60,7 +60,10 @@ export function declareUpstream(p: ParamStore, cfg: ModelConfig, plan: readonly 
     declareLinear(p, 'fps.fc1', cfg.timestepFrequencies, d, 'normal', 0.02);
     declareLinear(p, 'fps.fc2', d, d, 'normal', 0.02);
   }
-  if (cfg.captionProjection) declareMlp(p, 'caption', cfg.textWidth, d);
+  if (cfg.captionProjection) {
+    declareLinear(p, 'caption.fc1', cfg.textWidth, d);
+    declareLinear(p, 'caption.fc2', d, d);
+  }
   if (cfg.nullCaption) p.declare('nullCaption', { shape: [cfg.textLength, cfg.textWidth], init: 'normal', std: 1 / Math.sqrt(cfg.textWidth) });
   if (cfg.qkNorm) plan.forEach((_, i) => declareQkNorm(p, `blocks.${i}.attn`, d / cfg.heads));
 }

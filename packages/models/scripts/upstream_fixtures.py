@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Parity fixtures for `teacache convert`, made by running the upstream PyTorch reference code at a pinned commit.
+
+  upstream_fixtures.py opensora-1.2 CHECKOUT OUTDIR
+      CHECKOUT: hpcaitech/Open-Sora at tag v1.2.0 (commit 17cce908b22283acc3c946816c81f46dd442a453)
+  upstream_fixtures.py opensora-plan-1.3 CHECKOUT OUTDIR
+      CHECKOUT: PKU-YuanGroup/Open-Sora-Plan at tag v1.3.1 (commit c41050ae06ef35dd9da531d29431dbea6e53a9d9)
+
+Writes into OUTDIR:
+  checkpoint.safetensors  a tiny model's state dict in upstream naming, every learned parameter random (not
+                          zero-initialised), F32
+  io.safetensors          the forward's inputs (upstream layouts), its output and the first block's modulated input
+  meta.json               the upstream constructor arguments, the conditioning, the pinned commit, tolerances
+
+Needs torch and numpy (Debian's /usr/bin/python3), einops and rotary-embedding-torch on PYTHONPATH (real, not
+shimmed: the rotary pairing convention is part of what is checked), and for Open-Sora-Plan diffusers.
+
+Shims (the upstream module files themselves are loaded unmodified, by path; the package __init__ files, which
+import every model and their heavy dependencies, are not run):
+  - xformers.ops.memory_efficient_attention and fmha.BlockDiagonalMask.from_seqlens: plain softmax attention
+    with the block-diagonal mask xformers documents (each query sequence attends only its own key sequence);
+  - timm's Mlp (fc1, act, fc2; dropout 0) and DropPath (identity at drop 0);
+  - transformers' PretrainedConfig / PreTrainedModel: an attribute bag and nn.Module holding .config;
+  - opensora.acceleration.* (sequence parallelism off: identity functions), opensora.registry.MODELS (no-op
+    decorator), opensora.utils.ckpt_utils.load_checkpoint (unused).
+"""
+import importlib.metadata
+import importlib.util
+import json
+import math
+import os
+import struct
+import sys
+import types
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+# ---------------------------------------------------------------- shims
+
+def module(name, **attrs):
+    m = types.ModuleType(name)
+    m.__path__ = []  # importable as a package
+    for k, v in attrs.items():
+        setattr(m, k, v)
+    sys.modules[name] = m
+    return m
+
+
+class BlockDiagonalMask:
+    """xformers' block-diagonal attention bias: query block i attends key block i only."""
+
+    def __init__(self, q_seqlen, kv_seqlen):
+        self.q_seqlen, self.kv_seqlen = list(q_seqlen), list(kv_seqlen)
+
+    @classmethod
+    def from_seqlens(cls, q_seqlen, kv_seqlen=None):
+        return cls(q_seqlen, kv_seqlen if kv_seqlen is not None else q_seqlen)
+
+    def dense(self):
+        mq, mk = sum(self.q_seqlen), sum(self.kv_seqlen)
+        bias = torch.full((mq, mk), float('-inf'))
+        qo = ko = 0
+        for lq, lk in zip(self.q_seqlen, self.kv_seqlen):
+            bias[qo:qo + lq, ko:ko + lk] = 0
+            qo, ko = qo + lq, ko + lk
+        return bias
+
+
+def memory_efficient_attention(q, k, v, p=0.0, attn_bias=None):
+    """q [B, Mq, H, K], k, v [B, Mk, H, K] → [B, Mq, H, K]; softmax(q·kᵀ/√K + bias)·v."""
+    q, k, v = (t.permute(0, 2, 1, 3) for t in (q, k, v))
+    w = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    if attn_bias is not None:
+        w = w + (attn_bias.dense() if isinstance(attn_bias, BlockDiagonalMask) else attn_bias)
+    return (w.softmax(-1) @ v).permute(0, 2, 1, 3).contiguous()
+
+
+class Mlp(nn.Module):
+    """timm.models.vision_transformer.Mlp at dropout 0: fc1, act, fc2."""
+
+    def __init__(self, in_features, hidden_features=None, out_features=None, act_layer=nn.GELU, drop=0.0, **_):
+        super().__init__()
+        self.fc1 = nn.Linear(in_features, hidden_features or in_features)
+        self.act = act_layer()
+        self.fc2 = nn.Linear(hidden_features or in_features, out_features or in_features)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+class PretrainedConfig:
+    def __init__(self, **kwargs):
+        for k, v in kwargs.items():
+            setattr(self, k, v)
+
+
+class PreTrainedModel(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+
+
+def install_opensora_shims():
+    xops = module('xformers.ops', memory_efficient_attention=memory_efficient_attention,
+                  fmha=types.SimpleNamespace(BlockDiagonalMask=BlockDiagonalMask))
+    module('xformers', ops=xops)
+    module('timm')
+    module('timm.models')
+    module('timm.models.layers', DropPath=lambda p: nn.Identity())
+    module('timm.models.vision_transformer', Mlp=Mlp)
+    module('transformers', PretrainedConfig=PretrainedConfig, PreTrainedModel=PreTrainedModel)
+    for pkg in ['opensora', 'opensora.models', 'opensora.models.layers', 'opensora.models.stdit', 'opensora.utils',
+                'opensora.acceleration']:
+        module(pkg)
+    module('opensora.acceleration.checkpoint', auto_grad_checkpoint=lambda m, *a, **k: m(*a, **k))
+    module('opensora.acceleration.communications', all_to_all=None,
+           gather_forward_split_backward=None, split_forward_gather_backward=None)
+    module('opensora.acceleration.parallel_states', get_sequence_parallel_group=lambda: None)
+    module('opensora.registry', MODELS=types.SimpleNamespace(register_module=lambda *a, **k: (lambda f: f)))
+    module('opensora.utils.ckpt_utils', load_checkpoint=None)
+
+
+def load_by_path(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# ---------------------------------------------------------------- output
+
+def write_safetensors(path, tensors, metadata=None):
+    """The safetensors layout (F32 only): u64 header length, JSON header, contiguous little-endian data."""
+    header, chunks, offset = {}, [], 0
+    if metadata:
+        header['__metadata__'] = metadata
+    for name in sorted(tensors):
+        a = np.ascontiguousarray(tensors[name], dtype='<f4')
+        header[name] = {'dtype': 'F32', 'shape': list(a.shape), 'data_offsets': [offset, offset + a.nbytes]}
+        chunks.append(a.tobytes())
+        offset += a.nbytes
+    h = json.dumps(header, separators=(',', ':')).encode()
+    h += b' ' * (-len(h) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(h)) + h + b''.join(chunks))
+
+
+def randomise(model, gen, skip=()):
+    """Every learned parameter random, none zero: weights normal(0, 1/√fan_in) (activations stay near unit size, so
+    1e-4 is a tight tolerance), biases and modulation tables normal(0, 0.2), norm scales 1 + normal(0, 0.2).
+    Fixed tables named in `skip` are kept."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if any(s in name for s in skip):
+                continue
+            noise = torch.randn(p.shape, generator=gen)
+            if name.endswith('norm.weight'):
+                p.copy_(1 + 0.2 * noise)
+            elif name.endswith('weight') and p.ndim >= 2:
+                p.copy_(noise / math.sqrt(p[0].numel()))
+            else:
+                p.copy_(0.2 * noise)
+
+
+def state_dict_arrays(model):
+    return {k: v.detach().cpu().numpy().astype(np.float32) for k, v in model.state_dict().items()}
+
+
+# ---------------------------------------------------------------- Open-Sora 1.2 (STDiT3)
+
+def opensora_12(checkout, outdir):
+    install_opensora_shims()
+    root = os.path.join(checkout, 'opensora', 'models')
+    blocks = load_by_path('opensora.models.layers.blocks', os.path.join(root, 'layers', 'blocks.py'))
+    stdit3 = load_by_path('opensora.models.stdit.stdit3', os.path.join(root, 'stdit', 'stdit3.py'))
+
+    # Record the first block's modulated input: the first t2i_modulate call of a forward is spatial block 0's.
+    recorded = []
+    original = stdit3.t2i_modulate
+    stdit3.t2i_modulate = lambda x, shift, scale: recorded.append(original(x, shift, scale)) or recorded[-1]
+
+    args = dict(input_sq_size=512, in_channels=4, patch_size=(1, 2, 2), hidden_size=24, depth=2, num_heads=3,
+                mlp_ratio=4.0, pred_sigma=True, caption_channels=16, model_max_length=6, qk_norm=True)
+    torch.manual_seed(0)
+    model = stdit3.STDiT3(stdit3.STDiT3Config(**args)).eval()
+    gen = torch.Generator().manual_seed(1)
+    randomise(model, gen, skip=('rope.freqs',))
+    with torch.no_grad():
+        model.y_embedder.y_embedding.copy_(torch.randn(model.y_embedder.y_embedding.shape, generator=gen))
+
+    B, T, H, W = 2, 3, 4, 6
+    pixel = dict(height=32.0, width=48.0, num_frames=17.0, fps=24.0)
+    x = torch.randn(B, 4, T, H, W, generator=gen)
+    timestep = torch.tensor([700.5, 120.25])
+    y = torch.randn(B, 1, 6, 16, generator=gen)
+    kw = {k: torch.tensor([v] * B) for k, v in pixel.items()}
+    with torch.no_grad():
+        recorded.clear()
+        out = model(x, timestep, y, mask=None, **kw)
+        modulated = recorded[0]
+    os.makedirs(outdir, exist_ok=True)
+    write_safetensors(os.path.join(outdir, 'checkpoint.safetensors'), state_dict_arrays(model), {'format': 'pt'})
+    write_safetensors(os.path.join(outdir, 'io.safetensors'), {
+        'x': x.numpy(), 'timestep': timestep.numpy(), 'y': y.numpy(), 'output': out.numpy(),
+        'modulated': modulated.numpy()})
+    s = (H // 2) * (W // 2)
+    meta = {
+        'source': 'hpcaitech/Open-Sora', 'tag': 'v1.2.0', 'commit': '17cce908b22283acc3c946816c81f46dd442a453',
+        'model': 'opensora/models/stdit/stdit3.py STDiT3', 'args': {**args, 'patch_size': list(args['patch_size'])},
+        'conditioning': pixel, 'text_mask': None,
+        'layouts': {'x': 'B C T H W', 'y': 'B 1 L caption_channels', 'output': 'B 2C T H W (velocity, then the unused sigma half)',
+                    'modulated': 'B (T H/2 W/2) hidden, first spatial block'},
+        'position': {'scale': math.sqrt(pixel['height'] * pixel['width']) / args['input_sq_size'], 'base_size': round(math.sqrt(s))},
+        'torch': torch.__version__,
+        'rotary_embedding_torch': importlib.metadata.version('rotary-embedding-torch'),
+    }
+    with open(os.path.join(outdir, 'meta.json'), 'w') as f:
+        json.dump(meta, f, indent=1)
+        f.write('\n')
+    print(f'wrote {outdir}: checkpoint.safetensors, io.safetensors, meta.json')
+
+
+def main(argv):
+    if len(argv) != 4 or argv[1] not in ('opensora-1.2', 'opensora-plan-1.3'):
+        sys.exit(__doc__)
+    torch.set_num_threads(1)
+    {'opensora-1.2': opensora_12}[argv[1]](argv[2], argv[3])
+
+
+if __name__ == '__main__':
+    main(sys.argv)
