@@ -11,6 +11,7 @@ Writes into OUTDIR:
                           zero-initialised), F32
   io.safetensors          the forward's inputs (upstream layouts), its output and the first block's modulated input
   meta.json               the upstream constructor arguments, the conditioning, the pinned commit, tolerances
+  sampler.json            (Open-Sora 1.2) the reference sampler's timesteps and result on a stand-in velocity field
 
 Needs torch and numpy (Debian's /usr/bin/python3), einops and rotary-embedding-torch on PYTHONPATH (real, not
 shimmed: the rotary pairing convention is part of what is checked), and for Open-Sora-Plan diffusers.
@@ -224,11 +225,49 @@ def opensora_12(checkout, outdir):
     print(f'wrote {outdir}: checkpoint.safetensors, io.safetensors, meta.json')
 
 
+def opensora_12_sampler(checkout, outdir):
+    """RFLOW.sample (rectified-flow Euler with the resolution- and length-dependent timestep transform) on a
+    stand-in velocity field v(z, t) = sin(1.3·z) − z·t/1000, the same for both guidance branches."""
+    module('tqdm', tqdm=lambda it: it)
+    for pkg in ['opensora.schedulers', 'opensora.schedulers.rf', 'opensora.schedulers.iddpm']:
+        module(pkg)
+    module('opensora.registry', MODELS=types.SimpleNamespace(register_module=lambda *a, **k: (lambda f: f)),
+           SCHEDULERS=types.SimpleNamespace(register_module=lambda *a, **k: (lambda f: f)))
+    module('opensora.schedulers.iddpm.gaussian_diffusion', _extract_into_tensor=None, mean_flat=None)
+    root = os.path.join(checkout, 'opensora', 'schedulers', 'rf')
+    load_by_path('opensora.schedulers.rf.rectified_flow', os.path.join(root, 'rectified_flow.py'))
+    rf = load_by_path('opensora.schedulers.rf', os.path.join(root, '__init__.py'))
+    seen = []
+
+    def model(z, t, **kw):
+        seen.append(float(t[0]))
+        v = torch.sin(1.3 * z) - z * (t[:, None, None, None, None] / 1000)
+        return torch.cat([v, torch.zeros_like(v)], 1)
+
+    text_encoder = types.SimpleNamespace(encode=lambda prompts: {'y': torch.zeros(1, 1, 1, 1)},
+                                         null=lambda n: torch.zeros(n, 1, 1, 1))
+    video = dict(height=240.0, width=424.0, num_frames=51.0, fps=24.0)
+    steps = 30
+    sampler = rf.RFLOW(num_sampling_steps=steps, cfg_scale=7.0, use_timestep_transform=True)
+    z0 = torch.randn(1, 1, 3, 2, 2, generator=torch.Generator().manual_seed(3))
+    kw = {k: torch.tensor([v]) for k, v in video.items()}
+    with torch.no_grad():
+        z = sampler.sample(model, text_encoder, z0.clone(), ['a'], 'cpu', additional_args=kw, progress=False)
+    out = {'steps': steps, 'video': video, 'z0': z0.flatten().tolist(), 'timesteps': seen, 'z': z.flatten().tolist(),
+           'source': 'opensora/schedulers/rf/__init__.py RFLOW.sample, hpcaitech/Open-Sora v1.2.0'}
+    with open(os.path.join(outdir, 'sampler.json'), 'w') as f:
+        json.dump(out, f, indent=1)
+        f.write('\n')
+    print(f'wrote {outdir}/sampler.json')
+
+
 def main(argv):
     if len(argv) != 4 or argv[1] not in ('opensora-1.2', 'opensora-plan-1.3'):
         sys.exit(__doc__)
     torch.set_num_threads(1)
-    {'opensora-1.2': opensora_12}[argv[1]](argv[2], argv[3])
+    if argv[1] == 'opensora-1.2':
+        opensora_12(argv[2], argv[3])
+        opensora_12_sampler(argv[2], argv[3])
 
 
 if __name__ == '__main__':

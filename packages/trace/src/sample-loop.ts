@@ -63,7 +63,7 @@ function keepHeld(held: Held, key: keyof Held, value: tf.Tensor): void {
 export function sampleRun(o: SampleOptions): SampleResult {
   const { model, steps } = o;
   const cfg = model.config;
-  const sampler = samplerFor(cfg.prediction, steps, o.sampler, ddpmScheduleOf(cfg));
+  const sampler = samplerFor(cfg.prediction, steps, o.sampler, ddpmScheduleOf(cfg), cfg);
   const branches: Branch[] = o.guidance > 1 ? [...BRANCHES] : ['cond'];
   const nb = branches.length;
   const policy = o.policy;

@@ -48,25 +48,44 @@ export function ddimSampler(steps: number, prediction: 'epsilon' | 'v' = 'epsilo
   };
 }
 
-/** Euler steps of the rectified-flow ODE from t = 1 (noise) to t = 0, evenly spaced: x ← x + (t_next - t)·v. */
-export function eulerRfSampler(steps: number): Sampler {
-  const ts = Array.from({ length: steps + 1 }, (_, i) => 1 - i / steps);
+/** How a rectified-flow model's sampling differs from the built-in one (fields of its config.json). */
+export interface RfOptions {
+  /** Timestep transform ratio r: t ↦ r·t / (1 + (r − 1)·t) (Open-Sora 1.2); absent 1. */
+  timeShift?: number;
+  /** The network's velocity: ε − x0 (built in) or x0 − ε (Open-Sora 1.2). */
+  velocityTarget?: 'noise-minus-data' | 'data-minus-noise';
+}
+
+/** Open-Sora 1.2's timestep transform of t in [0, 1] by ratio r (r > 1 spends more steps at high noise). */
+export function shiftTime(t: number, r: number): number {
+  return (r * t) / (1 + (r - 1) * t);
+}
+
+/**
+ * Euler steps of the rectified-flow ODE from t = 1 (noise) to t = 0: evenly spaced times 1 − i/N, each
+ * transformed by `timeShift` when given (as Open-Sora 1.2's RFLOW sampler with use_timestep_transform), the last
+ * step going to 0. x ← x + (t_next − t)·v for v = ε − x0, or x ← x + (t − t_next)·v for v = x0 − ε.
+ */
+export function eulerRfSampler(steps: number, options: RfOptions = {}): Sampler {
+  const r = options.timeShift ?? 1;
+  const ts = Array.from({ length: steps + 1 }, (_, i) => shiftTime(1 - i / steps, r));
+  const sign = options.velocityTarget === 'data-minus-noise' ? -1 : 1;
   return {
     name: 'euler-rf', timesteps: ts.slice(0, steps).map((t) => t * RF_TIME_SCALE),
     update(x, v, i) {
-      const dt = ts[i + 1] - ts[i];
+      const dt = sign * (ts[i + 1] - ts[i]);
       for (let k = 0; k < x.length; k++) x[k] += dt * v[k];
     },
   };
 }
 
 /** The sampler a model's objective implies: DDIM for ε- and v-prediction, Euler for rectified flow. */
-export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName, schedule?: DdpmSchedule): Sampler {
+export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName, schedule?: DdpmSchedule, rf?: RfOptions): Sampler {
   if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be a whole number >= 2, got ${steps}`);
   const chosen = name ?? (prediction === 'velocity' ? 'euler-rf' : 'ddim');
   if (chosen === 'ddim' && prediction === 'velocity') throw new Error('the ddim sampler needs an epsilon- or v-prediction model (DDPM schedule)');
   if (chosen === 'euler-rf' && prediction !== 'velocity') throw new Error('the euler-rf sampler needs a velocity (rectified flow) model');
-  return chosen === 'ddim' ? ddimSampler(steps, prediction === 'v' ? 'v' : 'epsilon', schedule) : eulerRfSampler(steps);
+  return chosen === 'ddim' ? ddimSampler(steps, prediction === 'v' ? 'v' : 'epsilon', schedule) : eulerRfSampler(steps, rf);
 }
 
 /** Default step counts like the originals: 30 for Open-Sora style (rectified flow), 50 for the others. */

@@ -67,7 +67,7 @@ function finished(dir: string, runId: string, want: RunSettings): boolean {
 export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const cfg = o.loaded.config;
-  const sampler = samplerFor(cfg.prediction, o.steps, undefined, ddpmScheduleOf(cfg));
+  const sampler = samplerFor(cfg.prediction, o.steps, undefined, ddpmScheduleOf(cfg), cfg);
   const jobs = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({ prompt, seed, runId: runIdOf(prompt, seed) })));
   const want: RunSettings = { weightsHash: o.loaded.weightsHash, steps: o.steps, guidance: o.guidance, sampler: sampler.name };
   const todo = jobs.filter((j) => !finished(o.outDir, j.runId, want));
