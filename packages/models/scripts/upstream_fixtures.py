@@ -4,7 +4,8 @@
   upstream_fixtures.py opensora-1.2 CHECKOUT OUTDIR
       CHECKOUT: hpcaitech/Open-Sora at tag v1.2.0 (commit 17cce908b22283acc3c946816c81f46dd442a453)
   upstream_fixtures.py opensora-plan-1.3 CHECKOUT OUTDIR
-      CHECKOUT: PKU-YuanGroup/Open-Sora-Plan at tag v1.3.1 (commit c41050ae06ef35dd9da531d29431dbea6e53a9d9)
+      CHECKOUT: PKU-YuanGroup/Open-Sora-Plan at tag v1.3.1 (commit c41050ae06ef35dd9da531d29431dbea6e53a9d9);
+      diffusers 0.30.2 (the version v1.3 pins; its src/ on PYTHONPATH) with huggingface_hub, safetensors, regex
 
 Writes into OUTDIR:
   checkpoint.safetensors  a tiny model's state dict in upstream naming, every learned parameter random (not
@@ -261,6 +262,84 @@ def opensora_12_sampler(checkout, outdir):
     print(f'wrote {outdir}/sampler.json')
 
 
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False):
+    """torch 2's F.scaled_dot_product_attention (additive float mask, no dropout, not causal), for torch 1.13."""
+    assert dropout_p == 0.0 and not is_causal
+    w = query @ key.transpose(-1, -2) / math.sqrt(query.shape[-1])
+    if attn_mask is not None:
+        w = w + attn_mask
+    return w.softmax(-1) @ value
+
+
+def install_open_sora_plan_shims():
+    import contextlib
+    import torch.nn.functional as F
+    if not hasattr(F, 'scaled_dot_product_attention'):
+        F.scaled_dot_product_attention = scaled_dot_product_attention
+    # Kernel choice only (CPU runs the math either way); torch 1.13's version takes other arguments.
+    torch.backends.cuda.sdp_kernel = lambda **kw: contextlib.nullcontext()
+    for pkg in ['opensora', 'opensora.models', 'opensora.models.diffusion', 'opensora.models.diffusion.opensora_v1_3',
+                'opensora.utils']:
+        module(pkg)
+    module('opensora.utils.utils', to_2tuple=lambda x: tuple(x) if isinstance(x, (tuple, list)) else (x, x))
+    module('opensora.utils.parallel_states', get_sequence_parallel_state=lambda: False,
+           nccl_info=types.SimpleNamespace(world_size=1, rank=0))
+    module('opensora.utils.communications', all_to_all_SBH=None)
+
+
+def open_sora_plan_13(checkout, outdir):
+    install_open_sora_plan_shims()
+    root = os.path.join(checkout, 'opensora', 'models', 'diffusion')
+    load_by_path('opensora.models.diffusion.common', os.path.join(root, 'common.py'))
+    load_by_path('opensora.models.diffusion.opensora_v1_3.modules', os.path.join(root, 'opensora_v1_3', 'modules.py'))
+    osp = load_by_path('opensora.models.diffusion.opensora_v1_3.modeling_opensora',
+                       os.path.join(root, 'opensora_v1_3', 'modeling_opensora.py'))
+    # v1.3's released 2B/122 constructor arguments at tiny size; sparse_n 4 is what v1.3 samples with (the forward
+    # prepares masks for sparse_n 1 and 4 only). Five blocks: dense 0-1, then single, group, single Skiparse.
+    args = dict(num_layers=5, attention_head_dim=12, num_attention_heads=2, patch_size_t=1, patch_size=2,
+                caption_channels=16, cross_attention_dim=24, activation_fn='gelu-approximate', in_channels=4,
+                out_channels=4, sample_size_h=6, sample_size_w=10, sample_size_t=3, attention_bias=True,
+                double_self_attention=False, norm_elementwise_affine=False, norm_eps=1e-6, only_cross_attention=False,
+                upcast_attention=False, interpolation_scale_t=1.0, interpolation_scale_h=1.0,
+                interpolation_scale_w=1.0, sparse1d=True, sparse_n=4)
+    torch.manual_seed(0)
+    model = osp.OpenSoraT2V_v1_3(**args).eval()
+    gen = torch.Generator().manual_seed(2)
+    randomise(model, gen)
+    recorded = []
+    model.transformer_blocks[0].attn1.register_forward_pre_hook(lambda m, a: recorded.append(a[0].clone()))
+
+    # 3 latent frames of 6×10: 3·3·5 = 45 tokens, not a multiple of k² = 16, so Skiparse pads.
+    B, T, H, W = 2, 3, 6, 10
+    x = torch.randn(B, 4, T, H, W, generator=gen)
+    timestep = torch.tensor([937.0, 213.0])
+    y = torch.randn(B, 1, 5, 16, generator=gen)
+    attention_mask = torch.ones(B, T, H, W)
+    encoder_attention_mask = torch.ones(B, 1, 5)
+    with torch.no_grad():
+        out = model(x, timestep, y, attention_mask=attention_mask, encoder_attention_mask=encoder_attention_mask,
+                    return_dict=False)[0]
+    modulated = recorded[0].transpose(0, 1)  # the blocks run sequence-first: [S, B, D] → [B, S, D]
+    os.makedirs(outdir, exist_ok=True)
+    write_safetensors(os.path.join(outdir, 'checkpoint.safetensors'), state_dict_arrays(model), {'format': 'pt'})
+    write_safetensors(os.path.join(outdir, 'io.safetensors'), {
+        'x': x.numpy(), 'timestep': timestep.numpy(), 'y': y.numpy(), 'output': out.numpy(),
+        'modulated': modulated.numpy()})
+    meta = {
+        'source': 'PKU-YuanGroup/Open-Sora-Plan', 'tag': 'v1.3.1', 'commit': 'c41050ae06ef35dd9da531d29431dbea6e53a9d9',
+        'model': 'opensora/models/diffusion/opensora_v1_3/modeling_opensora.py OpenSoraT2V_v1_3', 'args': args,
+        'masks': 'attention_mask and encoder_attention_mask all ones (every token and caption token visible)',
+        'layouts': {'x': 'B C T H W', 'y': 'B 1 L caption_channels', 'output': 'B C T H W (v-prediction)',
+                    'modulated': 'B (T H/2 W/2) hidden, first block'},
+        'torch': torch.__version__, 'diffusers': sys.modules['diffusers'].__version__,
+        'einops': importlib.metadata.version('einops'),
+    }
+    with open(os.path.join(outdir, 'meta.json'), 'w') as f:
+        json.dump(meta, f, indent=1)
+        f.write('\n')
+    print(f'wrote {outdir}: checkpoint.safetensors, io.safetensors, meta.json')
+
+
 def main(argv):
     if len(argv) != 4 or argv[1] not in ('opensora-1.2', 'opensora-plan-1.3'):
         sys.exit(__doc__)
@@ -268,6 +347,8 @@ def main(argv):
     if argv[1] == 'opensora-1.2':
         opensora_12(argv[2], argv[3])
         opensora_12_sampler(argv[2], argv[3])
+    else:
+        open_sora_plan_13(argv[2], argv[3])
 
 
 if __name__ == '__main__':

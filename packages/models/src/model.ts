@@ -150,7 +150,7 @@ export class DiffusionTransformer {
         if (this.temporalPos && plan.scope === 'temporal' && i === 1) x = tf.add(x, this.temporalPos);
         const m = blockModulation(this.params, `blocks.${i}`, plan, e.condition);
         const first = i === 0 && h === e.tokens ? e.modulated : undefined;
-        const attend = this.upstream.active ? (xs: tf.Tensor) => this.upstream.run(this.params, `blocks.${i}`, plan, xs) : undefined;
+        const attend = this.upstream.active ? (xs: tf.Tensor) => this.upstream.run(this.params, `blocks.${i}`, plan, xs, i) : undefined;
         x = runBlock(this.params, `blocks.${i}`, plan, x, m, e.text, layout, first, attend);
       }
       return x as tf.Tensor3D;

@@ -35,10 +35,21 @@ export interface UpstreamOptions {
    * r = √(pixel height·width / 512²) · √(max(1, ⌊frames/17⌋·5)) for videos). Absent: 1 (no transform).
    */
   timeShift?: number;
-  /** RoPE-3D on every self-attention (Open-Sora-Plan v1.3): head width split in thirds for frame, row, column. */
+  /**
+   * RoPE-3D on every self-attention (Open-Sora-Plan v1.3): the head width is split in thirds for the frame, row and
+   * column position, each third rotated with half pairing (features j and j + third/2), θ = 10000.
+   */
   rope3d?: boolean;
-  /** Skiparse sparse attention (Open-Sora-Plan v1.3) with this sparse ratio k; not built yet. */
+  /** RoPE-3D positions are divided by these (frame, row, column) interpolation scales; absent [1, 1, 1]. */
+  ropeInterpolation?: [number, number, number];
+  /**
+   * Skiparse sparse self-attention (Open-Sora-Plan v1.3) with sparse ratio k: the token sequence (frame-major,
+   * padded to a multiple of k²) is split into k sub-sequences that attend only within themselves. "Single"
+   * Skiparse takes every k-th token; "group" Skiparse takes every k-th run of k consecutive tokens.
+   */
   skiparse?: number;
+  /** Blocks [from, to) that use Skiparse, group Skiparse in odd blocks, single in even (absent: [2, 30], v1.3's rule). */
+  skiparseBlocks?: [number, number];
 }
 
 const BOOLEAN_FIELDS = ['qkNorm', 'temporalRope', 'temporalPositionEmbedding', 'captionProjection', 'nullCaption', 'rope3d'] as const;
@@ -69,8 +80,19 @@ export function validateUpstreamOptions(c: Record<string, unknown>, file: string
     throw new FormatError({ file, field: 'rope3d' }, `family osp with a head width divisible by 6 (hiddenSize / heads = ${headDim})`, c.rope3d);
   }
   if (c.skiparse !== undefined) {
-    throw new FormatError({ file, field: 'skiparse' }, 'no skiparse field: Skiparse sparse attention is not built yet', c.skiparse);
+    const k = c.skiparse;
+    if (family !== 'osp' || typeof k !== 'number' || !Number.isInteger(k) || k < 2) {
+      throw new FormatError({ file, field: 'skiparse' }, 'a whole number >= 2 (the sparse ratio) on family osp', k);
+    }
   }
+  const pair = (f: string, ok: (v: number) => boolean, n: number, what: string) => {
+    const v = c[f];
+    if (v !== undefined && !(Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && ok(x)))) {
+      throw new FormatError({ file, field: f }, what, v);
+    }
+  };
+  pair('skiparseBlocks', (x) => Number.isInteger(x) && x >= 0, 2, '[from, to]: two whole block indices >= 0');
+  pair('ropeInterpolation', (x) => x > 0 && Number.isFinite(x), 3, '[frame, row, column]: three numbers > 0');
   if (c.velocityTarget !== undefined && c.prediction !== 'velocity') {
     throw new FormatError({ file, field: 'velocityTarget' }, 'only with prediction "velocity"', c.velocityTarget);
   }

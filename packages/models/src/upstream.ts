@@ -4,7 +4,8 @@ import type { ParamStore } from './params.js';
 import type { BlockPlan } from './blocks.js';
 import { declareLinear, mlp, linear, silu, sincos1d, timestepFeatures } from './layers.js';
 import { declareQkNorm, selfAttentionWith, type AttentionExtras } from './attention-ext.js';
-import { ropeAngles, ropeTable, type RopeTable } from './rope.js';
+import { rope3dAngles, ropeAngles, ropeTable, type RopeTable } from './rope.js';
+import { skiparseKindOf } from './skiparse.js';
 
 /** Sine-cosine features [n, dim] of arbitrary (fractional) positions: sin of dim/2 frequencies, then cos. */
 export function sincosAt(positions: ArrayLike<number>, dim: number): Float32Array {
@@ -88,6 +89,7 @@ export function projectCaption(p: ParamStore, cfg: ModelConfig, text: tf.Tensor3
 /** Self-attention of each block with the options' qk-norm and RoPE; holds its rotation tables. */
 export class UpstreamAttention {
   private readonly temporalTable: RopeTable | null;
+  private readonly fullTable: RopeTable | null;
 
   constructor(private readonly cfg: ModelConfig) {
     const dh = cfg.hiddenSize / cfg.heads;
@@ -95,23 +97,29 @@ export class UpstreamAttention {
     this.temporalTable = cfg.temporalRope
       ? ropeTable(ropeAngles(positions, dh, 'interleaved'), cfg.frames, dh, 'interleaved')
       : null;
+    const [gh, gw] = [cfg.height / cfg.patchSize, cfg.width / cfg.patchSize];
+    this.fullTable = cfg.rope3d
+      ? ropeTable(rope3dAngles(cfg.frames, gh, gw, dh, cfg.ropeInterpolation), cfg.frames * gh * gw, dh, 'half-thirds')
+      : null;
   }
 
   /** Whether any block's self-attention differs from the built-in one. */
   get active(): boolean {
-    return !!this.cfg.qkNorm || this.temporalTable !== null;
+    return !!this.cfg.qkNorm || this.temporalTable !== null || this.fullTable !== null || this.cfg.skiparse !== undefined;
   }
 
   /** Self-attention of block `name` on x [S, L, D] arranged for the block's scope. */
-  run(p: ParamStore, name: string, plan: BlockPlan, x: tf.Tensor): tf.Tensor {
+  run(p: ParamStore, name: string, plan: BlockPlan, x: tf.Tensor, index: number): tf.Tensor {
+    const kind = this.cfg.skiparse !== undefined ? skiparseKindOf(index, this.cfg.skiparseBlocks) : null;
     const extras: AttentionExtras = {
       qkNorm: !!this.cfg.qkNorm,
-      rope: plan.scope === 'temporal' ? this.temporalTable : null,
+      rope: plan.scope === 'temporal' ? this.temporalTable : plan.scope === 'full' ? this.fullTable : null,
+      skiparse: kind ? { kind, k: this.cfg.skiparse! } : null,
     };
     return selfAttentionWith(p, `${name}.attn`, x, this.cfg.heads, extras);
   }
 
   dispose(): void {
-    if (this.temporalTable) tf.dispose([this.temporalTable.cos, this.temporalTable.sin]);
+    for (const t of [this.temporalTable, this.fullTable]) if (t) tf.dispose([t.cos, t.sin]);
   }
 }
