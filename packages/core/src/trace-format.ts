@@ -68,7 +68,7 @@ export const TRACE_METADATA_SCHEMA = {
     weightsHash: { type: 'string' },
     prompt: { type: 'string' },
     seed: { type: 'integer', minimum: 0 },
-    sampler: { type: 'string', enum: ['ddim', 'euler-rf'] },
+    sampler: { type: 'string', enum: ['ddim', 'euler-rf', 'euler-ancestral'] },
     steps: { type: 'integer', minimum: 2 },
     guidance: { type: 'number', minimum: 0 },
     backend: { type: 'string' },

@@ -12,7 +12,7 @@ Writes into OUTDIR:
                           zero-initialised), F32
   io.safetensors          the forward's inputs (upstream layouts), its output and the first block's modulated input
   meta.json               the upstream constructor arguments, the conditioning, the pinned commit, tolerances
-  sampler.json            (Open-Sora 1.2) the reference sampler's timesteps and result on a stand-in velocity field
+  sampler.json            the reference sampler's timesteps, step noise and result on a stand-in network
 
 Needs torch and numpy (Debian's /usr/bin/python3), einops and rotary-embedding-torch on PYTHONPATH (real, not
 shimmed: the rotary pairing convention is part of what is checked), and for Open-Sora-Plan diffusers.
@@ -340,6 +340,39 @@ def open_sora_plan_13(checkout, outdir):
     print(f'wrote {outdir}: checkpoint.safetensors, io.safetensors, meta.json')
 
 
+def open_sora_plan_13_sampler(outdir):
+    """diffusers' EulerAncestralDiscreteScheduler as v1.3's get_scheduler builds it (v_prediction,
+    rescale_betas_zero_snr, trailing), driven like its pipeline (init_noise_sigma, scale_model_input, step) on a
+    stand-in network v(x, t) = sin(1.3·x) − x·t/1000; the step noise it draws is recorded."""
+    import diffusers.schedulers.scheduling_euler_ancestral_discrete as ea
+    drawn = []
+    original = ea.randn_tensor
+    ea.randn_tensor = lambda *a, **k: drawn.append(original(*a, **k)) or drawn[-1]
+    sched = ea.EulerAncestralDiscreteScheduler(prediction_type='v_prediction', rescale_betas_zero_snr=True,
+                                               timestep_spacing='trailing')
+    steps = 20
+    sched.set_timesteps(steps)
+    gen = torch.Generator().manual_seed(4)
+    z0 = torch.randn(1, 1, 3, 2, 2, generator=gen)
+    latents = z0 * sched.init_noise_sigma
+    seen, inputs = [], []
+    for t in sched.timesteps:
+        inp = sched.scale_model_input(latents, t)
+        seen.append(float(t))
+        inputs.append(inp.flatten().tolist())
+        v = torch.sin(1.3 * inp) - inp * (float(t) / 1000)
+        latents = sched.step(v, t, latents, generator=gen, return_dict=False)[0]
+    out = {'steps': steps, 'z0': z0.flatten().tolist(), 'timesteps': seen, 'inputs': inputs,
+           'noise': [n.flatten().tolist() for n in drawn], 'latents': latents.flatten().tolist(),
+           'source': f"diffusers {sys.modules['diffusers'].__version__} EulerAncestralDiscreteScheduler(prediction_type="
+                     "'v_prediction', rescale_betas_zero_snr=True, timestep_spacing='trailing'), as Open-Sora-Plan "
+                     "v1.3.1 opensora/utils/sample_utils.py get_scheduler builds it"}
+    with open(os.path.join(outdir, 'sampler.json'), 'w') as f:
+        json.dump(out, f, indent=1)
+        f.write('\n')
+    print(f'wrote {outdir}/sampler.json')
+
+
 def main(argv):
     if len(argv) != 4 or argv[1] not in ('opensora-1.2', 'opensora-plan-1.3'):
         sys.exit(__doc__)
@@ -349,6 +382,7 @@ def main(argv):
         opensora_12_sampler(argv[2], argv[3])
     else:
         open_sora_plan_13(argv[2], argv[3])
+        open_sora_plan_13_sampler(argv[3])
 
 
 if __name__ == '__main__':

@@ -48,6 +48,11 @@ export interface UpstreamOptions {
    * Skiparse takes every k-th token; "group" Skiparse takes every k-th run of k consecutive tokens.
    */
   skiparse?: number;
+  /**
+   * The sampler this model samples with unless one is asked for (absent: ddim for ε and v, euler-rf for velocity);
+   * `euler-ancestral` is Open-Sora-Plan v1.3's (trailing spacing).
+   */
+  sampler?: 'ddim' | 'euler-rf' | 'euler-ancestral';
   /** Blocks [from, to) that use Skiparse, group Skiparse in odd blocks, single in even (absent: [2, 30], v1.3's rule). */
   skiparseBlocks?: [number, number];
 }
@@ -70,6 +75,10 @@ export function validateUpstreamOptions(c: Record<string, unknown>, file: string
   oneOf('spatialPositionEmbedding', ['sincos', 'none']);
   oneOf('positionOrder', ['hw', 'wh']);
   oneOf('velocityTarget', ['noise-minus-data', 'data-minus-noise']);
+  oneOf('sampler', ['ddim', 'euler-rf', 'euler-ancestral']);
+  if (c.sampler !== undefined && (c.sampler === 'euler-rf') !== (c.prediction === 'velocity')) {
+    throw new FormatError({ file, field: 'sampler' }, c.prediction === 'velocity' ? '"euler-rf" for a velocity model' : '"ddim" or "euler-ancestral" for an ε- or v-prediction model', c.sampler);
+  }
   const family = c.family;
   const headDim = (c.hiddenSize as number) / (c.heads as number);
   if (c.temporalRope) {

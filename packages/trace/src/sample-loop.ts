@@ -63,7 +63,7 @@ function keepHeld(held: Held, key: keyof Held, value: tf.Tensor): void {
 export function sampleRun(o: SampleOptions): SampleResult {
   const { model, steps } = o;
   const cfg = model.config;
-  const sampler = samplerFor(cfg.prediction, steps, o.sampler, ddpmScheduleOf(cfg), cfg);
+  const sampler = samplerFor(cfg.prediction, steps, o.sampler, ddpmScheduleOf(cfg), { ...cfg, seed: o.seed });
   const branches: Branch[] = o.guidance > 1 ? [...BRANCHES] : ['cond'];
   const nb = branches.length;
   const policy = o.policy;
@@ -78,7 +78,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
   const record = o.record ?? false;
   const sampleSize = cfg.frames * cfg.height * cfg.width * cfg.channels;
   const shape = [1, cfg.frames, cfg.height, cfg.width, cfg.channels];
-  const x = new SeededRandom(o.seed).normals(sampleSize);
+  const x = new SeededRandom(o.seed).normals(sampleSize, sampler.initialScale ?? 1);
   const rows: TraceRow[] = [];
   const schedule = branches.map(() => [] as string[]);
   let computedSteps = 0;

@@ -72,7 +72,7 @@ export function openSoraPlan13Config(src: ReadonlyMap<string, SourceTensor>, o: 
     frames: o.frames, height: o.height, width: o.width, channels,
     // The toolkit's own text encoder is unused with real encoder outputs (mT5-XXL, 512 tokens); kept minimal.
     textWidth: cap[1], textLayers: 1, textHeads: 1, textLength: 512, vocabulary: ['<pad>', '<unk>'],
-    prediction: 'v', betaSchedule: 'linear', zeroTerminalSnr: true, timestepFrequencies: tFreq[1],
+    prediction: 'v', betaSchedule: 'linear', zeroTerminalSnr: true, sampler: 'euler-ancestral', timestepFrequencies: tFreq[1],
     spatialPositionEmbedding: 'none', temporalPositionEmbedding: false, captionProjection: true,
     rope3d: true, ...(o.interpolation ? { ropeInterpolation: o.interpolation } : {}),
     ...(sparse ? { skiparse: o.sparseN ?? 4, skiparseBlocks: [2, 30] as [number, number] } : {}),
