@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { eulerAncestralSampler, samplerFor } from './samplers.js';
 
-// Made by packages/models/scripts/upstream_fixtures.py: diffusers 0.30.2's EulerAncestralDiscreteScheduler as
+// Made by packages/models/scripts/opensora_fixtures.py: diffusers 0.30.2's EulerAncestralDiscreteScheduler as
 // Open-Sora-Plan v1.3 builds it, driven like its pipeline on a stand-in network v(x, t) = sin(1.3·x) − x·t/1000,
 // with the step noise it drew recorded.
 const fixture = JSON.parse(readFileSync(new URL('../../models/src/convert/fixtures/opensora-plan-1.3/sampler.json', import.meta.url), 'utf8')) as {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { eulerRfSampler, samplerFor, shiftTime } from './samplers.js';
 
-// Made by packages/models/scripts/upstream_fixtures.py with Open-Sora v1.2.0's RFLOW.sample on a stand-in
+// Made by packages/models/scripts/opensora_fixtures.py with Open-Sora v1.2.0's RFLOW.sample on a stand-in
 // velocity field v(z, t) = sin(1.3·z) − z·t/1000 (both guidance branches equal, so guidance changes nothing).
 const fixture = JSON.parse(readFileSync(new URL('../../models/src/convert/fixtures/opensora-1.2/sampler.json', import.meta.url), 'utf8')) as {
   steps: number; video: { height: number; width: number; num_frames: number }; z0: number[]; timesteps: number[]; z: number[];

@@ -7,7 +7,7 @@ import { DiffusionTransformer } from '../model.js';
 import { convertOpenSora12 } from './opensora-1.2.js';
 import type { SourceTensor } from './tensor-layout.js';
 
-// Fixtures: scripts/upstream_fixtures.py run on hpcaitech/Open-Sora v1.2.0 (STDiT3, qk-norm, temporal RoPE,
+// Fixtures: scripts/opensora_fixtures.py run on hpcaitech/Open-Sora v1.2.0 (STDiT3, qk-norm, temporal RoPE,
 // learned sigma, fps and caption projection; every parameter random). See fixtures/opensora-1.2/meta.json.
 const dir = fileURLToPath(new URL('./fixtures/opensora-1.2/', import.meta.url));
 const source = (): Map<string, SourceTensor> => readSafetensors(join(dir, 'checkpoint.safetensors')).tensors;

@@ -7,7 +7,7 @@ import { DiffusionTransformer } from '../model.js';
 import { convertOpenSoraPlan13 } from './opensora-plan-1.3.js';
 import type { SourceTensor } from './tensor-layout.js';
 
-// Fixtures: scripts/upstream_fixtures.py run on PKU-YuanGroup/Open-Sora-Plan v1.3.1 (OpenSoraT2V_v1_3 with RoPE-3D,
+// Fixtures: scripts/opensora_fixtures.py run on PKU-YuanGroup/Open-Sora-Plan v1.3.1 (OpenSoraT2V_v1_3 with RoPE-3D,
 // Skiparse k = 4 in blocks 2-4 (single, group, single), 45 tokens so Skiparse pads; every parameter random).
 const dir = fileURLToPath(new URL('./fixtures/opensora-plan-1.3/', import.meta.url));
 const source = (): Map<string, SourceTensor> => readSafetensors(join(dir, 'checkpoint.safetensors')).tensors;

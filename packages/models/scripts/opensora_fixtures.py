@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Parity fixtures for `teacache convert`, made by running the upstream PyTorch reference code at a pinned commit.
 
-  upstream_fixtures.py opensora-1.2 CHECKOUT OUTDIR
+  opensora_fixtures.py opensora-1.2 CHECKOUT OUTDIR
       CHECKOUT: hpcaitech/Open-Sora at tag v1.2.0 (commit 17cce908b22283acc3c946816c81f46dd442a453)
-  upstream_fixtures.py opensora-plan-1.3 CHECKOUT OUTDIR
+  opensora_fixtures.py opensora-plan-1.3 CHECKOUT OUTDIR
       CHECKOUT: PKU-YuanGroup/Open-Sora-Plan at tag v1.3.1 (commit c41050ae06ef35dd9da531d29431dbea6e53a9d9);
       diffusers 0.30.2 (the version v1.3 pins; its src/ on PYTHONPATH) with huggingface_hub, safetensors, regex
 
