@@ -19,3 +19,8 @@ export * from './train/objective.js';
 export * from './train/finish.js';
 export * from './flops.js';
 export * from './data/nearest-clip.js';
+export * from './convert/convert.js';
+export * from './convert/converter.js';
+export * from './convert/table.js';
+export * from './convert/sources.js';
+export * from './weights/problems.js';

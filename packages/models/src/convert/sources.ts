@@ -1,0 +1,16 @@
+import type { CheckpointConverter } from './converter.js';
+import { DIT_CONVERTER } from './dit.js';
+
+/**
+ * Every `--from` source the toolkit knows, with its converter; null where the converter is not built in
+ * this version (the command names it and refuses).
+ */
+export const CONVERTERS: Record<string, CheckpointConverter | null> = {
+  dit: DIT_CONVERTER,
+  'latte-1': null,
+  'opensora-1.2': null,
+  'opensora-plan-1.3': null,
+};
+
+/** The `--from` names, in the order the command lists them. */
+export const CONVERT_SOURCES = Object.keys(CONVERTERS);
