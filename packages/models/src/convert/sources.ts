@@ -1,5 +1,6 @@
 import type { CheckpointConverter } from './converter.js';
 import { DIT_CONVERTER } from './dit.js';
+import { LATTE1_CONVERTER } from './latte.js';
 
 /**
  * Every `--from` source the toolkit knows, with its converter; null where the converter is not built in
@@ -7,7 +8,7 @@ import { DIT_CONVERTER } from './dit.js';
  */
 export const CONVERTERS: Record<string, CheckpointConverter | null> = {
   dit: DIT_CONVERTER,
-  'latte-1': null,
+  'latte-1': LATTE1_CONVERTER,
   'opensora-1.2': null,
   'opensora-plan-1.3': null,
 };
