@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../backend.js';
 import { disposeEmbed } from '../model.js';
 import { loadModel } from '../weights/model-io.js';
-import { readSafetensors } from '../weights/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
+import { ProblemsError } from '../weights/problems.js';
 import { convertCheckpoint } from './convert.js';
 
 // Fixtures made by scripts/upstream_fixtures.py running the upstream code (DiT ed81ce2, Latte b27c24a with diffusers 0.24.0).
@@ -78,5 +79,79 @@ describe('converting Latte-1 (LatteT2V)', () => {
     });
     model.dispose();
     tf.dispose([...ref.values()]);
+  });
+});
+
+describe('bad checkpoints', () => {
+  const original = () => readSafetensors(join(FIXTURES, 'dit-checkpoint.safetensors')).tensors;
+  function write(name: string, edit: (t: Map<string, { name: string; shape: number[]; data: Float32Array }>) => void): string {
+    const tensors = new Map([...original()].map(([k, t]) => [k, { name: k, shape: t.shape, data: t.data }]));
+    edit(tensors);
+    const path = join(dir, name);
+    writeSafetensors(path, [...tensors.values()], { dtype: 'F32' });
+    return path;
+  }
+  function convertError(checkpoint: string, from = 'dit'): Error {
+    try {
+      convertCheckpoint({ from, checkpoint, out: join(dir, `out-${Math.random().toString(36).slice(2)}`), options: { heads: 2 } });
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error('expected the conversion to fail');
+  }
+
+  test('a missing tensor, an unknown name and a wrong shape are all named in one error, and nothing is written', () => {
+    const path = write('bad.safetensors', (t) => {
+      t.delete('blocks.1.mlp.fc2.bias');
+      t.set('blocks.0.extra.weight', { name: 'blocks.0.extra.weight', shape: [2], data: new Float32Array(2) });
+      const w = t.get('blocks.0.attn.proj.weight')!;
+      t.set('blocks.0.attn.proj.weight', { ...w, shape: [16, 64], data: w.data });
+    });
+    const out = join(dir, 'never');
+    let error: Error | undefined;
+    try { convertCheckpoint({ from: 'dit', checkpoint: path, out, options: { heads: 2 } }); } catch (err) { error = err as Error; }
+    expect(error).toBeInstanceOf(ProblemsError);
+    expect((error as ProblemsError).problems).toHaveLength(3);
+    expect(error!.message).toContain(path);
+    expect(error!.message).toContain('missing tensor "blocks.1.mlp.fc2.bias" (shape [32]');
+    expect(error!.message).toContain('unknown tensor "blocks.0.extra.weight"');
+    expect(error!.message).toContain('tensor "blocks.0.attn.proj.weight" has shape [16, 64], expected [32, 32]');
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([]);
+  });
+
+  test('a truncated file names every tensor cut off', () => {
+    const bytes = readFileSync(join(FIXTURES, 'dit-checkpoint.safetensors'));
+    const path = join(dir, 'truncated.safetensors');
+    writeFileSync(path, bytes.subarray(0, bytes.length - 1000));
+    const error = convertError(path);
+    expect(error.message).toContain('truncated');
+    expect(error.message).toMatch(/tensor "[^"]+" extends past the end/);
+  });
+
+  test('a PyTorch pickle is refused with the lines that make a safetensors file', () => {
+    const path = join(dir, 'model.pt');
+    writeFileSync(path, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]));
+    const error = convertError(path);
+    expect(error.message).toContain('pickle');
+    expect(error.message).toContain('save_file(');
+  });
+
+  test('a checkpoint of another model is named as such', () => {
+    expect(convertError(join(FIXTURES, 'latte-checkpoint.safetensors')).message).toContain('x_embedder.proj.weight');
+  });
+
+  test('sources not built in this version fail clearly, unknown ones list the choices', () => {
+    expect(convertError(join(FIXTURES, 'dit-checkpoint.safetensors'), 'opensora-1.2').message).toContain('not built in this version');
+    expect(convertError(join(FIXTURES, 'dit-checkpoint.safetensors'), 'sd3').message).toContain('dit, latte-1');
+  });
+
+  test('an output directory with files in it is not overwritten', () => {
+    const out = join(dir, 'full');
+    mkdirSync(out);
+    writeFileSync(join(out, 'keep.txt'), 'mine');
+    expect(() => convertCheckpoint({ from: 'dit', checkpoint: join(FIXTURES, 'dit-checkpoint.safetensors'), out, options: { heads: 2 } }))
+      .toThrow('new or empty output directory');
+    expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('mine');
   });
 });
