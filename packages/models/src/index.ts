@@ -18,6 +18,7 @@ export * from './train/adamw.js';
 export * from './train/objective.js';
 export * from './train/finish.js';
 export * from './flops.js';
+export * from './memory.js';
 export * from './data/nearest-clip.js';
 export * from './convert/convert.js';
 export * from './convert/converter.js';

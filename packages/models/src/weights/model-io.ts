@@ -1,8 +1,10 @@
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, readJsonFile, writeJsonAtomic } from '@teacache/core';
 import { validateConfig, type ModelConfig } from '../config.js';
 import { DiffusionTransformer } from '../model.js';
+import { checkMemory } from '../memory.js';
 import { openSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
 
 /** A model directory: config.json and weights.safetensors (plus manifest.json for built-in models). */
@@ -24,7 +26,7 @@ export interface LoadedModel {
   weightsHash: string;
 }
 
-/** How to load: a check run on the config before any parameter is allocated (e.g. a memory estimate that refuses). */
+/** How to load: a check run on the config before any parameter is allocated (default: checkMemory on the active backend). */
 export interface LoadOptions {
   beforeAllocate?: (config: ModelConfig) => void;
 }
@@ -34,7 +36,8 @@ export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   const config = readModelConfig(dir);
   const file = join(dir, WEIGHTS_FILE);
   if (!existsSync(file)) throw new FormatError({ file }, 'a weights.safetensors file beside config.json', 'no such file');
-  options.beforeAllocate?.(config);
+  // By default a model that cannot fit the active backend is refused here, before any parameter exists.
+  (options.beforeAllocate ?? ((c: ModelConfig) => checkMemory(c, tf.getBackend() ?? 'cpu')))(config);
   // Parameters are declared without values and created one by one from the file: each is held once, on the
   // backend, and only one tensor's values pass through JS memory at a time.
   const model = new DiffusionTransformer(config, { seed: 0, allocate: false });
