@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,7 +12,7 @@ function teacache(...args: string[]) {
 test('--help lists every command', () => {
   const r = teacache('--help');
   expect(r.code).toBe(0);
-  for (const c of ['calibrate', 'trace', 'fit', 'sweep', 'replay', 'report', 'train', 'samples', 'models', 'backend']) {
+  for (const c of ['calibrate', 'trace', 'fit', 'sweep', 'replay', 'report', 'train', 'samples', 'convert', 'models', 'backend']) {
     expect(r.out).toContain(`teacache ${c}`);
   }
 });
@@ -42,6 +42,30 @@ test('fit on a missing directory names it, and writes nothing', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(join(dir, 'missing'));
     expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('convert writes a model directory from a DiT checkpoint and says what it wrote; a bad one gives one error listing every problem', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'teacache-cli-'));
+  try {
+    const fixture = join(import.meta.dirname, '..', '..', 'models', 'src', 'convert', 'fixtures', 'dit-checkpoint.safetensors');
+    const out = join(dir, 'dit');
+    const r = teacache('convert', '--from', 'dit', '--checkpoint', fixture, '--out', out, '--heads', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('left out pos_embed');
+    expect(r.out).toContain(join(out, 'config.json'));
+    expect(r.out).toContain(join(out, 'weights.safetensors'));
+    const bad = teacache('convert', '--from', 'latte-1', '--checkpoint', fixture, '--out', join(dir, 'latte'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('temporal_transformer_blocks.0.attn1.to_q.weight');
+    const os12 = join(import.meta.dirname, '..', '..', 'models', 'src', 'convert', 'fixtures', 'opensora-1.2', 'checkpoint.safetensors');
+    const stdit = teacache('convert', '--from', 'opensora-1.2', '--checkpoint', os12, '--out', join(dir, 'os12'), '--frames', '3', '--height', '4', '--width', '6', '--fps', '30');
+    expect(stdit.code).toBe(0);
+    expect(stdit.out).toContain('left out rope.freqs');
+    expect(stdit.out).toContain('stdit hidden 24, depth 4, heads 3, 3x4x6x4');
+    expect(JSON.parse(readFileSync(join(dir, 'os12', 'config.json'), 'utf8'))).toMatchObject({ fps: 30, height: 4, width: 6 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

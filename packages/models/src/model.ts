@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { tokenCounts, type ModelConfig } from './config.js';
+import { hasBuiltinTextEncoder, isClassConditional, outputChannels, tokenCounts, type ModelConfig } from './config.js';
 import { ParamStore } from './params.js';
 import { blockModulation, blockPlan, declareBlock, modulatedInput, runBlock, type BlockPlan, type TokenLayout } from './blocks.js';
-import { declareLinear, layerNorm, linear, modulate, patchify, silu, sincos1d, timestepFeatures, unpatchify } from './layers.js';
+import { declareLinear, gelu, layerNorm, linear, modulate, patchify, silu, sincos1d, timestepFeatures, unpatchify } from './layers.js';
 import { declareTextEncoder, encodeText, tokenize } from './text-encoder.js';
-import { crossAttentionTextWidth, declareUpstream, fpsEmbedding, positionTable, projectCaption, UpstreamAttention } from './upstream.js';
+import { declareUpstream, fpsEmbedding, positionTable, UpstreamAttention } from './upstream.js';
 
 /**
  * What `embed` returns: the named hook points a cache reads, and what the stack and head need.
@@ -33,6 +33,8 @@ export interface ModelOptions {
    * layer gets small random values, so an untrained model's outputs already differ step to step.
    */
   zeroInit?: boolean;
+  /** false: declare parameters without creating them; each is created when its weights are loaded (held once). */
+  allocate?: boolean;
 }
 
 /** A diffusion transformer of one of the four families, split into embed, stack and head. */
@@ -46,28 +48,34 @@ export class DiffusionTransformer {
 
   constructor(readonly config: ModelConfig, options: ModelOptions = {}) {
     const cfg = config;
-    this.params = new ParamStore(options.seed ?? 0);
+    this.params = new ParamStore(options.seed ?? 0, options.allocate ?? true);
     this.plan = blockPlan(cfg.family, cfg.depth);
     this.layout = tokenCounts(cfg);
     const p = this.params;
     const d = cfg.hiddenSize;
     const patchDim = cfg.patchSize * cfg.patchSize * cfg.channels;
     const zero = options.zeroInit ?? true;
-    declareTextEncoder(p, cfg);
+    if (hasBuiltinTextEncoder(cfg)) declareTextEncoder(p, cfg);
+    if (isClassConditional(cfg)) p.declare('labels.table', { shape: [cfg.numClasses! + 1, d], init: 'normal', std: 0.02 });
+    if (cfg.captionProjection) {
+      declareLinear(p, 'caption.fc1', cfg.textWidth, d);
+      declareLinear(p, 'caption.fc2', d, d);
+    }
     declareLinear(p, 'patch', patchDim, d);
     declareLinear(p, 'timestep.fc1', cfg.timestepFrequencies, d, 'normal', 0.02);
     declareLinear(p, 'timestep.fc2', d, d, 'normal', 0.02);
     if (cfg.family === 'dit') {
-      declareLinear(p, 'textPool', cfg.textWidth, d);
+      if (!isClassConditional(cfg)) declareLinear(p, 'textPool', cfg.textWidth, d);
       declareLinear(p, 'final.adaLN', d, 2 * d, zero ? 'zeros' : 'normal', 0.02);
     } else {
       declareLinear(p, 'timestep.single', d, 6 * d, 'normal', 0.02);
       p.declare('final.scaleShiftTable', { shape: [2, d], init: 'normal', std: 1 / Math.sqrt(d) });
     }
-    this.plan.forEach((plan, i) => declareBlock(p, `blocks.${i}`, plan, d, Math.round(d * cfg.mlpRatio), crossAttentionTextWidth(cfg)));
+    const crossWidth = cfg.captionProjection ? d : cfg.textWidth;
+    this.plan.forEach((plan, i) => declareBlock(p, `blocks.${i}`, plan, d, Math.round(d * cfg.mlpRatio), crossWidth));
     declareUpstream(p, cfg, this.plan);
-    declareLinear(p, 'final.linear', d, patchDim, zero ? 'zeros' : 'xavier');
-    if (!zero) this.randomiseZeroInits();
+    declareLinear(p, 'final.linear', d, cfg.patchSize * cfg.patchSize * outputChannels(cfg), zero ? 'zeros' : 'xavier');
+    if (!zero && this.params.allocate) this.randomiseZeroInits();
     // Open-Sora and Open-Sora-Plan style models add a temporal position to every token at embedding time
     // (unless the config turns it off); Latte adds it before its first temporal block.
     const temporal = sincos1d(cfg.frames, d);
@@ -97,10 +105,17 @@ export class DiffusionTransformer {
   }
 
   /**
-   * Text tokens for captions [B, L, textWidth]; constant over sampling steps, so encode once per run. With a
+   * Text tokens for captions [B, L, textWidth]; constant over sampling steps, so encode once per run. A
+   * class-conditional model reads each caption as a class index ('' is the null class) and returns its label
+   * embedding [B, 1, D]; a model on external encoder outputs refuses (give the outputs: see conditioning). With a
    * learned null caption, the empty caption (guidance's unconditional branch) is that null caption.
    */
   encodeCaptions(captions: readonly string[]): tf.Tensor3D {
+    if (isClassConditional(this.config)) return this.encodeLabels(captions.map((c) => classIndex(c, this.config.numClasses!)));
+    if (!hasBuiltinTextEncoder(this.config)) {
+      throw new Error('this model conditions on precomputed text-encoder outputs (textEncoder "external"): '
+        + 'give a conditioning file of encoder outputs instead of captions (see docs/formats.md)');
+    }
     return tf.tidy(() => {
       const encoded = encodeText(this.params, this.config, this.tokenize(captions));
       if (!this.config.nullCaption || !captions.includes('')) return encoded;
@@ -108,6 +123,19 @@ export class DiffusionTransformer {
       const rows = tf.unstack(encoded).map((row, i) => (captions[i] === '' ? nul : row.expandDims(0)));
       return tf.concat(rows, 0) as tf.Tensor3D;
     });
+  }
+
+  /** The learned null caption [1, textLength, textWidth] (Open-Sora 1.2's y_embedding), or null if the model has none. */
+  nullCaption(): tf.Tensor3D | null {
+    return this.config.nullCaption ? tf.tidy(() => this.params.get('nullCaption').expandDims(0) as tf.Tensor3D) : null;
+  }
+
+  /** Label embeddings [B, 1, D] of class indices (numClasses is the null class, as DiT drops labels for guidance). */
+  encodeLabels(labels: readonly number[]): tf.Tensor3D {
+    const n = this.config.numClasses;
+    if (n === undefined) throw new Error('encodeLabels: this model is not class-conditional (no numClasses in config.json)');
+    labels.forEach((l) => { if (!Number.isInteger(l) || l < 0 || l > n) throw new Error(`class label ${l}: expected 0..${n} (${n} = null)`); });
+    return tf.tidy(() => tf.gather(this.params.get('labels.table'), tf.tensor1d(labels as number[], 'int32')).expandDims(1) as tf.Tensor3D);
   }
 
   /** Timestep embedding [B, D] of timesteps in model units (0..1000). */
@@ -128,33 +156,43 @@ export class DiffusionTransformer {
       const noisyTokens = patchify(x, this.config.patchSize);
       const tokens = tf.add(linear(p, 'patch', noisyTokens), this.posEmbed) as tf.Tensor3D;
       const temb = this.timestepEmbedding(t);
+      const pooled = () => isClassConditional(this.config) ? text.reshape([-1, this.config.hiddenSize]) : linear(p, 'textPool', tf.mean(text, 1));
       const condition = (this.config.family === 'dit'
-        ? tf.add(temb, linear(p, 'textPool', tf.mean(text, 1)))
+        ? tf.add(temb, pooled())
         : linear(p, 'timestep.single', silu(temb))) as tf.Tensor2D;
       const m0 = blockModulation(p, 'blocks.0', this.plan[0], condition);
       const modulated = modulatedInput(tokens, m0) as tf.Tensor3D;
-      return { noisyTokens, tokens, timestepEmbedding: temb, modulated, condition, text: projectCaption(p, this.config, text) };
+      const projected = this.config.captionProjection
+        ? linear(p, 'caption.fc2', gelu(linear(p, 'caption.fc1', text))) as tf.Tensor3D
+        : tf.clone(text);
+      return { noisyTokens, tokens, timestepEmbedding: temb, modulated, condition, text: projected };
     }) as EmbedOutput;
   }
 
-  /** Run blocks [from, to) on hidden tokens [B, T, D]; block 0 reuses `e.modulated` when h is e.tokens. */
+  /**
+   * Run blocks [from, to) on hidden tokens [B, T, D]; block 0 reuses `e.modulated` when h is e.tokens.
+   * Each block runs in its own tidy and the previous block's output is freed, so the peak memory is one
+   * block's intermediates, not the whole stack's.
+   */
   blocks(h: tf.Tensor3D, e: EmbedOutput, from = 0, to = this.config.depth): tf.Tensor3D {
-    return tf.tidy(() => {
-      const layout: TokenLayout = {
-        batch: h.shape[0], frames: this.config.frames, perFrame: this.layout.perFrame,
-        hidden: this.config.hiddenSize, heads: this.config.heads,
-      };
-      let x: tf.Tensor = h;
-      for (let i = from; i < to; i++) {
+    const layout: TokenLayout = {
+      batch: h.shape[0], frames: this.config.frames, perFrame: this.layout.perFrame,
+      hidden: this.config.hiddenSize, heads: this.config.heads,
+    };
+    let x: tf.Tensor = h;
+    for (let i = from; i < to; i++) {
+      const input = x;
+      x = tf.tidy(() => {
         const plan = this.plan[i];
-        if (this.temporalPos && plan.scope === 'temporal' && i === 1) x = tf.add(x, this.temporalPos);
+        const inBlock = this.temporalPos && plan.scope === 'temporal' && i === 1 ? tf.add(input, this.temporalPos) : input;
         const m = blockModulation(this.params, `blocks.${i}`, plan, e.condition);
         const first = i === 0 && h === e.tokens ? e.modulated : undefined;
         const attend = this.upstream.active ? (xs: tf.Tensor) => this.upstream.run(this.params, `blocks.${i}`, plan, xs, i) : undefined;
-        x = runBlock(this.params, `blocks.${i}`, plan, x, m, e.text, layout, first, attend);
-      }
-      return x as tf.Tensor3D;
-    });
+        return runBlock(this.params, `blocks.${i}`, plan, inBlock, m, e.text, layout, first, attend);
+      });
+      if (input !== h) input.dispose();
+    }
+    return (x === h ? tf.clone(h) : x) as tf.Tensor3D;
   }
 
   /** The whole block stack: its output [B, T, D]. */
@@ -164,6 +202,14 @@ export class DiffusionTransformer {
 
   /** Final adaLN, projection and unpatchify: the prediction [B, F, H, W, C]. */
   head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
+    const c = this.config;
+    if (!c.learnSigma) return this.headWithVariance(h, e);
+    // A learned-sigma model's variance half is dropped: the samplers here use the prediction only.
+    return tf.tidy(() => tf.slice(this.headWithVariance(h, e), [0, 0, 0, 0, 0], [-1, -1, -1, -1, c.channels]));
+  }
+
+  /** The prediction and, for a learned-sigma model, the variance channels after it: [B, F, H, W, outputChannels]. */
+  headWithVariance(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
     return tf.tidy(() => {
       const p = this.params;
       const d = this.config.hiddenSize;
@@ -176,7 +222,7 @@ export class DiffusionTransformer {
       }
       const out = linear(p, 'final.linear', modulate(layerNorm(h), shift, scale));
       const c = this.config;
-      return unpatchify(out, c.patchSize, c.frames, c.height, c.width, c.channels);
+      return unpatchify(out, c.patchSize, c.frames, c.height, c.width, outputChannels(c));
     });
   }
 
@@ -200,4 +246,24 @@ export class DiffusionTransformer {
 /** Dispose every tensor of an EmbedOutput. */
 export function disposeEmbed(e: EmbedOutput): void {
   tf.dispose([e.noisyTokens, e.tokens, e.timestepEmbedding, e.modulated, e.condition, e.text]);
+}
+
+/** The class index a caption names for a class-conditional model: '' is the null class (numClasses). */
+export function classIndex(caption: string, numClasses: number): number {
+  const text = caption.trim();
+  if (text === '') return numClasses;
+  if (!/^\d+$/.test(text) || Number(text) >= numClasses) {
+    throw new Error(`caption "${caption}": a class-conditional model takes a class index 0..${numClasses - 1} (or '' for the null class)`);
+  }
+  return Number(text);
+}
+
+/** Every parameter's shape a config implies, computed without allocating any tensor. */
+export function parameterShapes(config: ModelConfig): Record<string, number[]> {
+  const m = new DiffusionTransformer(config, { allocate: false });
+  try {
+    return m.params.expectedShapes();
+  } finally {
+    m.dispose();
+  }
 }

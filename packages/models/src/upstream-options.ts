@@ -2,7 +2,8 @@ import { FormatError } from '@teacache/core';
 
 /**
  * Optional config.json fields that let the `stdit` and `osp` families be a published model exactly
- * (Open-Sora 1.2's STDiT3, Open-Sora-Plan v1.3). Every field absent gives the built-in behaviour.
+ * (Open-Sora 1.2's STDiT3, Open-Sora-Plan v1.3), beside the shared ones in config.ts (positionFirstHalf,
+ * captionProjection, learnSigma, textEncoder). Every field absent gives the built-in behaviour.
  */
 export interface UpstreamOptions {
   /** Per-head RMSNorm (learned weight, eps 1e-6) on q and k of every self-attention, before any RoPE. */
@@ -13,16 +14,12 @@ export interface UpstreamOptions {
   temporalPositionEmbedding?: boolean;
   /** Additive spatial position embedding: `sincos` (built in) or `none` (RoPE-only models). */
   spatialPositionEmbedding?: 'sincos' | 'none';
-  /** Which grid coordinate's sine-cosine half comes first: `hw` (row, then column; built in) or `wh`. */
-  positionOrder?: 'hw' | 'wh';
   /** Grid positions are i / positionScale (absent 1). Open-Sora 1.2: √(pixel height·width) / 512. */
   positionScale?: number;
   /** Grid positions are further multiplied by positionBaseSize / (grid rows or columns) (Open-Sora 1.2: round(√(rows·columns))). */
   positionBaseSize?: number;
   /** Frame rate the model is conditioned on: an fps embedder (like the timestep's) adds its embedding to t. */
   fps?: number;
-  /** Caption projection: text [B, L, textWidth] → GELU(tanh) MLP → [B, L, hiddenSize] before cross-attention. */
-  captionProjection?: boolean;
   /** A learned null caption [textLength, textWidth] used in place of the empty caption (guidance's unconditional branch). */
   nullCaption?: boolean;
   /**
@@ -57,11 +54,11 @@ export interface UpstreamOptions {
   skiparseBlocks?: [number, number];
 }
 
-const BOOLEAN_FIELDS = ['qkNorm', 'temporalRope', 'temporalPositionEmbedding', 'captionProjection', 'nullCaption', 'rope3d'] as const;
+const BOOLEAN_FIELDS = ['qkNorm', 'temporalRope', 'temporalPositionEmbedding', 'nullCaption', 'rope3d'] as const;
 const POSITIVE_FIELDS = ['positionScale', 'positionBaseSize', 'fps', 'timeShift'] as const;
 
-/** Check the optional upstream fields of a parsed config.json; failures name the file and field. */
-export function validateUpstreamOptions(c: Record<string, unknown>, file: string): void {
+/** Check the optional Open-Sora / Open-Sora-Plan fields of a parsed config.json; failures name the file and field. */
+export function validateVideoUpstreamOptions(c: Record<string, unknown>, file: string): void {
   for (const f of BOOLEAN_FIELDS) {
     if (c[f] !== undefined && typeof c[f] !== 'boolean') throw new FormatError({ file, field: f }, 'true or false', c[f]);
   }
@@ -73,7 +70,6 @@ export function validateUpstreamOptions(c: Record<string, unknown>, file: string
     if (c[f] !== undefined && !values.includes(c[f] as string)) throw new FormatError({ file, field: f }, values.map((v) => `"${v}"`).join(' or '), c[f]);
   };
   oneOf('spatialPositionEmbedding', ['sincos', 'none']);
-  oneOf('positionOrder', ['hw', 'wh']);
   oneOf('velocityTarget', ['noise-minus-data', 'data-minus-noise']);
   oneOf('sampler', ['ddim', 'euler-rf', 'euler-ancestral']);
   if (c.sampler !== undefined && (c.sampler === 'euler-rf') !== (c.prediction === 'velocity')) {

@@ -17,7 +17,7 @@ function config(family: ModelConfig['family'], overrides: Partial<ModelConfig> =
 describe('upstream config options', () => {
   it.each([
     [{ qkNorm: 'yes' }, 'qkNorm'],
-    [{ positionOrder: 'xy' }, 'positionOrder'],
+    [{ positionFirstHalf: 'xy' }, 'positionFirstHalf'],
     [{ positionScale: 0 }, 'positionScale'],
     [{ fps: -24 }, 'fps'],
     [{ velocityTarget: 'down' }, 'velocityTarget'],
@@ -57,8 +57,8 @@ describe('upstream config options', () => {
     }
   });
 
-  it('puts the column half first with positionOrder wh and scales grid positions by positionScale and positionBaseSize', () => {
-    const cfg = config('stdit', { positionOrder: 'wh', positionScale: 0.5, positionBaseSize: 4, temporalPositionEmbedding: false });
+  it('puts the column half first with positionFirstHalf column and scales grid positions by positionScale and positionBaseSize', () => {
+    const cfg = config('stdit', { positionFirstHalf: 'column', positionScale: 0.5, positionBaseSize: 4, temporalPositionEmbedding: false });
     const d = cfg.hiddenSize;
     const got = positionTable(cfg);
     // Token (row 1, column 2) of frame 2: column position 2 / 0.5 · 4/3, row position 1 / 0.5 · 4/2.

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config.js';
 import type { ParamStore } from './params.js';
 import type { BlockPlan } from './blocks.js';
-import { declareLinear, mlp, linear, silu, sincos1d, timestepFeatures } from './layers.js';
+import { declareLinear, linear, silu, sincos1d, timestepFeatures } from './layers.js';
 import { declareQkNorm, selfAttentionWith, type AttentionExtras } from './attention-ext.js';
 import { rope3dAngles, ropeAngles, ropeTable, type RopeTable } from './rope.js';
 import { skiparseKindOf } from './skiparse.js';
@@ -34,7 +34,7 @@ export function positionTable(cfg: ModelConfig): Float32Array {
   const axis = (n: number) => Array.from({ length: n }, (_, i) => (i / scale) * (cfg.positionBaseSize !== undefined ? cfg.positionBaseSize / n : 1));
   const rows = sincosAt(axis(gh), d / 2);
   const cols = sincosAt(axis(gw), d / 2);
-  const [first, second, firstOf] = (cfg.positionOrder ?? 'hw') === 'hw'
+  const [first, second, firstOf] = (cfg.positionFirstHalf ?? 'row') === 'row'
     ? [rows, cols, (y: number, _x: number) => [y, _x]] as const
     : [cols, rows, (y: number, x: number) => [x, y]] as const;
   const temporal = temporalOn ? sincos1d(cfg.frames, d) : null;
@@ -54,24 +54,15 @@ export function positionTable(cfg: ModelConfig): Float32Array {
   return out;
 }
 
-/** Declare the parameters the upstream options add (fps embedder, caption projection, null caption, qk-norm scales). */
+/** Declare the parameters the upstream options add (fps embedder, null caption, qk-norm scales). */
 export function declareUpstream(p: ParamStore, cfg: ModelConfig, plan: readonly BlockPlan[]): void {
   const d = cfg.hiddenSize;
   if (cfg.fps !== undefined) {
     declareLinear(p, 'fps.fc1', cfg.timestepFrequencies, d, 'normal', 0.02);
     declareLinear(p, 'fps.fc2', d, d, 'normal', 0.02);
   }
-  if (cfg.captionProjection) {
-    declareLinear(p, 'caption.fc1', cfg.textWidth, d);
-    declareLinear(p, 'caption.fc2', d, d);
-  }
   if (cfg.nullCaption) p.declare('nullCaption', { shape: [cfg.textLength, cfg.textWidth], init: 'normal', std: 1 / Math.sqrt(cfg.textWidth) });
   if (cfg.qkNorm) plan.forEach((_, i) => declareQkNorm(p, `blocks.${i}.attn`, d / cfg.heads));
-}
-
-/** Width of the text tokens the blocks' cross-attention reads. */
-export function crossAttentionTextWidth(cfg: ModelConfig): number {
-  return cfg.captionProjection ? cfg.hiddenSize : cfg.textWidth;
 }
 
 /** The fps embedding [1, D] added to the timestep embedding, or null without fps conditioning. */
@@ -79,11 +70,6 @@ export function fpsEmbedding(p: ParamStore, cfg: ModelConfig): tf.Tensor2D | nul
   if (cfg.fps === undefined) return null;
   const h = linear(p, 'fps.fc1', timestepFeatures(tf.tensor1d([cfg.fps]), cfg.timestepFrequencies));
   return linear(p, 'fps.fc2', silu(h)) as tf.Tensor2D;
-}
-
-/** Text tokens as the cross-attention reads them: through the caption projection when there is one. */
-export function projectCaption(p: ParamStore, cfg: ModelConfig, text: tf.Tensor3D): tf.Tensor3D {
-  return (cfg.captionProjection ? mlp(p, 'caption', text) : tf.clone(text)) as tf.Tensor3D;
 }
 
 /** Self-attention of each block with the options' qk-norm and RoPE; holds its rotation tables. */

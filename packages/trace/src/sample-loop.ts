@@ -4,6 +4,7 @@ import type { CachePolicy, StepContext } from '@teacache/cache';
 import { SeededRandom, ddpmScheduleOf, disposeEmbed, type DiffusionTransformer, type EmbedOutput } from '@teacache/models';
 import { samplerFor, type SamplerName } from './samplers.js';
 import { readRows, rowStats } from './signals.js';
+import { guide } from './guidance.js';
 
 export interface SampleOptions {
   model: DiffusionTransformer;
@@ -182,10 +183,9 @@ export function sampleRun(o: SampleOptions): SampleResult {
       });
       const p = prediction.dataSync() as Float32Array;
       prediction.dispose();
-      const guided = new Float32Array(sampleSize);
-      if (nb === 2) {
-        for (let k = 0; k < sampleSize; k++) guided[k] = p[sampleSize + k] + o.guidance * (p[k] - p[sampleSize + k]);
-      } else guided.set(p.subarray(0, sampleSize));
+      const guided = nb === 2
+        ? guide(p.subarray(0, sampleSize), p.subarray(sampleSize, 2 * sampleSize), o.guidance, cfg.channels, cfg.guidedChannels)
+        : p.slice(0, sampleSize);
       sampler.update(x, guided, i);
       o.onStep?.(i);
     }

@@ -1,91 +1,87 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensors } from '../weights/safetensors.js';
-import { validateConfig } from '../config.js';
-import { DiffusionTransformer } from '../model.js';
-import { convertOpenSora12 } from './opensora-1.2.js';
-import type { SourceTensor } from './tensor-layout.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend } from '../backend.js';
+import { loadModel } from '../weights/model-io.js';
+import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
+import { convertCheckpoint } from './convert.js';
 
-// Fixtures: scripts/opensora_fixtures.py run on hpcaitech/Open-Sora v1.2.0 (STDiT3, qk-norm, temporal RoPE,
-// learned sigma, fps and caption projection; every parameter random). See fixtures/opensora-1.2/meta.json.
-const dir = fileURLToPath(new URL('./fixtures/opensora-1.2/', import.meta.url));
-const source = (): Map<string, SourceTensor> => readSafetensors(join(dir, 'checkpoint.safetensors')).tensors;
-const io = readSafetensors(join(dir, 'io.safetensors')).tensors;
-const SIZE = { frames: 3, height: 4, width: 6, vaeSpatial: 8, fps: 24 };
+// Fixtures: scripts/opensora_fixtures.py run on hpcaitech/Open-Sora v1.2.0 (STDiT3 with qk-norm, temporal RoPE,
+// learned sigma, fps embedder, caption projection and null caption; every parameter random). See meta.json there.
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'opensora-1.2');
+const CHECKPOINT = join(FIXTURES, 'checkpoint.safetensors');
+const io = readSafetensors(join(FIXTURES, 'io.safetensors')).tensors;
+// The fixture's video: 3 latent frames of 4×6 (32×48 pixels), 24 fps.
+const OPTIONS = { frames: 3, height: 4, width: 6, fps: 24 };
+let dir: string;
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = mkdtempSync(join(tmpdir(), 'convert-os12-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
-/** The converted model, with the toolkit's own (unused) text encoder left at its initial values. */
-function converted(): DiffusionTransformer {
-  const conv = convertOpenSora12(source(), SIZE);
-  expect(conv.problems).toEqual([]);
-  expect(conv.unplaced).toEqual([]);
-  const cfg = validateConfig(JSON.parse(JSON.stringify(conv.config)), 'converted config');
-  const model = new DiffusionTransformer(cfg, { seed: 0 });
-  const values = model.params.snapshot();
-  const notPlaced = [...values.keys()].filter((n) => !n.startsWith('text.') && !conv.tensors.has(n));
-  expect(notPlaced).toEqual([]);
-  for (const [n, v] of conv.tensors) {
-    expect(v.length).toBe(values.get(n)?.length);
-    values.set(n, v);
-  }
-  model.params.assign(values);
-  return model;
-}
+const t = (name: string) => { const v = io.get(name)!; return tf.tensor(v.data, v.shape); };
+/** Inputs in the toolkit's layouts: x [B, F, H, W, C] from [B, C, T, H, W]; text [B, L, W] from [B, 1, L, W]. */
+const inputs = () => ({
+  x: t('x').transpose([0, 2, 3, 4, 1]), time: t('timestep') as tf.Tensor1D,
+  text: t('y').squeeze([1]) as tf.Tensor3D,
+});
 
-describe('Open-Sora 1.2 (STDiT3) converted from an upstream checkpoint', () => {
-  const x = io.get('x')!;
-  const [b, c, f, h, w] = x.shape;
-  const inputs = () => ({
-    x: tf.tensor(x.data, x.shape).transpose([0, 2, 3, 4, 1]),
-    t: tf.tensor1d(io.get('timestep')!.data),
-    y: tf.tensor(io.get('y')!.data, io.get('y')!.shape).reshape([b, -1, io.get('y')!.shape[3]]) as tf.Tensor3D,
-  });
-
-  it('places every upstream tensor and reads the sizes the checkpoint implies', () => {
-    const conv = convertOpenSora12(source(), SIZE);
-    expect(conv.config).toMatchObject({ family: 'stdit', hiddenSize: 24, depth: 4, heads: 3, mlpRatio: 4, patchSize: 2, channels: c, textWidth: 16, textLength: 6, timestepFrequencies: 256 });
-    expect(conv.config.positionScale).toBeCloseTo(Math.sqrt(32 * 48) / 512, 12);
-    expect(conv.config.positionBaseSize).toBe(2);
-  });
-
-  it('gives the reference forward output (velocity half) within 1e-4', () => {
-    const model = converted();
-    const { x: xt, t, y } = inputs();
-    const out = model.forward(xt, t, y);
-    expect(out.shape).toEqual([b, f, h, w, c]);
-    const ref = tf.tensor(io.get('output')!.data, io.get('output')!.shape).slice([0, 0], [b, c]).transpose([0, 2, 3, 4, 1]);
-    const diff = maxAbsDiff(out.dataSync(), ref.dataSync());
-    expect(diff).toBeLessThan(1e-4);
-    // The check can fail: the reference output is far from zero.
-    expect(Math.max(...ref.abs().dataSync())).toBeGreaterThan(0.1);
+describe('converting Open-Sora 1.2 (STDiT3)', () => {
+  test('the converted model equals the upstream forward within 1e-4 (velocity half of the learned-sigma output)', () => {
+    const out = join(dir, 'stdit3');
+    const result = convertCheckpoint({ from: 'opensora-1.2', checkpoint: CHECKPOINT, out, options: OPTIONS });
+    expect(result.ignored.map((i) => i.name)).toEqual(['rope.freqs']);
+    expect(result.config).toMatchObject({
+      family: 'stdit', hiddenSize: 24, depth: 4, heads: 3, mlpRatio: 4, patchSize: 2, channels: 4, textWidth: 16, textLength: 6,
+      timestepFrequencies: 256, learnSigma: true, qkNorm: true, temporalRope: true, positionFirstHalf: 'column', positionBaseSize: 2,
+      velocityTarget: 'data-minus-noise', textEncoder: 'external', captionProjection: true, nullCaption: true, fps: 24,
+    });
+    expect(result.config.positionScale).toBeCloseTo(Math.sqrt(32 * 48) / 512, 12);
+    const { model } = loadModel(out);
+    const { x, time, text } = inputs();
+    const got = model.forward(x, time, text);
+    const want = t('output').slice([0, 0], [-1, 4]).transpose([0, 2, 3, 4, 1]);
+    expect(maxAbsDiff(got, want)).toBeLessThan(1e-4);
+    expect(tf.max(tf.abs(want)).dataSync()[0]).toBeGreaterThan(0.5);
+    // The variance half too, through the head that keeps it.
+    const e = model.embed(x, time, text);
+    const full = model.headWithVariance(model.stack(e), e);
+    expect(maxAbsDiff(full, t('output').transpose([0, 2, 3, 4, 1]))).toBeLessThan(1e-4);
+    // The first block's modulated input, the cheap indicator TeaCache reads.
+    expect(maxAbsDiff(e.modulated, t('modulated'))).toBeLessThan(1e-4);
     model.dispose();
   });
 
-  it("gives the reference's modulated input of the first block", () => {
-    const model = converted();
-    const { x: xt, t, y } = inputs();
-    const e = model.embed(xt, t, y);
-    expect(maxAbsDiff(e.modulated.dataSync(), io.get('modulated')!.data)).toBeLessThan(1e-4);
+  test("the learned null caption is the checkpoint's y_embedding", () => {
+    const out = join(dir, 'stdit3-null');
+    convertCheckpoint({ from: 'opensora-1.2', checkpoint: CHECKPOINT, out, options: OPTIONS });
+    const { model } = loadModel(out);
+    const nul = readSafetensors(CHECKPOINT).tensors.get('y_embedder.y_embedding')!;
+    expect(Array.from(model.nullCaption()!.dataSync())).toEqual(Array.from(nul.data));
     model.dispose();
   });
 
-  it('lists a missing tensor, an unknown name and a non-standard RoPE table all at once', () => {
-    const src = source();
-    src.delete('temporal_blocks.1.mlp.fc2.bias');
-    src.set('extra.weight', { shape: [1], data: new Float32Array(1) });
-    src.set('rope.freqs', { shape: [4], data: new Float32Array(4) });
-    const conv = convertOpenSora12(src, SIZE);
-    expect(conv.unplaced).toEqual(['extra.weight']);
-    expect(conv.problems).toEqual([
-      'temporal_blocks.1.mlp.fc2.bias: missing (for blocks.3.mlp.fc2.bias)',
-      'rope.freqs: not the standard rotary table θ = 10000 for head width 8 (the toolkit builds that table itself)',
-    ]);
+  test('a checkpoint with a tensor missing, an unknown one and a wrong shape is refused naming all three', () => {
+    const { tensors } = readSafetensors(CHECKPOINT);
+    tensors.delete('temporal_blocks.1.mlp.fc2.bias');
+    tensors.set('extra.weight', { name: 'extra.weight', dtype: 'F32', shape: [2], data: new Float32Array(2) });
+    const bias = tensors.get('temporal_blocks.0.cross_attn.proj.bias')!;
+    tensors.set('temporal_blocks.0.cross_attn.proj.bias', { ...bias, shape: [3], data: bias.data.slice(0, 3) });
+    const bad = join(dir, 'bad.safetensors');
+    writeSafetensors(bad, [...tensors.values()], { dtype: 'F32' });
+    let error: Error | undefined;
+    try { convertCheckpoint({ from: 'opensora-1.2', checkpoint: bad, out: join(dir, 'bad'), options: OPTIONS }); } catch (err) { error = err as Error; }
+    expect(error?.message).toContain('missing tensor "temporal_blocks.1.mlp.fc2.bias"');
+    expect(error?.message).toContain('unknown tensor "extra.weight"');
+    expect(error?.message).toContain('tensor "temporal_blocks.0.cross_attn.proj.bias" has shape [3], expected [24]');
+    expect(error?.message).toContain('3 problem(s)');
   });
 });

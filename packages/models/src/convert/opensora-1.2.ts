@@ -1,150 +1,109 @@
 import type { ModelConfig } from '../config.js';
-import { linearWeight, patchChannelRows, patchConvWeight, pick, type SourceTensor } from './tensor-layout.js';
+import type { MappingRow, NamingTable } from './table.js';
+import { blockCount, needShape, type CheckpointConverter, type CheckpointShapes, type ConvertOptions } from './converter.js';
+
+/** The rows of one STDiT3 block; spatial_blocks.{k} become toolkit block 2k, temporal_blocks.{k} block 2k+1. */
+function blockRows(stack: 'spatial_blocks' | 'temporal_blocks'): MappingRow[] {
+  const each = stack === 'spatial_blocks' ? 'spatial' : 'temporal';
+  const b = `${stack}.{k}`;
+  const pair = (to: string, from: string): MappingRow[] => [
+    { to: `blocks.{b}.${to}.weight`, from: [`${b}.${from}.weight`], layout: 'linear', each },
+    { to: `blocks.{b}.${to}.bias`, from: [`${b}.${from}.bias`], layout: 'copy', each },
+  ];
+  return [
+    { to: 'blocks.{b}.scaleShiftTable', from: [`${b}.scale_shift_table`], layout: 'copy', each },
+    ...pair('attn.qkv', 'attn.qkv'),
+    { to: 'blocks.{b}.attn.qNorm.weight', from: [`${b}.attn.q_norm.weight`], layout: 'copy', each, when: 'qk-norm' },
+    { to: 'blocks.{b}.attn.kNorm.weight', from: [`${b}.attn.k_norm.weight`], layout: 'copy', each, when: 'qk-norm' },
+    ...pair('attn.proj', 'attn.proj'),
+    ...pair('cross.q', 'cross_attn.q_linear'),
+    ...pair('cross.kv', 'cross_attn.kv_linear'),
+    ...pair('cross.proj', 'cross_attn.proj'),
+    ...pair('mlp.fc1', 'mlp.fc1'),
+    ...pair('mlp.fc2', 'mlp.fc2'),
+  ];
+}
+
+/** A linear layer outside the blocks: weight transposed, bias copied. */
+function linearRows(to: string, from: string): MappingRow[] {
+  return [
+    { to: `${to}.weight`, from: [`${from}.weight`], layout: 'linear' },
+    { to: `${to}.bias`, from: [`${from}.bias`], layout: 'copy' },
+  ];
+}
+
+/** Open-Sora 1.2's STDiT3 (hpcaitech/Open-Sora v1.2.0, opensora/models/stdit/stdit3.py): its own naming. */
+const STDIT3: NamingTable = {
+  naming: 'original',
+  marker: 'temporal_blocks.0.attn.qkv.weight',
+  rows: [
+    { to: 'patch.weight', from: ['x_embedder.proj.weight'], layout: 'conv3d-patch' },
+    { to: 'patch.bias', from: ['x_embedder.proj.bias'], layout: 'copy' },
+    ...linearRows('timestep.fc1', 't_embedder.mlp.0'),
+    ...linearRows('timestep.fc2', 't_embedder.mlp.2'),
+    ...linearRows('fps.fc1', 'fps_embedder.mlp.0'),
+    ...linearRows('fps.fc2', 'fps_embedder.mlp.2'),
+    ...linearRows('timestep.single', 't_block.1'),
+    ...linearRows('caption.fc1', 'y_embedder.y_proj.fc1'),
+    ...linearRows('caption.fc2', 'y_embedder.y_proj.fc2'),
+    { to: 'nullCaption', from: ['y_embedder.y_embedding'], layout: 'copy' },
+    ...blockRows('spatial_blocks'),
+    ...blockRows('temporal_blocks'),
+    { to: 'final.scaleShiftTable', from: ['final_layer.scale_shift_table'], layout: 'copy' },
+    ...linearRows('final.linear', 'final_layer.linear'),
+  ],
+  ignored: [
+    { pattern: 'rope\\.freqs', why: 'the rotary frequency table 10000^(−2j/head width), fixed; the toolkit builds the same table' },
+    { pattern: 'pos_embed\\.inv_freq', why: 'the fixed sine-cosine frequencies, recomputed from the config' },
+  ],
+};
 
 /**
- * Open-Sora 1.2 (hpcaitech/Open-Sora v1.2.0, opensora/models/stdit/stdit3.py STDiT3) → the toolkit's `stdit`
- * family. The mapping is data: upstream name (with {i} for a block index) → toolkit name and how the values move.
+ * Open-Sora 1.2's released settings the weights do not record: its inference defaults (240p 16:9, 51 frames at
+ * 24 fps → 15 latent frames of 30×54 through its VAE, 17 frames → 5 and 8× spatially), input_sq_size 512,
+ * T5-XXL's 300 tokens.
  */
-export type Move = 'linear' | 'copy' | 'patch' | 'final-linear' | 'final-bias';
+const RELEASED = { frames: 15, height: 30, width: 54, fps: 24, imageFps: 120, vaeSpatial: 8, squareSize: 512, headDim: 72 };
 
-/** Per-block tensors: upstream suffix → toolkit suffix; spatial_blocks.{i} → blocks.{2i}, temporal_blocks.{i} → blocks.{2i+1}. */
-export const OPENSORA_12_BLOCK: ReadonlyArray<readonly [string, string, Move]> = [
-  ['scale_shift_table', 'scaleShiftTable', 'copy'],
-  ['attn.qkv.weight', 'attn.qkv.weight', 'linear'], ['attn.qkv.bias', 'attn.qkv.bias', 'copy'],
-  ['attn.q_norm.weight', 'attn.qNorm.weight', 'copy'], ['attn.k_norm.weight', 'attn.kNorm.weight', 'copy'],
-  ['attn.proj.weight', 'attn.proj.weight', 'linear'], ['attn.proj.bias', 'attn.proj.bias', 'copy'],
-  ['cross_attn.q_linear.weight', 'cross.q.weight', 'linear'], ['cross_attn.q_linear.bias', 'cross.q.bias', 'copy'],
-  ['cross_attn.kv_linear.weight', 'cross.kv.weight', 'linear'], ['cross_attn.kv_linear.bias', 'cross.kv.bias', 'copy'],
-  ['cross_attn.proj.weight', 'cross.proj.weight', 'linear'], ['cross_attn.proj.bias', 'cross.proj.bias', 'copy'],
-  ['mlp.fc1.weight', 'mlp.fc1.weight', 'linear'], ['mlp.fc1.bias', 'mlp.fc1.bias', 'copy'],
-  ['mlp.fc2.weight', 'mlp.fc2.weight', 'linear'], ['mlp.fc2.bias', 'mlp.fc2.bias', 'copy'],
-];
-
-/** Tensors outside the blocks: upstream name → toolkit name and move. */
-export const OPENSORA_12_TOP: ReadonlyArray<readonly [string, string, Move]> = [
-  ['x_embedder.proj.weight', 'patch.weight', 'patch'], ['x_embedder.proj.bias', 'patch.bias', 'copy'],
-  ['t_embedder.mlp.0.weight', 'timestep.fc1.weight', 'linear'], ['t_embedder.mlp.0.bias', 'timestep.fc1.bias', 'copy'],
-  ['t_embedder.mlp.2.weight', 'timestep.fc2.weight', 'linear'], ['t_embedder.mlp.2.bias', 'timestep.fc2.bias', 'copy'],
-  ['fps_embedder.mlp.0.weight', 'fps.fc1.weight', 'linear'], ['fps_embedder.mlp.0.bias', 'fps.fc1.bias', 'copy'],
-  ['fps_embedder.mlp.2.weight', 'fps.fc2.weight', 'linear'], ['fps_embedder.mlp.2.bias', 'fps.fc2.bias', 'copy'],
-  ['t_block.1.weight', 'timestep.single.weight', 'linear'], ['t_block.1.bias', 'timestep.single.bias', 'copy'],
-  ['y_embedder.y_proj.fc1.weight', 'caption.fc1.weight', 'linear'], ['y_embedder.y_proj.fc1.bias', 'caption.fc1.bias', 'copy'],
-  ['y_embedder.y_proj.fc2.weight', 'caption.fc2.weight', 'linear'], ['y_embedder.y_proj.fc2.bias', 'caption.fc2.bias', 'copy'],
-  ['y_embedder.y_embedding', 'nullCaption', 'copy'],
-  ['final_layer.scale_shift_table', 'final.scaleShiftTable', 'copy'],
-  ['final_layer.linear.weight', 'final.linear.weight', 'final-linear'], ['final_layer.linear.bias', 'final.linear.bias', 'final-bias'],
-];
-
-/** Upstream tensors that are fixed tables, checked but not placed. */
-export const OPENSORA_12_CHECKED = ['rope.freqs'] as const;
-
-/** The video the converted model is sized for (the checkpoint does not say): latent frames and grid, and its conditioning. */
-export interface OpenSora12Options {
-  /** Latent frames, height and width (the VAE's output; Open-Sora 1.2's VAE: 17 video frames → 5, 8× spatially). */
-  frames: number;
-  height: number;
-  width: number;
-  /** Frame rate the model is conditioned on (Open-Sora 1.2's inference default 24; 120 for images). */
-  fps?: number;
-  /** Video pixels per latent pixel (default 8) and video frames (default ⌈frames/5⌉·17, 1 for images). */
-  vaeSpatial?: number;
-  pixelFrames?: number;
-  /** STDiT3's input_sq_size (default 512, the released models'). */
-  inputSquareSize?: number;
-  /** Attention heads; read from the qk-norm scales' width when the checkpoint has them (STDiT3-XL/2: 16). */
-  heads?: number;
+/** Video frames the transform sees for a latent length (17 video frames → 5 latent; images: 1). */
+function pixelFrames(latentFrames: number): number {
+  return latentFrames === 1 ? 1 : Math.ceil(latentFrames / 5) * 17;
 }
 
-/** What a conversion produced: the toolkit config, its tensors by toolkit name, and every problem found. */
-export interface Conversion {
-  config: ModelConfig;
-  tensors: Map<string, Float32Array>;
-  /** Upstream tensors no rule placed. */
-  unplaced: string[];
-  /** Missing tensors, wrong shapes and other problems, one line each. */
-  problems: string[];
-}
-
-function shapeOf(src: ReadonlyMap<string, SourceTensor>, name: string): number[] | undefined {
-  return src.get(name)?.shape;
-}
-
-/** The toolkit config a checkpoint implies; sizes the checkpoint cannot tell come from options. */
-export function openSora12Config(src: ReadonlyMap<string, SourceTensor>, o: OpenSora12Options, problems: string[]): ModelConfig {
-  const patch = shapeOf(src, 'x_embedder.proj.weight') ?? [0, 0, 1, 0, 0];
-  const [hidden, channels] = patch;
-  const p = patch[3];
-  const depth = [...src.keys()].filter((n) => /^spatial_blocks\.\d+\.scale_shift_table$/.test(n)).length;
-  const qNorm = shapeOf(src, 'spatial_blocks.0.attn.q_norm.weight');
-  const heads = o.heads ?? (qNorm ? hidden / qNorm[0] : 0);
-  if (!heads || !Number.isInteger(heads)) problems.push('heads: not readable from the checkpoint (no qk-norm scales); give the heads option');
-  const fc1 = shapeOf(src, 'spatial_blocks.0.mlp.fc1.weight') ?? [0];
-  const nul = shapeOf(src, 'y_embedder.y_embedding') ?? [0, 0];
-  const tFreq = shapeOf(src, 't_embedder.mlp.0.weight') ?? [0, 0];
-  const gh = o.height / p;
-  const gw = o.width / p;
-  const vae = o.vaeSpatial ?? 8;
-  const pixelH = o.height * vae;
-  const pixelW = o.width * vae;
-  const pixelFrames = o.pixelFrames ?? (o.frames === 1 ? 1 : Math.ceil(o.frames / 5) * 17);
-  const framesFactor = pixelFrames === 1 ? 1 : Math.floor(pixelFrames / 17) * 5;
-  const square = o.inputSquareSize ?? 512;
+function configFor(ck: CheckpointShapes, _table: NamingTable, o: ConvertOptions): ModelConfig {
+  const patch = needShape(ck, 'x_embedder.proj.weight', 5);
+  const [d, channels, , p] = patch;
+  const fc1 = needShape(ck, 'spatial_blocks.0.mlp.fc1.weight', 2);
+  const tfc1 = needShape(ck, 't_embedder.mlp.0.weight', 2);
+  const nul = needShape(ck, 'y_embedder.y_embedding', 2);
+  const out = needShape(ck, 'final_layer.linear.weight', 2);
+  const qNorm = ck.shape('spatial_blocks.0.attn.q_norm.weight');
+  const frames = o.frames ?? RELEASED.frames;
+  const height = o.height ?? RELEASED.height;
+  const width = o.width ?? RELEASED.width;
+  const [ph, pw] = [height * RELEASED.vaeSpatial, width * RELEASED.vaeSpatial];
+  const vf = pixelFrames(frames);
+  // Open-Sora 1.2's timestep transform ratio: √(pixels / 512²) · √(⌊video frames / 17⌋·5) for videos.
+  const timeShift = Math.sqrt((ph * pw) / RELEASED.squareSize ** 2) * Math.sqrt(vf === 1 ? 1 : Math.floor(vf / 17) * 5);
   return {
-    family: 'stdit', hiddenSize: hidden, depth: 2 * depth, heads, mlpRatio: fc1[0] / hidden, patchSize: p,
-    frames: o.frames, height: o.height, width: o.width, channels,
-    // The toolkit's own text encoder is unused with real encoder outputs; kept minimal so the directory loads.
-    textWidth: nul[1], textLayers: 1, textHeads: 1, textLength: nul[0], vocabulary: ['<pad>', '<unk>'],
-    prediction: 'velocity', velocityTarget: 'data-minus-noise', timestepFrequencies: tFreq[1],
-    qkNorm: qNorm !== undefined, temporalRope: true, temporalPositionEmbedding: false, positionOrder: 'wh',
-    positionScale: Math.sqrt(pixelH * pixelW) / square, positionBaseSize: Math.round(Math.sqrt(gh * gw)),
-    fps: o.fps ?? (o.frames === 1 ? 120 : 24), captionProjection: true, nullCaption: true,
-    timeShift: Math.sqrt((pixelH * pixelW) / (512 * 512)) * Math.sqrt(Math.max(framesFactor, 1)),
+    family: 'stdit', hiddenSize: d, depth: 2 * blockCount(ck, 'spatial_blocks'),
+    heads: o.heads ?? (qNorm ? d / qNorm[0] : Math.max(1, Math.round(d / RELEASED.headDim))),
+    mlpRatio: fc1[0] / d, patchSize: p, frames, height, width, channels,
+    textWidth: nul[1], textLayers: 1, textHeads: 1, textLength: o.textLength ?? nul[0], vocabulary: [],
+    prediction: 'velocity', velocityTarget: 'data-minus-noise', timeShift, timestepFrequencies: tfc1[1],
+    textEncoder: 'external', captionProjection: true, nullCaption: true,
+    qkNorm: qNorm !== undefined, temporalRope: true, temporalPositionEmbedding: false, positionFirstHalf: 'column',
+    positionScale: Math.sqrt(ph * pw) / RELEASED.squareSize, positionBaseSize: Math.round(Math.sqrt((height / p) * (width / p))),
+    fps: o.fps ?? (frames === 1 ? RELEASED.imageFps : RELEASED.fps),
+    ...(out[0] === 2 * p * p * channels ? { learnSigma: true } : {}),
   };
 }
 
-/** Standard rotary frequencies θ^(−2j/dim) of RotaryEmbedding(dim) (θ = 10000), as STDiT3 builds them. */
-function ropeFreqs(dim: number): Float32Array {
-  return Float32Array.from({ length: dim / 2 }, (_, j) => 1 / Math.pow(10000, (2 * j) / dim));
-}
-
-/** Convert an Open-Sora 1.2 STDiT3 state dict; nothing is thrown, every problem is listed. */
-export function convertOpenSora12(src: ReadonlyMap<string, SourceTensor>, o: OpenSora12Options): Conversion {
-  const problems: string[] = [];
-  const config = openSora12Config(src, o, problems);
-  const tensors = new Map<string, Float32Array>();
-  const placed = new Set<string>();
-  const c = config.channels;
-  const outRows = (shapeOf(src, 'final_layer.linear.weight') ?? [0])[0];
-  const outChannels = outRows / (config.patchSize * config.patchSize);
-  if (outChannels !== c && outChannels !== 2 * c) problems.push(`final_layer.linear.weight: ${outRows} outputs, expected ${config.patchSize ** 2}×${c} or ×${2 * c} (learned sigma)`);
-  const rows = patchChannelRows(config.patchSize, outChannels, c);
-  const move = (from: string, to: string, how: Move) => {
-    const t = src.get(from);
-    if (!t) { problems.push(`${from}: missing (for ${to})`); return; }
-    placed.add(from);
-    switch (how) {
-      case 'linear': tensors.set(to, linearWeight(t)); break;
-      case 'copy': tensors.set(to, t.data); break;
-      case 'patch': tensors.set(to, patchConvWeight(t)); break;
-      case 'final-linear': tensors.set(to, linearWeight(t, rows)); break;
-      case 'final-bias': tensors.set(to, pick(t, rows)); break;
-    }
-  };
-  for (const [from, to, how] of OPENSORA_12_TOP) move(from, to, how);
-  for (let i = 0; i < config.depth / 2; i++) {
-    for (const [from, to, how] of OPENSORA_12_BLOCK) {
-      if (!config.qkNorm && from.includes('_norm.')) continue;
-      move(`spatial_blocks.${i}.${from}`, `blocks.${2 * i}.${to}`, how);
-      move(`temporal_blocks.${i}.${from}`, `blocks.${2 * i + 1}.${to}`, how);
-    }
-  }
-  const freqs = src.get('rope.freqs');
-  if (freqs) {
-    placed.add('rope.freqs');
-    const want = ropeFreqs(config.hiddenSize / config.heads);
-    const worst = want.length === freqs.data.length ? Math.max(...want.map((v, j) => Math.abs(v - freqs.data[j]))) : Infinity;
-    if (!(worst < 1e-6)) problems.push(`rope.freqs: not the standard rotary table θ = 10000 for head width ${want.length * 2} (the toolkit builds that table itself)`);
-  }
-  const unplaced = [...src.keys()].filter((n) => !placed.has(n)).sort();
-  return { config, tensors, unplaced, problems };
-}
+/** Open-Sora 1.2 (hpcaitech/Open-Sora v1.2.0 STDiT3, e.g. hpcai-tech/OpenSora-STDiT-v3). */
+export const OPENSORA12_CONVERTER: CheckpointConverter = {
+  source: 'opensora-1.2',
+  title: 'Open-Sora 1.2 (hpcaitech/Open-Sora STDiT3)',
+  tables: [STDIT3],
+  configFor,
+  repeats: (cfg) => cfg.depth / 2,
+};

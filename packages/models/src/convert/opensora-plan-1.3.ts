@@ -1,122 +1,83 @@
 import type { ModelConfig } from '../config.js';
-import type { Conversion } from './opensora-1.2.js';
-import { linearWeight, patchConvWeight, type SourceTensor } from './tensor-layout.js';
+import type { MappingRow, NamingTable } from './table.js';
+import { blockCount, needShape, type CheckpointConverter, type CheckpointShapes, type ConvertOptions } from './converter.js';
+
+/** A linear layer: weight transposed, bias copied (each: repeated over the blocks). */
+function linearRows(to: string, from: string, each?: 'block'): MappingRow[] {
+  return [
+    { to: `${to}.weight`, from: [`${from}.weight`], layout: 'linear', each },
+    { to: `${to}.bias`, from: [`${from}.bias`], layout: 'copy', each },
+  ];
+}
+
+/** Two or three projections stacked into one fused toolkit layer (q, k, v → qkv; k, v → kv). */
+function stackedRows(to: string, from: readonly string[]): MappingRow[] {
+  return [
+    { to: `${to}.weight`, from: from.map((f) => `${f}.weight`), layout: 'concat-linear', each: 'block' },
+    { to: `${to}.bias`, from: from.map((f) => `${f}.bias`), layout: 'concat', each: 'block' },
+  ];
+}
+
+const B = 'transformer_blocks.{k}';
 
 /**
  * Open-Sora-Plan v1.3 (PKU-YuanGroup/Open-Sora-Plan v1.3.x, opensora/models/diffusion/opensora_v1_3/
- * modeling_opensora.py OpenSoraT2V_v1_3, diffusers naming) → the toolkit's `osp` family. The mapping is data:
- * upstream name (transformer_blocks.{i}. prefix for blocks) → toolkit name and how the values move; `qkv`
- * stacks separate q, k and v projections into the toolkit's fused one, `kv` stacks k and v.
+ * modeling_opensora.py OpenSoraT2V_v1_3): diffusers-style names, as its released checkpoint holds them.
  */
-export type PlanMove = 'linear' | 'copy' | 'patch' | 'qkv-weight' | 'qkv-bias' | 'kv-weight' | 'kv-bias';
+const OSP13: NamingTable = {
+  naming: 'original',
+  marker: 'transformer_blocks.0.attn1.to_q.weight',
+  rows: [
+    { to: 'patch.weight', from: ['pos_embed.proj.weight'], layout: 'conv-patch' },
+    { to: 'patch.bias', from: ['pos_embed.proj.bias'], layout: 'copy' },
+    ...linearRows('timestep.fc1', 'adaln_single.emb.timestep_embedder.linear_1'),
+    ...linearRows('timestep.fc2', 'adaln_single.emb.timestep_embedder.linear_2'),
+    ...linearRows('timestep.single', 'adaln_single.linear'),
+    ...linearRows('caption.fc1', 'caption_projection.linear_1'),
+    ...linearRows('caption.fc2', 'caption_projection.linear_2'),
+    { to: 'blocks.{b}.scaleShiftTable', from: [`${B}.scale_shift_table`], layout: 'copy', each: 'block' },
+    ...stackedRows('blocks.{b}.attn.qkv', [`${B}.attn1.to_q`, `${B}.attn1.to_k`, `${B}.attn1.to_v`]),
+    ...linearRows('blocks.{b}.attn.proj', `${B}.attn1.to_out.0`, 'block'),
+    ...linearRows('blocks.{b}.cross.q', `${B}.attn2.to_q`, 'block'),
+    ...stackedRows('blocks.{b}.cross.kv', [`${B}.attn2.to_k`, `${B}.attn2.to_v`]),
+    ...linearRows('blocks.{b}.cross.proj', `${B}.attn2.to_out.0`, 'block'),
+    ...linearRows('blocks.{b}.mlp.fc1', `${B}.ff.net.0.proj`, 'block'),
+    ...linearRows('blocks.{b}.mlp.fc2', `${B}.ff.net.2`, 'block'),
+    { to: 'final.scaleShiftTable', from: ['scale_shift_table'], layout: 'copy' },
+    ...linearRows('final.linear', 'proj_out'),
+  ],
+  ignored: [],
+};
 
-/** Per-block tensors: upstream suffix(es) → toolkit suffix. Several sources are stacked along the output axis. */
-export const OPENSORA_PLAN_13_BLOCK: ReadonlyArray<readonly [readonly string[], string, PlanMove]> = [
-  [['scale_shift_table'], 'scaleShiftTable', 'copy'],
-  [['attn1.to_q.weight', 'attn1.to_k.weight', 'attn1.to_v.weight'], 'attn.qkv.weight', 'qkv-weight'],
-  [['attn1.to_q.bias', 'attn1.to_k.bias', 'attn1.to_v.bias'], 'attn.qkv.bias', 'qkv-bias'],
-  [['attn1.to_out.0.weight'], 'attn.proj.weight', 'linear'], [['attn1.to_out.0.bias'], 'attn.proj.bias', 'copy'],
-  [['attn2.to_q.weight'], 'cross.q.weight', 'linear'], [['attn2.to_q.bias'], 'cross.q.bias', 'copy'],
-  [['attn2.to_k.weight', 'attn2.to_v.weight'], 'cross.kv.weight', 'kv-weight'],
-  [['attn2.to_k.bias', 'attn2.to_v.bias'], 'cross.kv.bias', 'kv-bias'],
-  [['attn2.to_out.0.weight'], 'cross.proj.weight', 'linear'], [['attn2.to_out.0.bias'], 'cross.proj.bias', 'copy'],
-  [['ff.net.0.proj.weight'], 'mlp.fc1.weight', 'linear'], [['ff.net.0.proj.bias'], 'mlp.fc1.bias', 'copy'],
-  [['ff.net.2.weight'], 'mlp.fc2.weight', 'linear'], [['ff.net.2.bias'], 'mlp.fc2.bias', 'copy'],
-];
+/**
+ * v1.3's released settings the weights do not record (OpenSoraT2V_v1_3-2B/122 and its sampling script):
+ * attention_head_dim 96, sparse1d with sparse_n 4, interpolation scales 1; 93×352×640 video through
+ * WF-VAE 4×8×8 → 24 latent frames of 44×80; mT5-XXL's 512 tokens.
+ */
+const RELEASED = { headDim: 96, sparseN: 4, frames: 24, height: 44, width: 80, textLength: 512 };
 
-/** Tensors outside the blocks. */
-export const OPENSORA_PLAN_13_TOP: ReadonlyArray<readonly [readonly string[], string, PlanMove]> = [
-  [['pos_embed.proj.weight'], 'patch.weight', 'patch'], [['pos_embed.proj.bias'], 'patch.bias', 'copy'],
-  [['adaln_single.emb.timestep_embedder.linear_1.weight'], 'timestep.fc1.weight', 'linear'],
-  [['adaln_single.emb.timestep_embedder.linear_1.bias'], 'timestep.fc1.bias', 'copy'],
-  [['adaln_single.emb.timestep_embedder.linear_2.weight'], 'timestep.fc2.weight', 'linear'],
-  [['adaln_single.emb.timestep_embedder.linear_2.bias'], 'timestep.fc2.bias', 'copy'],
-  [['adaln_single.linear.weight'], 'timestep.single.weight', 'linear'], [['adaln_single.linear.bias'], 'timestep.single.bias', 'copy'],
-  [['caption_projection.linear_1.weight'], 'caption.fc1.weight', 'linear'], [['caption_projection.linear_1.bias'], 'caption.fc1.bias', 'copy'],
-  [['caption_projection.linear_2.weight'], 'caption.fc2.weight', 'linear'], [['caption_projection.linear_2.bias'], 'caption.fc2.bias', 'copy'],
-  [['scale_shift_table'], 'final.scaleShiftTable', 'copy'],
-  [['proj_out.weight'], 'final.linear.weight', 'linear'], [['proj_out.bias'], 'final.linear.bias', 'copy'],
-];
-
-/** The video the converted model is sized for, and what the checkpoint's config.json says (v1.3-2B/122 defaults). */
-export interface OpenSoraPlan13Options {
-  /** Latent frames, height and width (WF-VAE 4×8×8: 93 video frames → 24, 352×640 → 44×80). */
-  frames: number;
-  height: number;
-  width: number;
-  /** attention_head_dim (default 96, the released model's; heads = hidden / head width). */
-  headDim?: number;
-  /** sparse_n (default 4) and whether Skiparse is on (sparse1d, default true). */
-  sparseN?: number;
-  sparse1d?: boolean;
-  /** interpolation_scale_t, _h, _w (default 1 each). */
-  interpolation?: [number, number, number];
-}
-
-/** The toolkit config a v1.3 checkpoint implies; sizes the checkpoint cannot tell come from options. */
-export function openSoraPlan13Config(src: ReadonlyMap<string, SourceTensor>, o: OpenSoraPlan13Options, problems: string[]): ModelConfig {
-  const patch = src.get('pos_embed.proj.weight')?.shape ?? [0, 0, 0, 0];
-  const [hidden, channels, p] = [patch[0], patch[1], patch[2]];
-  const depth = [...src.keys()].filter((n) => /^transformer_blocks\.\d+\.scale_shift_table$/.test(n)).length;
-  const headDim = o.headDim ?? 96;
-  const heads = hidden / headDim;
-  if (!Number.isInteger(heads)) problems.push(`headDim: ${headDim} does not divide the hidden width ${hidden}; give the headDim option`);
-  const fc1 = src.get('transformer_blocks.0.ff.net.0.proj.weight')?.shape ?? [0];
-  const cap = src.get('caption_projection.linear_1.weight')?.shape ?? [0, 0];
-  const tFreq = src.get('adaln_single.emb.timestep_embedder.linear_1.weight')?.shape ?? [0, 0];
-  const out = src.get('proj_out.weight')?.shape ?? [0];
-  if (out[0] !== p * p * channels) problems.push(`proj_out.weight: ${out[0]} outputs, expected ${p}·${p}·${channels} (out_channels = in_channels)`);
-  const sparse = o.sparse1d ?? true;
+function configFor(ck: CheckpointShapes, _table: NamingTable, o: ConvertOptions): ModelConfig {
+  const [d, channels, p] = needShape(ck, 'pos_embed.proj.weight', 4);
+  const fc1 = needShape(ck, 'transformer_blocks.0.ff.net.0.proj.weight', 2);
+  const tfc1 = needShape(ck, 'adaln_single.emb.timestep_embedder.linear_1.weight', 2);
+  const caption = needShape(ck, 'caption_projection.linear_1.weight', 2);
   return {
-    family: 'osp', hiddenSize: hidden, depth, heads, mlpRatio: fc1[0] / hidden, patchSize: p,
-    frames: o.frames, height: o.height, width: o.width, channels,
-    // The toolkit's own text encoder is unused with real encoder outputs (mT5-XXL, 512 tokens); kept minimal.
-    textWidth: cap[1], textLayers: 1, textHeads: 1, textLength: 512, vocabulary: ['<pad>', '<unk>'],
-    prediction: 'v', betaSchedule: 'linear', zeroTerminalSnr: true, sampler: 'euler-ancestral', timestepFrequencies: tFreq[1],
-    spatialPositionEmbedding: 'none', temporalPositionEmbedding: false, captionProjection: true,
-    rope3d: true, ...(o.interpolation ? { ropeInterpolation: o.interpolation } : {}),
-    ...(sparse ? { skiparse: o.sparseN ?? 4, skiparseBlocks: [2, 30] as [number, number] } : {}),
+    family: 'osp', hiddenSize: d, depth: blockCount(ck, 'transformer_blocks'),
+    heads: o.heads ?? Math.max(1, Math.round(d / RELEASED.headDim)), mlpRatio: fc1[0] / d, patchSize: p,
+    frames: o.frames ?? RELEASED.frames, height: o.height ?? RELEASED.height, width: o.width ?? RELEASED.width, channels,
+    textWidth: caption[1], textLayers: 1, textHeads: 1, textLength: o.textLength ?? RELEASED.textLength, vocabulary: [],
+    prediction: 'v', betaSchedule: 'linear', zeroTerminalSnr: true, sampler: 'euler-ancestral', timestepFrequencies: tfc1[1],
+    textEncoder: 'external', captionProjection: true,
+    spatialPositionEmbedding: 'none', temporalPositionEmbedding: false, rope3d: true,
+    ...((o.skiparse ?? RELEASED.sparseN) >= 2 ? { skiparse: o.skiparse ?? RELEASED.sparseN, skiparseBlocks: [2, 30] as [number, number] } : {}),
   };
 }
 
-/** Convert an Open-Sora-Plan v1.3 state dict (diffusers naming); nothing is thrown, every problem is listed. */
-export function convertOpenSoraPlan13(src: ReadonlyMap<string, SourceTensor>, o: OpenSoraPlan13Options): Conversion {
-  const problems: string[] = [];
-  const config = openSoraPlan13Config(src, o, problems);
-  const tensors = new Map<string, Float32Array>();
-  const placed = new Set<string>();
-  const move = (from: readonly string[], to: string, how: PlanMove) => {
-    const parts = from.map((n) => src.get(n));
-    const missing = from.filter((_, j) => !parts[j]);
-    if (missing.length) { for (const n of missing) problems.push(`${n}: missing (for ${to})`); return; }
-    from.forEach((n) => placed.add(n));
-    const ts = parts as SourceTensor[];
-    switch (how) {
-      case 'linear': tensors.set(to, linearWeight(ts[0])); break;
-      case 'copy': tensors.set(to, ts[0].data); break;
-      case 'patch': tensors.set(to, patchConvWeight(ts[0])); break;
-      case 'qkv-weight': case 'kv-weight': {
-        // Stack [out, in] along out, then transpose to the toolkit's [in, out].
-        const rows = ts.reduce((a, t) => a + t.shape[0], 0);
-        const data = new Float32Array(rows * ts[0].shape[1]);
-        let off = 0;
-        for (const t of ts) { data.set(t.data, off); off += t.data.length; }
-        tensors.set(to, linearWeight({ shape: [rows, ts[0].shape[1]], data }));
-        break;
-      }
-      case 'qkv-bias': case 'kv-bias': {
-        const data = new Float32Array(ts.reduce((a, t) => a + t.data.length, 0));
-        let off = 0;
-        for (const t of ts) { data.set(t.data, off); off += t.data.length; }
-        tensors.set(to, data);
-        break;
-      }
-    }
-  };
-  for (const [from, to, how] of OPENSORA_PLAN_13_TOP) move(from, to, how);
-  for (let i = 0; i < config.depth; i++) {
-    for (const [from, to, how] of OPENSORA_PLAN_13_BLOCK) move(from.map((n) => `transformer_blocks.${i}.${n}`), `blocks.${i}.${to}`, how);
-  }
-  const unplaced = [...src.keys()].filter((n) => !placed.has(n)).sort();
-  return { config, tensors, unplaced, problems };
-}
+/** Open-Sora-Plan v1.3 text-to-video (OpenSoraT2V_v1_3, e.g. LanguageBind/Open-Sora-Plan-v1.3.0 any93x640x640). */
+export const OPENSORA_PLAN13_CONVERTER: CheckpointConverter = {
+  source: 'opensora-plan-1.3',
+  title: 'Open-Sora-Plan v1.3 (PKU-YuanGroup/Open-Sora-Plan OpenSoraT2V_v1_3)',
+  tables: [OSP13],
+  configFor,
+  repeats: (cfg) => cfg.depth,
+};

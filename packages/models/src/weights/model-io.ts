@@ -1,9 +1,11 @@
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, readJsonFile, writeJsonAtomic } from '@teacache/core';
 import { validateConfig, type ModelConfig } from '../config.js';
 import { DiffusionTransformer } from '../model.js';
-import { readSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
+import { checkMemory } from '../memory.js';
+import { openSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
 
 /** A model directory: config.json and weights.safetensors (plus manifest.json for built-in models). */
 export const CONFIG_FILE = 'config.json';
@@ -24,18 +26,29 @@ export interface LoadedModel {
   weightsHash: string;
 }
 
+/** How to load: a check run on the config before any parameter is allocated (default: checkMemory on the active backend). */
+export interface LoadOptions {
+  beforeAllocate?: (config: ModelConfig) => void;
+}
+
 /** Load a model directory: the config, then weights checked against every parameter the config implies. */
-export function loadModel(dir: string): LoadedModel {
+export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   const config = readModelConfig(dir);
   const file = join(dir, WEIGHTS_FILE);
   if (!existsSync(file)) throw new FormatError({ file }, 'a weights.safetensors file beside config.json', 'no such file');
-  const model = new DiffusionTransformer(config, { seed: 0 });
+  // By default a model that cannot fit the active backend is refused here, before any parameter exists.
+  (options.beforeAllocate ?? ((c: ModelConfig) => checkMemory(c, tf.getBackend() ?? 'cpu')))(config);
+  // Parameters are declared without values and created one by one from the file: each is held once, on the
+  // backend, and only one tensor's values pass through JS memory at a time.
+  const model = new DiffusionTransformer(config, { seed: 0, allocate: false });
+  const weights = openSafetensors(file, { expected: model.params.expectedShapes() });
   try {
-    const { tensors } = readSafetensors(file, { expected: model.params.expectedShapes() });
-    model.params.assign(new Map([...tensors].map(([name, t]) => [name, t.data])));
+    for (const name of model.params.specs.keys()) model.params.load(name, weights.read(name).data);
   } catch (err) {
     model.dispose();
     throw err;
+  } finally {
+    weights.close();
   }
   return { model, config, dir, weightsHash: sha256OfFile(file) };
 }

@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend } from '../backend.js';
+import { disposeEmbed } from '../model.js';
+import { loadModel } from '../weights/model-io.js';
+import { readSafetensors, writeSafetensors } from '../weights/safetensors.js';
+import { ProblemsError } from '../weights/problems.js';
+import { convertCheckpoint } from './convert.js';
+
+// Fixtures made by scripts/upstream_fixtures.py running the upstream code (DiT ed81ce2, Latte b27c24a with diffusers 0.24.0).
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+let dir: string;
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = mkdtempSync(join(tmpdir(), 'convert-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function reference(name: string): Map<string, tf.Tensor> {
+  const { tensors } = readSafetensors(join(FIXTURES, name));
+  return new Map([...tensors].map(([k, t]) => [k, tf.tensor(t.data, t.shape)]));
+}
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+describe('converting facebookresearch/DiT', () => {
+  test('the converted model equals the upstream forward within 1e-4, learned sigma included', () => {
+    const out = join(dir, 'dit');
+    const result = convertCheckpoint({ from: 'dit', checkpoint: join(FIXTURES, 'dit-checkpoint.safetensors'), out, options: { heads: 2 } });
+    expect(result.naming).toBe('original');
+    expect(result.config).toMatchObject({ hiddenSize: 32, depth: 2, height: 8, width: 8, channels: 4, numClasses: 10, learnSigma: true, timestepFrequencies: 256 });
+    expect(result.ignored.map((i) => i.name)).toEqual(['pos_embed']);
+    const { model } = loadModel(out);
+    const ref = reference('dit-reference.safetensors');
+    tf.tidy(() => {
+      const x = ref.get('x')!.transpose([0, 2, 3, 1]).expandDims(1); // NCHW → [B, F=1, H, W, C]
+      const labels = Array.from(ref.get('y')!.dataSync());
+      const e = model.embed(x, ref.get('t')! as tf.Tensor1D, model.encodeLabels(labels));
+      expect(maxAbsDiff(e.modulated, ref.get('modulated')!)).toBeLessThan(1e-4);
+      const full = model.headWithVariance(model.stack(e), e).squeeze([1]).transpose([0, 3, 1, 2]);
+      expect(maxAbsDiff(full, ref.get('output')!)).toBeLessThan(1e-4);
+      // The reference output is not trivially small: the comparison has something to compare.
+      expect(tf.max(tf.abs(ref.get('output')!)).dataSync()[0]).toBeGreaterThan(0.1);
+      const prediction = model.head(model.stack(e), e);
+      expect(prediction.shape).toEqual([2, 1, 8, 8, 4]);
+      disposeEmbed(e);
+    });
+    model.dispose();
+    tf.dispose([...ref.values()]);
+  });
+});
+
+describe('converting Latte-1 (LatteT2V)', () => {
+  test('the converted model equals the upstream forward within 1e-4, caption projection and temporal blocks included', () => {
+    const out = join(dir, 'latte');
+    const result = convertCheckpoint({
+      from: 'latte-1', checkpoint: join(FIXTURES, 'latte-checkpoint.safetensors'), out,
+      options: { heads: 2, frames: 4, height: 8, textLength: 5 },
+    });
+    expect(result.config).toMatchObject({ family: 'latte', hiddenSize: 32, depth: 4, textWidth: 24, learnSigma: true, captionProjection: true, textEncoder: 'external' });
+    expect(result.ignored.map((i) => i.name)).toEqual(['caption_projection.y_embedding']);
+    const { model } = loadModel(out);
+    const ref = reference('latte-reference.safetensors');
+    tf.tidy(() => {
+      const x = ref.get('x')!.transpose([0, 2, 3, 4, 1]); // b c f h w → [B, F, H, W, C]
+      const e = model.embed(x, ref.get('t')! as tf.Tensor1D, ref.get('text')! as tf.Tensor3D);
+      // Upstream's spatial blocks see (b f) t d; the toolkit's tokens are [B, F·T, D] in the same order.
+      expect(maxAbsDiff(e.modulated, ref.get('modulated')!.reshape(e.modulated.shape))).toBeLessThan(1e-4);
+      const full = model.headWithVariance(model.stack(e), e).transpose([0, 4, 1, 2, 3]);
+      expect(maxAbsDiff(full, ref.get('output')!)).toBeLessThan(1e-4);
+      expect(tf.max(tf.abs(ref.get('output')!)).dataSync()[0]).toBeGreaterThan(0.1);
+      disposeEmbed(e);
+    });
+    model.dispose();
+    tf.dispose([...ref.values()]);
+  });
+});
+
+describe('bad checkpoints', () => {
+  const original = () => readSafetensors(join(FIXTURES, 'dit-checkpoint.safetensors')).tensors;
+  function write(name: string, edit: (t: Map<string, { name: string; shape: number[]; data: Float32Array }>) => void): string {
+    const tensors = new Map([...original()].map(([k, t]) => [k, { name: k, shape: t.shape, data: t.data }]));
+    edit(tensors);
+    const path = join(dir, name);
+    writeSafetensors(path, [...tensors.values()], { dtype: 'F32' });
+    return path;
+  }
+  function convertError(checkpoint: string, from = 'dit'): Error {
+    try {
+      convertCheckpoint({ from, checkpoint, out: join(dir, `out-${Math.random().toString(36).slice(2)}`), options: { heads: 2 } });
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error('expected the conversion to fail');
+  }
+
+  test('a missing tensor, an unknown name and a wrong shape are all named in one error, and nothing is written', () => {
+    const path = write('bad.safetensors', (t) => {
+      t.delete('blocks.1.mlp.fc2.bias');
+      t.set('blocks.0.extra.weight', { name: 'blocks.0.extra.weight', shape: [2], data: new Float32Array(2) });
+      const w = t.get('blocks.0.attn.proj.weight')!;
+      t.set('blocks.0.attn.proj.weight', { ...w, shape: [16, 64], data: w.data });
+    });
+    const out = join(dir, 'never');
+    let error: Error | undefined;
+    try { convertCheckpoint({ from: 'dit', checkpoint: path, out, options: { heads: 2 } }); } catch (err) { error = err as Error; }
+    expect(error).toBeInstanceOf(ProblemsError);
+    expect((error as ProblemsError).problems).toHaveLength(3);
+    expect(error!.message).toContain(path);
+    expect(error!.message).toContain('missing tensor "blocks.1.mlp.fc2.bias" (shape [32]');
+    expect(error!.message).toContain('unknown tensor "blocks.0.extra.weight"');
+    expect(error!.message).toContain('tensor "blocks.0.attn.proj.weight" has shape [16, 64], expected [32, 32]');
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([]);
+  });
+
+  test('a truncated file names every tensor cut off', () => {
+    const bytes = readFileSync(join(FIXTURES, 'dit-checkpoint.safetensors'));
+    const path = join(dir, 'truncated.safetensors');
+    writeFileSync(path, bytes.subarray(0, bytes.length - 1000));
+    const error = convertError(path);
+    expect(error.message).toContain('truncated');
+    expect(error.message).toMatch(/tensor "[^"]+" extends past the end/);
+  });
+
+  test('a PyTorch pickle is refused with the lines that make a safetensors file', () => {
+    const path = join(dir, 'model.pt');
+    writeFileSync(path, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]));
+    const error = convertError(path);
+    expect(error.message).toContain('pickle');
+    expect(error.message).toContain('save_file(');
+  });
+
+  test('a checkpoint of another model is named as such', () => {
+    expect(convertError(join(FIXTURES, 'latte-checkpoint.safetensors')).message).toContain('x_embedder.proj.weight');
+  });
+
+  test('a checkpoint given as another source is named as not that model, unknown sources list the choices', () => {
+    expect(convertError(join(FIXTURES, 'dit-checkpoint.safetensors'), 'opensora-1.2').message).toContain('temporal_blocks.0.attn.qkv.weight');
+    expect(convertError(join(FIXTURES, 'dit-checkpoint.safetensors'), 'sd3').message).toContain('dit, latte-1');
+  });
+
+  test('an output directory with files in it is not overwritten', () => {
+    const out = join(dir, 'full');
+    mkdirSync(out);
+    writeFileSync(join(out, 'keep.txt'), 'mine');
+    expect(() => convertCheckpoint({ from: 'dit', checkpoint: join(FIXTURES, 'dit-checkpoint.safetensors'), out, options: { heads: 2 } }))
+      .toThrow('new or empty output directory');
+    expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('mine');
+  });
+});
