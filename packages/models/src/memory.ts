@@ -1,5 +1,6 @@
 import { totalmem } from 'node:os';
 import { blockPlan } from './blocks.js';
+import { attentionSplit } from './skiparse.js';
 import { hasBuiltinTextEncoder, outputChannels, tokenCounts, type ModelConfig } from './config.js';
 import { parameterShapes } from './model.js';
 
@@ -32,8 +33,8 @@ export function estimateMemory(cfg: ModelConfig, batch = 2): MemoryEstimate {
   const textTokens = batch * (hasBuiltinTextEncoder(cfg) || cfg.textEncoder === 'external' ? cfg.textLength : 1);
   const textWidth = Math.max(cfg.textWidth, d);
   let blockPeak = 0;
-  for (const plan of blockPlan(cfg.family, cfg.depth)) {
-    const [sequences, length] = plan.scope === 'full' ? [batch, total] : plan.scope === 'spatial' ? [batch * cfg.frames, perFrame] : [batch * perFrame, cfg.frames];
+  for (const [i, plan] of blockPlan(cfg.family, cfg.depth).entries()) {
+    const [sequences, length] = attentionSplit(cfg, i, ...(plan.scope === 'full' ? [batch, total] : plan.scope === 'spatial' ? [batch * cfg.frames, perFrame] : [batch * perFrame, cfg.frames]) as [number, number]);
     const scores = 2 * sequences * cfg.heads * length * length;
     const cross = plan.crossAttention ? 6 * n * d + 2 * batch * cfg.heads * total * cfg.textLength + 3 * textTokens * d : 0;
     blockPeak = Math.max(blockPeak, 56 * n * d + 10 * n * mlp + scores + cross);

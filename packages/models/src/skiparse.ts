@@ -55,3 +55,13 @@ export function skiparseKindOf(i: number, blocks: readonly [number, number] = [2
   if (i < blocks[0] || i >= blocks[1]) return null;
   return i % 2 === 1 ? 'group' : 'single';
 }
+
+/**
+ * The attention of block `index` as (sequences, length) once Skiparse splits it: k times the sequences, each
+ * (length + padding)/k long; unchanged for dense blocks. For FLOP and memory counts.
+ */
+export function attentionSplit(cfg: { skiparse?: number; skiparseBlocks?: [number, number] }, index: number, sequences: number, length: number): [number, number] {
+  const k = cfg.skiparse;
+  if (k === undefined || skiparseKindOf(index, cfg.skiparseBlocks) === null) return [sequences, length];
+  return [sequences * k, Math.ceil(length / (k * k)) * k];
+}

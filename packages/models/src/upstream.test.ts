@@ -4,6 +4,7 @@ import { validateConfig, type ModelConfig } from './config.js';
 import { sincos1d, sincos2d } from './layers.js';
 import { DiffusionTransformer } from './model.js';
 import { skiparseAttention, skiparseIndex, skiparseKindOf } from './skiparse.js';
+import { forwardFlops } from './flops.js';
 import { positionTable } from './upstream.js';
 
 function config(family: ModelConfig['family'], overrides: Partial<ModelConfig> = {}): ModelConfig {
@@ -122,5 +123,13 @@ describe('Skiparse attention', () => {
 
   it("follows v1.3's block order: dense blocks 0 and 1, then single in even and group in odd blocks up to 29", () => {
     expect([0, 1, 2, 3, 29, 30, 31].map((i) => skiparseKindOf(i))).toEqual([null, null, 'single', 'group', 'group', null, null]);
+  });
+
+  it('counts attention FLOPs over the k shorter sub-sequences (a third of the score work for k = 3 on 18 tokens)', () => {
+    const dense = config('osp');
+    const sparse = { ...dense, skiparse: 3, skiparseBlocks: [0, 2] as [number, number] };
+    // Per block: two attention GEMMs of 2·L·dh·L·sequences·heads; dense L = 18 in 1 sequence, Skiparse L = 6 in 3.
+    const perBlock = 2 * (2 * 18 * 12 * 18 * 2 - 2 * 6 * 12 * 6 * 3 * 2);
+    expect(forwardFlops(dense, 1) - forwardFlops(sparse, 1)).toBe(2 * perBlock);
   });
 });
