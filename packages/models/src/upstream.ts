@@ -72,26 +72,30 @@ export function fpsEmbedding(p: ParamStore, cfg: ModelConfig): tf.Tensor2D | nul
   return linear(p, 'fps.fc2', silu(h)) as tf.Tensor2D;
 }
 
-/** Self-attention of each block with the options' qk-norm and RoPE; holds its rotation tables. */
+/** Self-attention of each block with the options' qk-norm, RoPE and Skiparse; builds its rotation tables on first use. */
 export class UpstreamAttention {
-  private readonly temporalTable: RopeTable | null;
-  private readonly fullTable: RopeTable | null;
+  private tables: { temporal: RopeTable | null; full: RopeTable | null } | null = null;
 
-  constructor(private readonly cfg: ModelConfig) {
+  constructor(private readonly cfg: ModelConfig) {}
+
+  /** The rotation tables (kept until dispose); made lazily so a model built only to list its shapes allocates none. */
+  private rope(): { temporal: RopeTable | null; full: RopeTable | null } {
+    if (this.tables) return this.tables;
+    const cfg = this.cfg;
     const dh = cfg.hiddenSize / cfg.heads;
-    const positions = Array.from({ length: cfg.frames }, (_, i) => i);
-    this.temporalTable = cfg.temporalRope
-      ? ropeTable(ropeAngles(positions, dh, 'interleaved'), cfg.frames, dh, 'interleaved')
-      : null;
     const [gh, gw] = [cfg.height / cfg.patchSize, cfg.width / cfg.patchSize];
-    this.fullTable = cfg.rope3d
-      ? ropeTable(rope3dAngles(cfg.frames, gh, gw, dh, cfg.ropeInterpolation), cfg.frames * gh * gw, dh, 'half-thirds')
-      : null;
+    const positions = Array.from({ length: cfg.frames }, (_, i) => i);
+    const keep = (t: RopeTable) => ({ ...t, cos: tf.keep(t.cos), sin: tf.keep(t.sin) });
+    this.tables = {
+      temporal: cfg.temporalRope ? keep(ropeTable(ropeAngles(positions, dh, 'interleaved'), cfg.frames, dh, 'interleaved')) : null,
+      full: cfg.rope3d ? keep(ropeTable(rope3dAngles(cfg.frames, gh, gw, dh, cfg.ropeInterpolation), cfg.frames * gh * gw, dh, 'half-thirds')) : null,
+    };
+    return this.tables;
   }
 
   /** Whether any block's self-attention differs from the built-in one. */
   get active(): boolean {
-    return !!this.cfg.qkNorm || this.temporalTable !== null || this.fullTable !== null || this.cfg.skiparse !== undefined;
+    return !!this.cfg.qkNorm || !!this.cfg.temporalRope || !!this.cfg.rope3d || this.cfg.skiparse !== undefined;
   }
 
   /** Self-attention of block `name` on x [S, L, D] arranged for the block's scope. */
@@ -99,13 +103,14 @@ export class UpstreamAttention {
     const kind = this.cfg.skiparse !== undefined ? skiparseKindOf(index, this.cfg.skiparseBlocks) : null;
     const extras: AttentionExtras = {
       qkNorm: !!this.cfg.qkNorm,
-      rope: plan.scope === 'temporal' ? this.temporalTable : plan.scope === 'full' ? this.fullTable : null,
+      rope: plan.scope === 'temporal' ? this.rope().temporal : plan.scope === 'full' ? this.rope().full : null,
       skiparse: kind ? { kind, k: this.cfg.skiparse! } : null,
     };
     return selfAttentionWith(p, `${name}.attn`, x, this.cfg.heads, extras);
   }
 
   dispose(): void {
-    for (const t of [this.temporalTable, this.fullTable]) if (t) tf.dispose([t.cos, t.sin]);
+    for (const t of [this.tables?.temporal, this.tables?.full]) if (t) tf.dispose([t.cos, t.sin]);
+    this.tables = null;
   }
 }
