@@ -94,14 +94,14 @@ function fromScope(x: tf.Tensor, scope: AttentionScope, l: TokenLayout): tf.Tens
  */
 export function runBlock(
   p: ParamStore, name: string, plan: BlockPlan, x: tf.Tensor, m: Modulation, text: tf.Tensor | null,
-  layout: TokenLayout, firstInput?: tf.Tensor,
+  layout: TokenLayout, firstInput?: tf.Tensor, textBias?: tf.Tensor,
 ): tf.Tensor {
   const a = firstInput ?? modulatedInput(x, m);
   const attn = fromScope(selfAttention(p, `${name}.attn`, toScope(a, plan.scope, layout), layout.heads), plan.scope, layout);
   let h = tf.add(x, tf.mul(m.gateMsa, attn));
   if (plan.crossAttention) {
     if (!text) throw new Error(`${name}: cross-attention needs text tokens`);
-    h = tf.add(h, crossAttention(p, `${name}.cross`, h, text, layout.heads));
+    h = tf.add(h, crossAttention(p, `${name}.cross`, h, text, layout.heads, textBias));
   }
   const inner = mlp(p, `${name}.mlp`, modulate(layerNorm(h), m.shiftMlp, m.scaleMlp));
   return tf.add(h, tf.mul(m.gateMlp, inner));

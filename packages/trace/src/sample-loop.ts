@@ -48,6 +48,7 @@ function sliceEmbed(e: EmbedOutput, index: number[]): EmbedOutput {
     noisyTokens: take(e.noisyTokens, index) as tf.Tensor3D, tokens: take(e.tokens, index) as tf.Tensor3D,
     timestepEmbedding: take(e.timestepEmbedding, index) as tf.Tensor2D, modulated: take(e.modulated, index) as tf.Tensor3D,
     condition: take(e.condition, index) as tf.Tensor2D, text: take(e.text, index) as tf.Tensor3D,
+    ...(e.textBias ? { textBias: take(e.textBias, index) as tf.Tensor2D } : {}),
   };
 }
 
@@ -86,7 +87,9 @@ export function sampleRun(o: SampleOptions): SampleResult {
   let computedBranchSteps = 0;
   const runId = o.runId ?? 'run';
   const start = performance.now();
-  const text = tf.tidy(() => model.encodeCaptions(nb === 2 ? [o.caption, ''] : [o.caption]));
+  const captions = nb === 2 ? [o.caption, ''] : [o.caption];
+  const text = tf.tidy(() => model.encodeCaptions(captions));
+  const textBias = model.captionBias(captions);
   const prev: Held = {};
   const cachedResidual: (tf.Tensor | null)[] = branches.map(() => null);
   const lastFirstBlock: (tf.Tensor | null)[] = branches.map(() => null);
@@ -95,7 +98,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
       const t = sampler.timesteps[i];
       const prediction = tf.tidy(() => {
         const xb = tf.tile(tf.tensor(x, shape), [nb, 1, 1, 1, 1]);
-        const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text);
+        const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text, textBias);
         // The cheap indicators, read before deciding.
         // (skipped entirely when nothing reads them: plain uncached sampling pays nothing for them)
         const none: [null, null] = [null, null];
@@ -190,7 +193,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
       o.onStep?.(i);
     }
   } finally {
-    tf.dispose([text, ...Object.values(prev), ...cachedResidual.filter((r): r is tf.Tensor => r !== null),
+    tf.dispose([text, ...(textBias ? [textBias] : []), ...Object.values(prev), ...cachedResidual.filter((r): r is tf.Tensor => r !== null),
       ...lastFirstBlock.filter((r): r is tf.Tensor => r !== null)]);
   }
   const video = new Float32Array(sampleSize);
