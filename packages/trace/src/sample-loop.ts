@@ -23,8 +23,10 @@ export interface SampleOptions {
 }
 
 export interface SampleResult {
-  /** The final sample, frames × height × width × channels, in [0, 1]. */
+  /** The final sample, frames × height × width × channels: in [0, 1], or the raw latents when `space` is `latents`. */
   video: Float32Array;
+  /** `latents` for a latent-space model (config latentSpace): no decoder, the sample is the latents themselves. */
+  space: 'pixels' | 'latents';
   rows: TraceRow[];
   /** Per branch, `C` where the stack ran and `R` where the cached residual was reused. */
   schedule: Partial<Record<Branch, string>>;
@@ -197,11 +199,12 @@ export function sampleRun(o: SampleOptions): SampleResult {
       ...lastFirstBlock.filter((r): r is tf.Tensor => r !== null)]);
   }
   const video = new Float32Array(sampleSize);
-  for (let k = 0; k < sampleSize; k++) video[k] = Math.min(1, Math.max(0, (x[k] + 1) / 2));
+  const latents = cfg.latentSpace === true;
+  for (let k = 0; k < sampleSize; k++) video[k] = latents ? x[k] : Math.min(1, Math.max(0, (x[k] + 1) / 2));
   const sched: Partial<Record<Branch, string>> = {};
   branches.forEach((b, k) => { sched[b] = schedule[k].join(''); });
   return {
-    video, rows, schedule: sched, computedSteps, computedBranchSteps,
+    video, space: latents ? 'latents' : 'pixels', rows, schedule: sched, computedSteps, computedBranchSteps,
     wallSeconds: (performance.now() - start) / 1000, branches, timesteps: sampler.timesteps,
   };
 }
