@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeConditioning } from '@teacache/models';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'teacache.js');
 function teacache(...args: string[]) {
@@ -66,6 +67,33 @@ test('convert writes a model directory from a DiT checkpoint and says what it wr
     expect(stdit.out).toContain('left out rope.freqs');
     expect(stdit.out).toContain('stdit hidden 24, depth 4, heads 3, 3x4x6x4');
     expect(JSON.parse(readFileSync(join(dir, 'os12', 'config.json'), 'utf8'))).toMatchObject({ fps: 30, height: 4, width: 6 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a converted Latte-1 model traces on text-encoder outputs from a conditioning file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'teacache-cli-'));
+  try {
+    const fixture = join(import.meta.dirname, '..', '..', 'models', 'src', 'convert', 'fixtures', 'latte-checkpoint.safetensors');
+    const model = join(dir, 'latte');
+    const c = teacache('convert', '--from', 'latte-1', '--checkpoint', fixture, '--out', model, '--heads', '2', '--frames', '4', '--size', '8', '--text-length', '5');
+    expect(c.code).toBe(0);
+    const conditioning = join(dir, 'prompts.safetensors');
+    writeConditioning(conditioning, {
+      prompts: ['a fox runs', 'waves at night'], length: 5, width: 24,
+      embeddings: new Float32Array(2 * 5 * 24).map((_, i) => Math.cos(i)), mask: Float32Array.of(1, 1, 1, 0, 0, 1, 1, 0, 0, 0),
+      nullEmbedding: new Float32Array(5 * 24), nullMask: Float32Array.of(1, 0, 0, 0, 0),
+    });
+    const out = join(dir, 'traces');
+    const r = teacache('trace', '--model', model, '--conditioning', conditioning, '--steps', '3', '--out', out);
+    expect(r.err).not.toContain('Error');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('a-fox-runs');
+    expect(r.out).toContain('waves-at-night');
+    const bare = teacache('trace', '--model', model, '--steps', '3', '--out', join(dir, 'bare'));
+    expect(bare.code).toBe(1);
+    expect(bare.err).toContain('--conditioning FILE');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -45,6 +45,11 @@ export interface SweepRow {
   weightsHash?: string;
   /** Classifier-free guidance scale of the run and its reference (rows written before it was recorded lack it). */
   guidance?: number;
+  /**
+   * What psnr, ssim and mse were computed on: `pixels` (absent: the decoded sample in [0, 1]) or `latents`
+   * (a latent-space model with no decoder: the raw latents, data range that of the reference's latents).
+   */
+  metricSpace?: 'pixels' | 'latents';
 }
 
 const nonNegative = { type: 'number', minimum: 0 } as const;
@@ -85,6 +90,7 @@ export const SWEEP_ROW_SCHEMA = {
     createdAt: { type: 'string', minLength: 1 },
     weightsHash: { type: 'string', minLength: 1 },
     guidance: { type: 'number' },
+    metricSpace: { enum: ['pixels', 'latents'] },
   },
   additionalProperties: true,
 } as const;

@@ -200,20 +200,23 @@ def opensora_12(checkout, outdir):
     timestep = torch.tensor([700.5, 120.25])
     y = torch.randn(B, 1, 6, 16, generator=gen)
     kw = {k: torch.tensor([v] * B) for k, v in pixel.items()}
+    # A text mask (1: a real token) for a second forward: upstream drops the masked tokens from cross-attention.
+    text_mask = torch.tensor([[1, 1, 1, 1, 0, 0], [1, 1, 1, 0, 0, 0]])
     with torch.no_grad():
         recorded.clear()
         out = model(x, timestep, y, mask=None, **kw)
         modulated = recorded[0]
+        out_masked = model(x, timestep, y, mask=text_mask, **kw)
     os.makedirs(outdir, exist_ok=True)
     write_safetensors(os.path.join(outdir, 'checkpoint.safetensors'), state_dict_arrays(model), {'format': 'pt'})
     write_safetensors(os.path.join(outdir, 'io.safetensors'), {
         'x': x.numpy(), 'timestep': timestep.numpy(), 'y': y.numpy(), 'output': out.numpy(),
-        'modulated': modulated.numpy()})
+        'modulated': modulated.numpy(), 'text_mask': text_mask.float().numpy(), 'output_masked': out_masked.numpy()})
     s = (H // 2) * (W // 2)
     meta = {
         'source': 'hpcaitech/Open-Sora', 'tag': 'v1.2.0', 'commit': '17cce908b22283acc3c946816c81f46dd442a453',
         'model': 'opensora/models/stdit/stdit3.py STDiT3', 'args': {**args, 'patch_size': list(args['patch_size'])},
-        'conditioning': pixel, 'text_mask': None,
+        'conditioning': pixel, 'text_mask': 'output: none; output_masked: text_mask (1 = token kept)',
         'layouts': {'x': 'B C T H W', 'y': 'B 1 L caption_channels', 'output': 'B 2C T H W (velocity, then the unused sigma half)',
                     'modulated': 'B (T H/2 W/2) hidden, first spatial block'},
         'position': {'scale': math.sqrt(pixel['height'] * pixel['width']) / args['input_sq_size'], 'base_size': round(math.sqrt(s))},
@@ -316,19 +319,22 @@ def open_sora_plan_13(checkout, outdir):
     y = torch.randn(B, 1, 5, 16, generator=gen)
     attention_mask = torch.ones(B, T, H, W)
     encoder_attention_mask = torch.ones(B, 1, 5)
+    text_mask = torch.tensor([[[1, 1, 1, 0, 0]], [[1, 1, 1, 1, 0]]])
     with torch.no_grad():
         out = model(x, timestep, y, attention_mask=attention_mask, encoder_attention_mask=encoder_attention_mask,
                     return_dict=False)[0]
+        out_masked = model(x, timestep, y, attention_mask=attention_mask, encoder_attention_mask=text_mask,
+                           return_dict=False)[0]
     modulated = recorded[0].transpose(0, 1)  # the blocks run sequence-first: [S, B, D] → [B, S, D]
     os.makedirs(outdir, exist_ok=True)
     write_safetensors(os.path.join(outdir, 'checkpoint.safetensors'), state_dict_arrays(model), {'format': 'pt'})
     write_safetensors(os.path.join(outdir, 'io.safetensors'), {
         'x': x.numpy(), 'timestep': timestep.numpy(), 'y': y.numpy(), 'output': out.numpy(),
-        'modulated': modulated.numpy()})
+        'modulated': modulated.numpy(), 'text_mask': text_mask[:, 0].float().numpy(), 'output_masked': out_masked.numpy()})
     meta = {
         'source': 'PKU-YuanGroup/Open-Sora-Plan', 'tag': 'v1.3.1', 'commit': 'c41050ae06ef35dd9da531d29431dbea6e53a9d9',
         'model': 'opensora/models/diffusion/opensora_v1_3/modeling_opensora.py OpenSoraT2V_v1_3', 'args': args,
-        'masks': 'attention_mask and encoder_attention_mask all ones (every token and caption token visible)',
+        'masks': 'attention_mask all ones; output: encoder_attention_mask all ones; output_masked: text_mask (1 = kept)',
         'layouts': {'x': 'B C T H W', 'y': 'B 1 L caption_channels', 'output': 'B C T H W (v-prediction)',
                     'modulated': 'B (T H/2 W/2) hidden, first block'},
         'torch': torch.__version__, 'diffusers': sys.modules['diffusers'].__version__,

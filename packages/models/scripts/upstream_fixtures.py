@@ -4,6 +4,8 @@
   upstream_fixtures.py dit   DIT_CHECKOUT   OUTDIR   facebookresearch/DiT models.py (tested at ed81ce2)
   upstream_fixtures.py latte LATTE_CHECKOUT OUTDIR   Vchitect/Latte models/latte_t2v.py (tested at b27c24a),
                                                      needs diffusers 0.24.0 (the version Latte pins) importable
+  upstream_fixtures.py dit-xl DIT_CHECKOUT OUTDIR    a DiT-XL/2 (256x256) with random weights, checkpoint only
+                                                     (2.7 GB, written tensor by tensor; for the full-size checks)
 
 Each writes OUTDIR/<source>-checkpoint.safetensors (a tiny model in the upstream's own tensor names, every
 parameter random: none left zero as the upstream initialisers leave them) and OUTDIR/<source>-reference.safetensors
@@ -156,6 +158,29 @@ def make_dit(checkout, out):
         'config': 'input_size=8 patch_size=2 in_channels=4 hidden_size=32 depth=2 num_heads=2 num_classes=10 learn_sigma'})
 
 
+def make_dit_xl(checkout, out):
+    shim_timm()
+    sys.path.insert(0, checkout)
+    from models import DiT_XL_2
+    torch.manual_seed(SEED)
+    model = DiT_XL_2(input_size=32, num_classes=1000, learn_sigma=True).eval()
+    randomise(model, skip=('pos_embed',))
+    state = model.state_dict()
+    names = sorted(state)
+    header, offset = {}, 0
+    for n in names:
+        nbytes = state[n].numel() * 4
+        header[n] = {'dtype': 'F32', 'shape': list(state[n].shape), 'data_offsets': [offset, offset + nbytes]}
+        offset += nbytes
+    text = json.dumps(header, separators=(',', ':')).encode('utf-8')
+    text += b' ' * ((8 - len(text) % 8) % 8)
+    with open(f'{out}/dit-xl-2-checkpoint.safetensors', 'wb') as f:
+        f.write(struct.pack('<Q', len(text)))
+        f.write(text)
+        for n in names:
+            f.write(state[n].detach().contiguous().numpy().astype('<f4').tobytes())
+
+
 def make_latte(checkout, out):
     sys.path.insert(0, f'{checkout}/models')
     import diffusers
@@ -184,7 +209,8 @@ def make_latte(checkout, out):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) != 4 or sys.argv[1] not in ('dit', 'latte'):
+    if len(sys.argv) != 4 or sys.argv[1] not in ('dit', 'latte', 'dit-xl'):
         sys.exit(__doc__)
-    {'dit': make_dit, 'latte': make_latte}[sys.argv[1]](sys.argv[2], sys.argv[3])
-    print(f'wrote {sys.argv[3]}/{sys.argv[1]}-checkpoint.safetensors and {sys.argv[1]}-reference.safetensors')
+    {'dit': make_dit, 'latte': make_latte, 'dit-xl': make_dit_xl}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    made = ['dit-xl-2-checkpoint'] if sys.argv[1] == 'dit-xl' else [f'{sys.argv[1]}-checkpoint', f'{sys.argv[1]}-reference']
+    print('wrote ' + ', '.join(f'{sys.argv[3]}/{m}.safetensors' for m in made))

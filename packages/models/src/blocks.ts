@@ -95,7 +95,7 @@ function fromScope(x: tf.Tensor, scope: AttentionScope, l: TokenLayout): tf.Tens
  */
 export function runBlock(
   p: ParamStore, name: string, plan: BlockPlan, x: tf.Tensor, m: Modulation, text: tf.Tensor | null,
-  layout: TokenLayout, firstInput?: tf.Tensor, attend?: (xs: tf.Tensor) => tf.Tensor,
+  layout: TokenLayout, firstInput?: tf.Tensor, textBias?: tf.Tensor, attend?: (xs: tf.Tensor) => tf.Tensor,
 ): tf.Tensor {
   const a = firstInput ?? modulatedInput(x, m);
   const scoped = toScope(a, plan.scope, layout);
@@ -104,7 +104,7 @@ export function runBlock(
   let h = tf.add(x, tf.mul(m.gateMsa, attn));
   if (plan.crossAttention) {
     if (!text) throw new Error(`${name}: cross-attention needs text tokens`);
-    h = tf.add(h, crossAttention(p, `${name}.cross`, h, text, layout.heads));
+    h = tf.add(h, crossAttention(p, `${name}.cross`, h, text, layout.heads, textBias));
   }
   const inner = mlp(p, `${name}.mlp`, modulate(layerNorm(h), m.shiftMlp, m.scaleMlp));
   return tf.add(h, tf.mul(m.gateMlp, inner));

@@ -60,6 +60,8 @@ export interface ModelConfig extends UpstreamOptions {
   captionProjection?: boolean;
   /** Classifier-free guidance applies to the first this-many channels only; the rest take the conditional branch (DiT uses 3). */
   guidedChannels?: number;
+  /** Samples are latents of an autoencoder the toolkit does not run: quality metrics are computed on latents and labelled so. */
+  latentSpace?: boolean;
 }
 
 /** Whether the config conditions on class labels rather than text. */
@@ -130,7 +132,7 @@ function validateUpstreamOptions(c: Record<string, unknown>, file: string): void
     }
     if (c.family !== 'dit') throw new FormatError({ file, field: 'numClasses' }, 'class labels only for family dit', c.family);
   }
-  for (const f of ['learnSigma', 'captionProjection'] as const) {
+  for (const f of ['learnSigma', 'captionProjection', 'latentSpace'] as const) {
     if (c[f] !== undefined && typeof c[f] !== 'boolean') throw new FormatError({ file, field: f }, 'true or false', c[f]);
   }
   if (c.textEncoder !== undefined && c.textEncoder !== 'builtin' && c.textEncoder !== 'external') {

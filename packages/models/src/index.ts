@@ -6,6 +6,7 @@ export * from './layers.js';
 export * from './blocks.js';
 export * from './model.js';
 export * from './text-encoder.js';
+export * from './conditioning.js';
 export * from './schedules.js';
 export * from './builtin.js';
 export * from './data/emoji.js';

@@ -60,13 +60,15 @@ function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
 }
 
 /** Scaled dot-product attention, all heads and sequences in one batched GEMM: q [S, Lq, D], k, v [S, Lk, D]. */
-export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number): tf.Tensor3D {
+export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number, keyBias?: tf.Tensor): tf.Tensor3D {
   const [s, lq, d] = q.shape;
   const dh = d / heads;
   const qh = splitHeads(tf.mul(q, 1 / Math.sqrt(dh)), heads);
   const kh = splitHeads(k, heads);
   const vh = splitHeads(v, heads);
-  const weights = tf.softmax(tf.matMul(qh, kh, false, true));
+  const scores = tf.matMul(qh, kh, false, true);
+  // keyBias [S, Lk]: 0 for keys attended to, a large negative number for padding (masked keys).
+  const weights = tf.softmax(keyBias ? tf.add(scores, keyBias.reshape([s, 1, 1, -1])) : scores);
   const out = tf.matMul(weights, vh);
   return out.transpose([0, 2, 1, 3]).reshape([s, lq, d]) as tf.Tensor3D;
 }
@@ -84,13 +86,13 @@ export function declareSelfAttention(p: ParamStore, name: string, dim: number): 
   declareLinear(p, `${name}.proj`, dim, dim);
 }
 
-/** Cross-attention from tokens x [B, T, D] to text tokens y [B, L, Dt]. */
-export function crossAttention(p: ParamStore, name: string, x: tf.Tensor, y: tf.Tensor, heads: number): tf.Tensor {
+/** Cross-attention from tokens x [B, T, D] to text tokens y [B, L, Dt]; keyBias [B, L] masks padding tokens. */
+export function crossAttention(p: ParamStore, name: string, x: tf.Tensor, y: tf.Tensor, heads: number, keyBias?: tf.Tensor): tf.Tensor {
   const d = x.shape[x.rank - 1];
   const q = linear(p, `${name}.q`, x);
   const kv = linear(p, `${name}.kv`, y);
   const [k, v] = tf.split(kv, [d, d], -1);
-  return linear(p, `${name}.proj`, attention(q, k, v, heads));
+  return linear(p, `${name}.proj`, attention(q, k, v, heads, keyBias));
 }
 
 export function declareCrossAttention(p: ParamStore, name: string, dim: number, textDim: number): void {

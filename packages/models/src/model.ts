@@ -5,6 +5,8 @@ import { blockModulation, blockPlan, declareBlock, modulatedInput, runBlock, typ
 import { declareLinear, gelu, layerNorm, linear, modulate, patchify, silu, sincos1d, timestepFeatures, unpatchify } from './layers.js';
 import { declareTextEncoder, encodeText, tokenize } from './text-encoder.js';
 import { declareUpstream, fpsEmbedding, positionTable, UpstreamAttention } from './upstream.js';
+import { conditioningOf, type Conditioning } from './conditioning.js';
+import { FormatError } from '@teacache/core';
 
 /**
  * What `embed` returns: the named hook points a cache reads, and what the stack and head need.
@@ -23,6 +25,8 @@ export interface EmbedOutput {
   condition: tf.Tensor2D;
   /** Text tokens as the cross-attention reads them: [B, L, textWidth], or [B, L, D] after a caption projection. */
   text: tf.Tensor3D;
+  /** Cross-attention key bias [B, L]: 0 for tokens attended to, −1e9 for padding; absent: every token counts. */
+  textBias?: tf.Tensor2D;
 }
 
 export interface ModelOptions {
@@ -45,6 +49,7 @@ export class DiffusionTransformer {
   private readonly posEmbed: tf.Tensor2D;
   private readonly temporalPos: tf.Tensor2D | null;
   private readonly upstream: UpstreamAttention;
+  private conditioning: { conditioning: Conditioning; file: string } | null = null;
 
   constructor(readonly config: ModelConfig, options: ModelOptions = {}) {
     const cfg = config;
@@ -113,8 +118,14 @@ export class DiffusionTransformer {
   encodeCaptions(captions: readonly string[]): tf.Tensor3D {
     if (isClassConditional(this.config)) return this.encodeLabels(captions.map((c) => classIndex(c, this.config.numClasses!)));
     if (!hasBuiltinTextEncoder(this.config)) {
-      throw new Error('this model conditions on precomputed text-encoder outputs (textEncoder "external"): '
-        + 'give a conditioning file of encoder outputs instead of captions (see docs/formats.md)');
+      const c = this.requireConditioning();
+      // A model with a learned null caption (Open-Sora 1.2) uses it for '', whatever the file's null entry holds.
+      const nul = this.config.nullCaption ? this.params.get('nullCaption').dataSync() as Float32Array : null;
+      const rows = captions.map((caption) => (caption === '' && nul ? nul : conditioningOf(c.conditioning, caption, c.file).embedding));
+      const size = this.config.textLength * this.config.textWidth;
+      const data = new Float32Array(rows.length * size);
+      rows.forEach((r, i) => data.set(r, i * size));
+      return tf.tensor3d(data, [rows.length, this.config.textLength, this.config.textWidth]);
     }
     return tf.tidy(() => {
       const encoded = encodeText(this.params, this.config, this.tokenize(captions));
@@ -128,6 +139,44 @@ export class DiffusionTransformer {
   /** The learned null caption [1, textLength, textWidth] (Open-Sora 1.2's y_embedding), or null if the model has none. */
   nullCaption(): tf.Tensor3D | null {
     return this.config.nullCaption ? tf.tidy(() => this.params.get('nullCaption').expandDims(0) as tf.Tensor3D) : null;
+  }
+
+  /** Attach the text-encoder outputs a model with external text conditions on; '' is its null caption. */
+  useConditioning(conditioning: Conditioning, file = '<conditioning>'): void {
+    if (hasBuiltinTextEncoder(this.config) || isClassConditional(this.config)) {
+      throw new Error('useConditioning: this model has its own text encoder or class labels (textEncoder is not "external")');
+    }
+    if (conditioning.width !== this.config.textWidth || conditioning.length !== this.config.textLength) {
+      throw new FormatError({ file, field: 'embeddings' }, `[N, ${this.config.textLength}, ${this.config.textWidth}] (the model's textLength, textWidth)`,
+        `[N, ${conditioning.length}, ${conditioning.width}]`);
+    }
+    this.conditioning = { conditioning, file };
+  }
+
+  /**
+   * The cross-attention key bias [B, L] of captions from the attached conditioning's masks; null without external
+   * text. With a learned null caption, '' takes the mask of the first other caption of the call (as Open-Sora 1.2).
+   */
+  captionBias(captions: readonly string[]): tf.Tensor2D | null {
+    if (!this.conditioning) return null;
+    const c = this.conditioning;
+    const l = this.config.textLength;
+    const data = new Float32Array(captions.length * l);
+    // Open-Sora 1.2 repeats the conditional caption's mask for its learned null caption; so does a nullCaption model here.
+    const masked = this.config.nullCaption ? captions.find((cap) => cap !== '') : undefined;
+    captions.forEach((caption, i) => {
+      const mask = conditioningOf(c.conditioning, caption === '' && masked !== undefined ? masked : caption, c.file).mask;
+      for (let k = 0; k < l; k++) data[i * l + k] = mask[k] > 0 ? 0 : -1e9;
+    });
+    return tf.tensor2d(data, [captions.length, l]);
+  }
+
+  private requireConditioning(): { conditioning: Conditioning; file: string } {
+    if (!this.conditioning) {
+      throw new Error('this model conditions on precomputed text-encoder outputs (textEncoder "external"): '
+        + 'give a conditioning file of encoder outputs (--conditioning FILE; format in docs/formats.md)');
+    }
+    return this.conditioning;
   }
 
   /** Label embeddings [B, 1, D] of class indices (numClasses is the null class, as DiT drops labels for guidance). */
@@ -149,8 +198,8 @@ export class DiffusionTransformer {
     });
   }
 
-  /** Everything before the block stack: x [B, F, H, W, C], t [B] (model units), text [B, L, textWidth]. */
-  embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D): EmbedOutput {
+  /** Everything before the block stack: x [B, F, H, W, C], t [B] (model units), text [B, L, textWidth], optional key bias [B, L]. */
+  embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): EmbedOutput {
     return tf.tidy(() => {
       const p = this.params;
       const noisyTokens = patchify(x, this.config.patchSize);
@@ -165,7 +214,7 @@ export class DiffusionTransformer {
       const projected = this.config.captionProjection
         ? linear(p, 'caption.fc2', gelu(linear(p, 'caption.fc1', text))) as tf.Tensor3D
         : tf.clone(text);
-      return { noisyTokens, tokens, timestepEmbedding: temb, modulated, condition, text: projected };
+      return { noisyTokens, tokens, timestepEmbedding: temb, modulated, condition, text: projected, ...(textBias ? { textBias: tf.clone(textBias) } : {}) };
     }) as EmbedOutput;
   }
 
@@ -188,7 +237,7 @@ export class DiffusionTransformer {
         const m = blockModulation(this.params, `blocks.${i}`, plan, e.condition);
         const first = i === 0 && h === e.tokens ? e.modulated : undefined;
         const attend = this.upstream.active ? (xs: tf.Tensor) => this.upstream.run(this.params, `blocks.${i}`, plan, xs, i) : undefined;
-        return runBlock(this.params, `blocks.${i}`, plan, inBlock, m, e.text, layout, first, attend);
+        return runBlock(this.params, `blocks.${i}`, plan, inBlock, m, e.text, layout, first, e.textBias, attend);
       });
       if (input !== h) input.dispose();
     }
@@ -227,9 +276,9 @@ export class DiffusionTransformer {
   }
 
   /** The full forward pass: prediction [B, F, H, W, C]. */
-  forward(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D): tf.Tensor {
+  forward(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): tf.Tensor {
     return tf.tidy(() => {
-      const e = this.embed(x, t, text);
+      const e = this.embed(x, t, text, textBias);
       return this.head(this.stack(e), e);
     });
   }
@@ -245,7 +294,7 @@ export class DiffusionTransformer {
 
 /** Dispose every tensor of an EmbedOutput. */
 export function disposeEmbed(e: EmbedOutput): void {
-  tf.dispose([e.noisyTokens, e.tokens, e.timestepEmbedding, e.modulated, e.condition, e.text]);
+  tf.dispose([e.noisyTokens, e.tokens, e.timestepEmbedding, e.modulated, e.condition, e.text, ...(e.textBias ? [e.textBias] : [])]);
 }
 
 /** The class index a caption names for a class-conditional model: '' is the null class (numClasses). */

@@ -91,6 +91,23 @@ describe('upstream config options', () => {
   });
 });
 
+describe('a learned null caption with external text (Open-Sora 1.2)', () => {
+  it("replaces the file's null entry and takes the conditional caption's mask, as Open-Sora 1.2 does", () => {
+    const cfg = validateConfig({ ...config('stdit', { textEncoder: 'external', nullCaption: true, textLength: 3 }), vocabulary: [] });
+    const m = new DiffusionTransformer(cfg, { seed: 1 });
+    const L = 3;
+    const W = cfg.textWidth;
+    m.useConditioning({
+      prompts: ['p'], length: L, width: W, embeddings: new Float32Array(L * W).fill(0.5), mask: Float32Array.of(1, 1, 0),
+      nullEmbedding: new Float32Array(L * W).fill(-3), nullMask: Float32Array.of(1, 0, 0),
+    });
+    const text = m.encodeCaptions(['p', '']);
+    expect(Array.from(text.slice([1], [1]).dataSync())).toEqual(Array.from(m.params.get('nullCaption').dataSync()));
+    expect(Array.from(m.captionBias(['p', ''])!.dataSync())).toEqual([0, 0, -1e9, 0, 0, -1e9].map(Math.fround));
+    m.dispose();
+  });
+});
+
 describe('Skiparse attention', () => {
   /** Dense attention where token i sees token j only in the same sub-sequence: the definition, written out. */
   function masked(q: number[][], k: number[][], v: number[][], same: (i: number, j: number) => boolean): number[][] {

@@ -36,7 +36,10 @@ describe('converting facebookresearch/DiT', () => {
     expect(result.naming).toBe('original');
     expect(result.config).toMatchObject({ hiddenSize: 32, depth: 2, height: 8, width: 8, channels: 4, numClasses: 10, learnSigma: true, timestepFrequencies: 256 });
     expect(result.ignored.map((i) => i.name)).toEqual(['pos_embed']);
+    const bytesBefore = tf.memory().numBytes;
     const { model } = loadModel(out);
+    // Held once: the backend holds the parameters and the position embedding [T, D], nothing more.
+    expect(tf.memory().numBytes - bytesBefore).toBe(4 * (model.params.count() + 16 * 32));
     const ref = reference('dit-reference.safetensors');
     tf.tidy(() => {
       const x = ref.get('x')!.transpose([0, 2, 3, 1]).expandDims(1); // NCHW → [B, F=1, H, W, C]
@@ -49,6 +52,62 @@ describe('converting facebookresearch/DiT', () => {
       expect(tf.max(tf.abs(ref.get('output')!)).dataSync()[0]).toBeGreaterThan(0.1);
       const prediction = model.head(model.stack(e), e);
       expect(prediction.shape).toEqual([2, 1, 8, 8, 4]);
+      disposeEmbed(e);
+    });
+    model.dispose();
+    tf.dispose([...ref.values()]);
+  });
+});
+
+describe('converting a DiT checkpoint in diffusers naming', () => {
+  test("gives the original model: diffusers' conversion of the upstream fixture converts back to the same forward", () => {
+    // The renaming diffusers' scripts/convert_dit_to_diffusers.py (v0.24.0) applies, done here on the upstream fixture.
+    const orig = readSafetensors(join(FIXTURES, 'dit-checkpoint.safetensors')).tensors;
+    const out = new Map<string, { name: string; shape: number[]; data: Float32Array }>();
+    const put = (name: string, shape: number[], data: Float32Array) => out.set(name, { name, shape, data });
+    const take = (name: string) => orig.get(name)!;
+    const same = (to: string, from: string) => put(to, take(from).shape, take(from).data);
+    same('pos_embed.proj.weight', 'x_embedder.proj.weight');
+    same('pos_embed.proj.bias', 'x_embedder.proj.bias');
+    for (let k = 0; k < 2; k++) {
+      const b = `transformer_blocks.${k}`;
+      same(`${b}.norm1.emb.timestep_embedder.linear_1.weight`, 't_embedder.mlp.0.weight');
+      same(`${b}.norm1.emb.timestep_embedder.linear_1.bias`, 't_embedder.mlp.0.bias');
+      same(`${b}.norm1.emb.timestep_embedder.linear_2.weight`, 't_embedder.mlp.2.weight');
+      same(`${b}.norm1.emb.timestep_embedder.linear_2.bias`, 't_embedder.mlp.2.bias');
+      same(`${b}.norm1.emb.class_embedder.embedding_table.weight`, 'y_embedder.embedding_table.weight');
+      same(`${b}.norm1.linear.weight`, `blocks.${k}.adaLN_modulation.1.weight`);
+      same(`${b}.norm1.linear.bias`, `blocks.${k}.adaLN_modulation.1.bias`);
+      const qkv = take(`blocks.${k}.attn.qkv.weight`);
+      const qkvBias = take(`blocks.${k}.attn.qkv.bias`);
+      const rows = qkv.shape[0] / 3;
+      ['q', 'k', 'v'].forEach((p, i) => {
+        put(`${b}.attn1.to_${p}.weight`, [rows, qkv.shape[1]], qkv.data.slice(i * rows * qkv.shape[1], (i + 1) * rows * qkv.shape[1]));
+        put(`${b}.attn1.to_${p}.bias`, [rows], qkvBias.data.slice(i * rows, (i + 1) * rows));
+      });
+      same(`${b}.attn1.to_out.0.weight`, `blocks.${k}.attn.proj.weight`);
+      same(`${b}.attn1.to_out.0.bias`, `blocks.${k}.attn.proj.bias`);
+      same(`${b}.ff.net.0.proj.weight`, `blocks.${k}.mlp.fc1.weight`);
+      same(`${b}.ff.net.0.proj.bias`, `blocks.${k}.mlp.fc1.bias`);
+      same(`${b}.ff.net.2.weight`, `blocks.${k}.mlp.fc2.weight`);
+      same(`${b}.ff.net.2.bias`, `blocks.${k}.mlp.fc2.bias`);
+    }
+    same('proj_out_1.weight', 'final_layer.adaLN_modulation.1.weight');
+    same('proj_out_1.bias', 'final_layer.adaLN_modulation.1.bias');
+    same('proj_out_2.weight', 'final_layer.linear.weight');
+    same('proj_out_2.bias', 'final_layer.linear.bias');
+    const checkpoint = join(dir, 'dit-diffusers.safetensors');
+    writeSafetensors(checkpoint, [...out.values()], { dtype: 'F32' });
+    const result = convertCheckpoint({ from: 'dit', checkpoint, out: join(dir, 'dit-diffusers'), options: { heads: 2, height: 8 } });
+    expect(result.naming).toBe('diffusers');
+    expect(result.ignored).toHaveLength(5);
+    const { model } = loadModel(result.dir);
+    const ref = reference('dit-reference.safetensors');
+    tf.tidy(() => {
+      const x = ref.get('x')!.transpose([0, 2, 3, 1]).expandDims(1);
+      const e = model.embed(x, ref.get('t')! as tf.Tensor1D, model.encodeLabels(Array.from(ref.get('y')!.dataSync())));
+      const full = model.headWithVariance(model.stack(e), e).squeeze([1]).transpose([0, 3, 1, 2]);
+      expect(maxAbsDiff(full, ref.get('output')!)).toBeLessThan(1e-4);
       disposeEmbed(e);
     });
     model.dispose();

@@ -89,7 +89,7 @@ function configFor(ck: CheckpointShapes, table: NamingTable, o: ConvertOptions):
     mlpRatio: fc1[0] / d, patchSize: patch, frames: 1, height, width, channels,
     textWidth: 1, textLayers: 1, textHeads: 1, textLength: 1, vocabulary: [],
     prediction: 'epsilon', betaSchedule: 'linear', timestepFrequencies: tfc1[1],
-    positionFirstHalf: 'column',
+    positionFirstHalf: 'column', latentSpace: true,
     numClasses: labels ? labels[0] - 1 : 1000,
     ...(outChannels === 2 * channels ? { learnSigma: true } : {}),
     guidedChannels: Math.min(3, channels),

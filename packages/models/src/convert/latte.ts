@@ -76,7 +76,7 @@ function configFor(ck: CheckpointShapes, _table: NamingTable, o: ConvertOptions)
     mlpRatio: fc1[0] / d, patchSize: patch, frames: o.frames ?? RELEASED.frames, height, width: o.width ?? height, channels,
     textWidth: caption[1], textLayers: 1, textHeads: 1, textLength: o.textLength ?? RELEASED.textLength, vocabulary: [],
     prediction: 'epsilon', betaSchedule: 'linear', timestepFrequencies: tfc1[1],
-    positionFirstHalf: 'column', textEncoder: 'external', captionProjection: true,
+    positionFirstHalf: 'column', latentSpace: true, textEncoder: 'external', captionProjection: true,
     ...(out[0] === 2 * patch * patch * channels ? { learnSigma: true } : {}),
   };
 }

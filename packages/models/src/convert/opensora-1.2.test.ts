@@ -69,6 +69,19 @@ describe('converting Open-Sora 1.2 (STDiT3)', () => {
     model.dispose();
   });
 
+  test('with a text mask the converted model equals the upstream forward that drops the masked caption tokens', () => {
+    const out = join(dir, 'masked');
+    convertCheckpoint({ from: 'opensora-1.2', checkpoint: CHECKPOINT, out, options: OPTIONS });
+    const { model } = loadModel(out);
+    const { x, time, text } = inputs();
+    const bias = tf.mul(tf.sub(1, t('text_mask')), -1e9) as tf.Tensor2D;
+    const want = t('output_masked').slice([0, 0], [-1, 4]).transpose([0, 2, 3, 4, 1]);
+    expect(maxAbsDiff(model.forward(x, time, text, bias), want)).toBeLessThan(1e-4);
+    // The mask matters: without it the output is the unmasked reference, not this one.
+    expect(maxAbsDiff(model.forward(x, time, text), want)).toBeGreaterThan(1e-2);
+    model.dispose();
+  });
+
   test('a checkpoint with a tensor missing, an unknown one and a wrong shape is refused naming all three', () => {
     const { tensors } = readSafetensors(CHECKPOINT);
     tensors.delete('temporal_blocks.1.mlp.fc2.bias');

@@ -75,6 +75,19 @@ describe('converting Open-Sora-Plan v1.3', () => {
     model.dispose();
   });
 
+  test('with a text mask the converted model equals the upstream forward that drops the masked caption tokens', () => {
+    const out = join(dir, 'masked');
+    convertCheckpoint({ from: 'opensora-plan-1.3', checkpoint: CHECKPOINT, out, options: OPTIONS });
+    const { model } = loadModel(out);
+    const { x, time, text } = inputs();
+    const bias = tf.mul(tf.sub(1, t('text_mask')), -1e9) as tf.Tensor2D;
+    const want = t('output_masked').transpose([0, 2, 3, 4, 1]);
+    expect(maxAbsDiff(model.forward(x, time, text, bias), want)).toBeLessThan(1e-4);
+    // The mask matters: without it the output is the unmasked reference, not this one.
+    expect(maxAbsDiff(model.forward(x, time, text), want)).toBeGreaterThan(1e-2);
+    model.dispose();
+  });
+
   test('a checkpoint with tensors missing and an unknown one is refused naming each', () => {
     const { tensors } = readSafetensors(CHECKPOINT);
     tensors.delete('transformer_blocks.3.attn1.to_k.weight');

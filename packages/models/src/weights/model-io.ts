@@ -5,6 +5,7 @@ import { FormatError, readJsonFile, writeJsonAtomic } from '@teacache/core';
 import { validateConfig, type ModelConfig } from '../config.js';
 import { DiffusionTransformer } from '../model.js';
 import { checkMemory } from '../memory.js';
+import { readConditioning } from '../conditioning.js';
 import { openSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
 
 /** A model directory: config.json and weights.safetensors (plus manifest.json for built-in models). */
@@ -24,12 +25,22 @@ export interface LoadedModel {
   config: ModelConfig;
   dir: string;
   weightsHash: string;
+  /** The conditioning file attached, if any. */
+  conditioning?: string;
 }
 
 /** How to load: a check run on the config before any parameter is allocated (default: checkMemory on the active backend). */
 export interface LoadOptions {
   beforeAllocate?: (config: ModelConfig) => void;
+  /**
+   * Text-encoder outputs for a model with external text (default: conditioning.safetensors in the model
+   * directory, when there is one).
+   */
+  conditioning?: string;
 }
+
+/** The conditioning file a model directory may carry beside its weights. */
+export const CONDITIONING_FILE = 'conditioning.safetensors';
 
 /** Load a model directory: the config, then weights checked against every parameter the config implies. */
 export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
@@ -50,7 +61,16 @@ export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   } finally {
     weights.close();
   }
-  return { model, config, dir, weightsHash: sha256OfFile(file) };
+  const conditioning = options.conditioning ?? (existsSync(join(dir, CONDITIONING_FILE)) ? join(dir, CONDITIONING_FILE) : undefined);
+  if (conditioning !== undefined) {
+    try {
+      model.useConditioning(readConditioning(conditioning, config), conditioning);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
+  return { model, config, dir, weightsHash: sha256OfFile(file), ...(conditioning !== undefined ? { conditioning } : {}) };
 }
 
 /** Write a model directory: config.json and its parameters (or the given values) as safetensors. */
