@@ -91,7 +91,7 @@ function configFor(ck: CheckpointShapes, _table: NamingTable, o: ConvertOptions)
     mlpRatio: fc1[0] / d, patchSize: p, frames, height, width, channels,
     textWidth: nul[1], textLayers: 1, textHeads: 1, textLength: o.textLength ?? nul[0], vocabulary: [],
     prediction: 'velocity', velocityTarget: 'data-minus-noise', timeShift, timestepFrequencies: tfc1[1],
-    textEncoder: 'external', captionProjection: true, nullCaption: true,
+    latentSpace: true, textEncoder: 'external', captionProjection: true, nullCaption: true,
     qkNorm: qNorm !== undefined, temporalRope: true, temporalPositionEmbedding: false, positionFirstHalf: 'column',
     positionScale: Math.sqrt(ph * pw) / RELEASED.squareSize, positionBaseSize: Math.round(Math.sqrt((height / p) * (width / p))),
     fps: o.fps ?? (frames === 1 ? RELEASED.imageFps : RELEASED.fps),

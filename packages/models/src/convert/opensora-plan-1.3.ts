@@ -67,7 +67,7 @@ function configFor(ck: CheckpointShapes, _table: NamingTable, o: ConvertOptions)
     frames: o.frames ?? RELEASED.frames, height: o.height ?? RELEASED.height, width: o.width ?? RELEASED.width, channels,
     textWidth: caption[1], textLayers: 1, textHeads: 1, textLength: o.textLength ?? RELEASED.textLength, vocabulary: [],
     prediction: 'v', betaSchedule: 'linear', zeroTerminalSnr: true, sampler: 'euler-ancestral', timestepFrequencies: tfc1[1],
-    textEncoder: 'external', captionProjection: true,
+    latentSpace: true, textEncoder: 'external', captionProjection: true,
     spatialPositionEmbedding: 'none', temporalPositionEmbedding: false, rope3d: true,
     ...((o.skiparse ?? RELEASED.sparseN) >= 2 ? { skiparse: o.skiparse ?? RELEASED.sparseN, skiparseBlocks: [2, 30] as [number, number] } : {}),
   };
