@@ -91,6 +91,7 @@ test('a converted Latte-1 model traces on text-encoder outputs from a conditioni
     expect(r.code).toBe(0);
     expect(r.out).toContain('a-fox-runs');
     expect(r.out).toContain('waves-at-night');
+    expect(r.out).toContain('.latents.png');
     const bare = teacache('trace', '--model', model, '--steps', '3', '--out', join(dir, 'bare'));
     expect(bare.code).toBe(1);
     expect(bare.err).toContain('--conditioning FILE');

@@ -1,6 +1,7 @@
 import type { DiffusionTransformer } from '@teacache/models';
 import type { SampleResult } from './sample-loop.js';
 import { sweepRow, type SweepGroup } from './sweep-run.js';
+import { latentPreview } from './strip.js';
 
 // SSIM needs at least an 11×11 image.
 const model = { config: { frames: 1, height: 11, width: 11, channels: 1 } } as unknown as DiffusionTransformer;
@@ -25,4 +26,12 @@ test('metrics of a pixel-space model keep the [0, 1] range and no label', () => 
   const row = sweepRow(group, { policy: 'none' }, result(pixels.map((v, i) => (i === 7 ? v + 0.5 : v)), 'pixels'), result(pixels, 'pixels'), model, 'wasm');
   expect(row.metricSpace).toBeUndefined();
   expect(row.psnr).toBeCloseTo(10 * Math.log10(1 / (0.25 / 121)), 6);
+});
+
+test('the latent preview shows the first three channels scaled by the sample range', () => {
+  // Two pixels of four channels; range -2..6.
+  const preview = latentPreview(Float32Array.of(-2, 0, 2, 9 - 3, 6, 4, -2, 0), 4);
+  expect(Array.from(preview)).toEqual([0, 0.25, 0.5, 1, 0.75, 0]);
+  // One channel is repeated into three.
+  expect(Array.from(latentPreview(Float32Array.of(1, 3), 1))).toEqual([0, 0, 0, 1, 1, 1]);
 });
