@@ -39,5 +39,8 @@ export function openModel(nameOrDir: string, conditioning?: string): { loaded: L
 export function promptsFor(loaded: LoadedModel, promptsArg: string | undefined): string[] {
   if (promptsArg !== undefined) return readPrompts(promptsArg);
   if (loaded.conditioning) return readConditioning(loaded.conditioning).prompts;
+  if (loaded.config.numClasses !== undefined) {
+    throw new Error(`a class-conditional model takes class indices as prompts: give --prompts FILE with one index from 0 to ${loaded.config.numClasses - 1} per line`);
+  }
   return readPrompts(defaultPromptSource(loaded.config.family));
 }

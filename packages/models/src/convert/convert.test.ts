@@ -188,12 +188,26 @@ describe('bad checkpoints', () => {
     expect(error.message).toMatch(/tensor "[^"]+" extends past the end/);
   });
 
-  test('a PyTorch pickle is refused with the lines that make a safetensors file', () => {
-    const path = join(dir, 'model.pt');
-    writeFileSync(path, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]));
+  test('a PyTorch pickle is refused with the lines that make a safetensors file, whatever its name', () => {
+    for (const [name, bytes] of [['model.pt', [0x50, 0x4b, 0x03, 0x04, 0, 0]], ['model.safetensors', [0x80, 0x02, 0x7d, 0x71, 0, 0x28, 0x58, 0x05, 0x00]]] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, Buffer.from(bytes));
+      const error = convertError(path);
+      expect(error.message).toContain('a PyTorch pickle');
+      expect(error.message).toContain('save_file(');
+    }
+  });
+
+  test('a safetensors file whose header length starts with the byte 0x80 is not taken for a pickle', () => {
+    // 128 header bytes: the first length byte is 0x80, the pickle protocol marker.
+    const path = join(dir, 'header128.safetensors');
+    const header = JSON.stringify({ 'x_embedder.proj.weight': { dtype: 'F32', shape: [1], data_offsets: [0, 4] } });
+    const padded = Buffer.from(header.padEnd(128, ' '));
+    const bytes = Buffer.concat([Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0]), padded, Buffer.alloc(4)]);
+    writeFileSync(path, bytes);
     const error = convertError(path);
-    expect(error.message).toContain('pickle');
-    expect(error.message).toContain('save_file(');
+    expect(error.message).not.toContain('pickle');
+    expect(error.message).toContain('x_embedder.proj.weight');
   });
 
   test('a checkpoint of another model is named as such', () => {

@@ -149,13 +149,16 @@ function checkPlan(file: string, title: string, table: NamingTable, rows: Concre
 function refusePickle(path: string): void {
   if (!existsSync(path)) throw new FormatError({ file: path }, 'an existing safetensors file', 'no such file');
   const ext = extname(path).toLowerCase();
-  const head = Buffer.alloc(4);
+  const head = Buffer.alloc(9);
   const fd = openSync(path, 'r');
-  try { readSync(fd, head, 0, 4, 0); } finally { closeSync(fd); }
-  // A torch.save file is a zip archive ("PK\x03\x04") or, in the legacy format, starts with the pickle protocol byte 0x80.
+  try { readSync(fd, head, 0, 9, 0); } finally { closeSync(fd); }
+  // A safetensors header (after its 8-byte length) is JSON: '{'. A torch.save file is a zip archive
+  // ("PK\x03\x04") or, in the legacy format, a pickle starting with the protocol byte 0x80.
+  const json = head[8] === 0x7b;
   const zip = head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
-  if (['.pt', '.pth', '.bin', '.ckpt', '.pkl'].includes(ext) || zip || head[0] === 0x80) {
-    throw new FormatError({ file: path }, PICKLE_HINT, zip || head[0] === 0x80 ? 'a PyTorch pickle' : `a ${ext} file`);
+  const pickle = zip || (head[0] === 0x80 && !json);
+  if (pickle || (!json && ['.pt', '.pth', '.bin', '.ckpt', '.pkl'].includes(ext))) {
+    throw new FormatError({ file: path }, PICKLE_HINT, pickle ? 'a PyTorch pickle' : `a ${ext} file`);
   }
 }
 
