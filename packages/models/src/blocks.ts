@@ -90,18 +90,21 @@ function fromScope(x: tf.Tensor, scope: AttentionScope, l: TokenLayout): tf.Tens
 
 /**
  * Run one block on tokens x [B, T, D]. `firstInput` is the already computed modulated input (block 0 reuses
- * the one `embed` returned, so it is computed once per step).
+ * the one `embed` returned, so it is computed once per step); `attend` (x [S, L, D] in the block's scope) replaces
+ * the built-in self-attention.
  */
 export function runBlock(
   p: ParamStore, name: string, plan: BlockPlan, x: tf.Tensor, m: Modulation, text: tf.Tensor | null,
-  layout: TokenLayout, firstInput?: tf.Tensor,
+  layout: TokenLayout, firstInput?: tf.Tensor, textBias?: tf.Tensor, attend?: (xs: tf.Tensor) => tf.Tensor,
 ): tf.Tensor {
   const a = firstInput ?? modulatedInput(x, m);
-  const attn = fromScope(selfAttention(p, `${name}.attn`, toScope(a, plan.scope, layout), layout.heads), plan.scope, layout);
+  const scoped = toScope(a, plan.scope, layout);
+  // `attend` replaces the plain self-attention where config options change it (qk-norm, RoPE).
+  const attn = fromScope(attend ? attend(scoped) : selfAttention(p, `${name}.attn`, scoped, layout.heads), plan.scope, layout);
   let h = tf.add(x, tf.mul(m.gateMsa, attn));
   if (plan.crossAttention) {
     if (!text) throw new Error(`${name}: cross-attention needs text tokens`);
-    h = tf.add(h, crossAttention(p, `${name}.cross`, h, text, layout.heads));
+    h = tf.add(h, crossAttention(p, `${name}.cross`, h, text, layout.heads, textBias));
   }
   const inner = mlp(p, `${name}.mlp`, modulate(layerNorm(h), m.shiftMlp, m.scaleMlp));
   return tf.add(h, tf.mul(m.gateMlp, inner));

@@ -60,13 +60,15 @@ function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
 }
 
 /** Scaled dot-product attention, all heads and sequences in one batched GEMM: q [S, Lq, D], k, v [S, Lk, D]. */
-export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number): tf.Tensor3D {
+export function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number, keyBias?: tf.Tensor): tf.Tensor3D {
   const [s, lq, d] = q.shape;
   const dh = d / heads;
   const qh = splitHeads(tf.mul(q, 1 / Math.sqrt(dh)), heads);
   const kh = splitHeads(k, heads);
   const vh = splitHeads(v, heads);
-  const weights = tf.softmax(tf.matMul(qh, kh, false, true));
+  const scores = tf.matMul(qh, kh, false, true);
+  // keyBias [S, Lk]: 0 for keys attended to, a large negative number for padding (masked keys).
+  const weights = tf.softmax(keyBias ? tf.add(scores, keyBias.reshape([s, 1, 1, -1])) : scores);
   const out = tf.matMul(weights, vh);
   return out.transpose([0, 2, 1, 3]).reshape([s, lq, d]) as tf.Tensor3D;
 }
@@ -84,13 +86,13 @@ export function declareSelfAttention(p: ParamStore, name: string, dim: number): 
   declareLinear(p, `${name}.proj`, dim, dim);
 }
 
-/** Cross-attention from tokens x [B, T, D] to text tokens y [B, L, Dt]. */
-export function crossAttention(p: ParamStore, name: string, x: tf.Tensor, y: tf.Tensor, heads: number): tf.Tensor {
+/** Cross-attention from tokens x [B, T, D] to text tokens y [B, L, Dt]; keyBias [B, L] masks padding tokens. */
+export function crossAttention(p: ParamStore, name: string, x: tf.Tensor, y: tf.Tensor, heads: number, keyBias?: tf.Tensor): tf.Tensor {
   const d = x.shape[x.rank - 1];
   const q = linear(p, `${name}.q`, x);
   const kv = linear(p, `${name}.kv`, y);
   const [k, v] = tf.split(kv, [d, d], -1);
-  return linear(p, `${name}.proj`, attention(q, k, v, heads));
+  return linear(p, `${name}.proj`, attention(q, k, v, heads, keyBias));
 }
 
 export function declareCrossAttention(p: ParamStore, name: string, dim: number, textDim: number): void {
@@ -132,16 +134,23 @@ export function sincos1d(n: number, dim: number): Float32Array {
   return out;
 }
 
-/** Fixed 2-D sine-cosine position embedding for a gh×gw grid: [gh·gw, dim] (half the width per axis). */
-export function sincos2d(gh: number, gw: number, dim: number): Float32Array {
-  const rows = sincos1d(gh, dim / 2);
-  const cols = sincos1d(gw, dim / 2);
+/**
+ * Fixed 2-D sine-cosine position embedding for a gh×gw grid: [gh·gw, dim] (half the width per axis).
+ * firstHalf says which axis the first half encodes: 'row' (the built-in models) or 'column' (DiT and
+ * Latte, whose grid is built x-first and so put the column position first).
+ */
+export function sincos2d(gh: number, gw: number, dim: number, firstHalf: 'row' | 'column' = 'row'): Float32Array {
+  const half = dim / 2;
+  const rows = sincos1d(gh, half);
+  const cols = sincos1d(gw, half);
   const out = new Float32Array(gh * gw * dim);
   for (let y = 0; y < gh; y++) {
     for (let x = 0; x < gw; x++) {
       const o = (y * gw + x) * dim;
-      out.set(rows.subarray(y * dim / 2, (y + 1) * dim / 2), o);
-      out.set(cols.subarray(x * dim / 2, (x + 1) * dim / 2), o + dim / 2);
+      const r = rows.subarray(y * half, (y + 1) * half);
+      const c = cols.subarray(x * half, (x + 1) * half);
+      out.set(firstHalf === 'row' ? r : c, o);
+      out.set(firstHalf === 'row' ? c : r, o + half);
     }
   }
   return out;

@@ -6,7 +6,7 @@ import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
-  | { type: 'init'; modelDir: string; backend: string; guidance: number }
+  | { type: 'init'; modelDir: string; backend: string; guidance: number; conditioning?: string }
   | { type: 'group'; id: number; group: SweepGroup }
   | { type: 'stop' };
 
@@ -29,7 +29,7 @@ process.on('message', async (msg: WorkerRequest) => {
     if (msg.type === 'init') {
       const choice = await selectBackend(backendRequestFrom(msg.backend));
       backendName = choice.name;
-      loaded = loadModel(msg.modelDir);
+      loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning });
       warmUp(loaded.model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {

@@ -23,6 +23,8 @@ export interface SweepOptions {
   /** Worker processes (default one per core); 0 runs in this process (tests). */
   workers?: number;
   backend?: string;
+  /** Text-encoder outputs for a model with external text (see loadModel). */
+  conditioning?: string;
   log?: (line: string) => void;
 }
 
@@ -87,7 +89,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const workers = Math.min(o.workers ?? cpus().length, pending.length);
   if (workers <= 0 || o.workers === 0) {
     const backend = (await selectBackend(backendRequestFrom(o.backend))).name;
-    const loaded = loadModel(o.modelDir);
+    const loaded = loadModel(o.modelDir, { conditioning: o.conditioning });
     try {
       if (pending.length > 0) warmUp(loaded.model, o.guidance);
       for (const g of pending) runSweepGroup(loaded.model, g, backend, onRow);
@@ -139,7 +141,7 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
         if (code === 0) resolve();
         else reject(new Error(`sweep worker ${w} exited with code ${code}`));
       });
-      child.send({ type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto', guidance: o.guidance } satisfies WorkerRequest);
+      child.send({ type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto', guidance: o.guidance, conditioning: o.conditioning } satisfies WorkerRequest);
     })));
   } catch (err) {
     stopAll();
