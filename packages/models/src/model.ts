@@ -4,7 +4,7 @@ import { ParamStore } from './params.js';
 import { blockModulation, blockPlan, declareBlock, modulatedInput, runBlock, type BlockPlan, type TokenLayout } from './blocks.js';
 import { declareLinear, gelu, layerNorm, linear, modulate, patchify, silu, sincos1d, sincos2d, timestepFeatures, unpatchify } from './layers.js';
 import { declareTextEncoder, encodeText, tokenize } from './text-encoder.js';
-import { conditioningOf, type Conditioning } from './conditioning.js';
+import { classIndex, conditioningBias, conditioningTokens, type Conditioning } from './conditioning.js';
 import { FormatError } from '@teacache/core';
 
 /**
@@ -126,11 +126,7 @@ export class DiffusionTransformer {
     if (isClassConditional(this.config)) return this.encodeLabels(captions.map((c) => classIndex(c, this.config.numClasses!)));
     if (!hasBuiltinTextEncoder(this.config)) {
       const c = this.requireConditioning();
-      const rows = captions.map((caption) => conditioningOf(c.conditioning, caption, c.file).embedding);
-      const size = this.config.textLength * this.config.textWidth;
-      const data = new Float32Array(rows.length * size);
-      rows.forEach((r, i) => data.set(r, i * size));
-      return tf.tensor3d(data, [rows.length, this.config.textLength, this.config.textWidth]);
+      return conditioningTokens(c.conditioning, captions, c.file);
     }
     return tf.tidy(() => encodeText(this.params, this.config, this.tokenize(captions)));
   }
@@ -149,15 +145,7 @@ export class DiffusionTransformer {
 
   /** The cross-attention key bias [B, L] of captions from the attached conditioning's masks; null without external text. */
   captionBias(captions: readonly string[]): tf.Tensor2D | null {
-    if (!this.conditioning) return null;
-    const c = this.conditioning;
-    const l = this.config.textLength;
-    const data = new Float32Array(captions.length * l);
-    captions.forEach((caption, i) => {
-      const mask = conditioningOf(c.conditioning, caption, c.file).mask;
-      for (let k = 0; k < l; k++) data[i * l + k] = mask[k] > 0 ? 0 : -1e9;
-    });
-    return tf.tensor2d(data, [captions.length, l]);
+    return this.conditioning ? conditioningBias(this.conditioning.conditioning, captions, this.conditioning.file) : null;
   }
 
   private requireConditioning(): { conditioning: Conditioning; file: string } {
@@ -277,16 +265,6 @@ export class DiffusionTransformer {
 /** Dispose every tensor of an EmbedOutput. */
 export function disposeEmbed(e: EmbedOutput): void {
   tf.dispose([e.noisyTokens, e.tokens, e.timestepEmbedding, e.modulated, e.condition, e.text, ...(e.textBias ? [e.textBias] : [])]);
-}
-
-/** The class index a caption names for a class-conditional model: '' is the null class (numClasses). */
-export function classIndex(caption: string, numClasses: number): number {
-  const text = caption.trim();
-  if (text === '') return numClasses;
-  if (!/^\d+$/.test(text) || Number(text) >= numClasses) {
-    throw new Error(`caption "${caption}": a class-conditional model takes a class index 0..${numClasses - 1} (or '' for the null class)`);
-  }
-  return Number(text);
 }
 
 /** Every parameter's shape a config implies, computed without allocating any tensor. */
