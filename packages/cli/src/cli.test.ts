@@ -72,12 +72,13 @@ test('convert writes a model directory from a DiT checkpoint and says what it wr
   }
 });
 
-test('a converted Latte-1 model traces on text-encoder outputs from a conditioning file', () => {
+test('a converted Latte-1 model traces and sweeps on text-encoder outputs from a conditioning file, metrics labelled latents', () => {
   const dir = mkdtempSync(join(tmpdir(), 'teacache-cli-'));
   try {
     const fixture = join(import.meta.dirname, '..', '..', 'models', 'src', 'convert', 'fixtures', 'latte-checkpoint.safetensors');
     const model = join(dir, 'latte');
-    const c = teacache('convert', '--from', 'latte-1', '--checkpoint', fixture, '--out', model, '--heads', '2', '--frames', '4', '--size', '8', '--text-length', '5');
+    // 24×24 latents: the sweep's SSIM needs at least 11×11.
+    const c = teacache('convert', '--from', 'latte-1', '--checkpoint', fixture, '--out', model, '--heads', '2', '--frames', '4', '--size', '24', '--text-length', '5');
     expect(c.code).toBe(0);
     const conditioning = join(dir, 'prompts.safetensors');
     writeConditioning(conditioning, {
@@ -92,6 +93,15 @@ test('a converted Latte-1 model traces on text-encoder outputs from a conditioni
     expect(r.out).toContain('a-fox-runs');
     expect(r.out).toContain('waves-at-night');
     expect(r.out).toContain('.latents.png');
+    // A sweep in a worker process gets the conditioning too, and labels its metrics as computed on latents.
+    const rows = join(dir, 'sweep.jsonl');
+    const sweep = teacache('sweep', '--model', model, '--conditioning', conditioning, '--policies', 'interval', '--intervals', '2',
+      '--steps', '4', '--workers', '1', '--out', rows);
+    expect(sweep.code).toBe(0);
+    const lines = readFileSync(rows, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { metricSpace?: string; prompt: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.metricSpace === 'latents')).toBe(true);
+    expect(new Set(lines.map((l) => l.prompt))).toEqual(new Set(['a fox runs', 'waves at night']));
     const bare = teacache('trace', '--model', model, '--steps', '3', '--out', join(dir, 'bare'));
     expect(bare.code).toBe(1);
     expect(bare.err).toContain('--conditioning FILE');
