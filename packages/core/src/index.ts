@@ -12,3 +12,5 @@ export * from './metrics.js';
 export * from './png.js';
 export * from './read-json.js';
 export * from './random.js';
+export * from './paired-ratio.js';
+export * from './metrics-frames8bit.js';

@@ -45,6 +45,45 @@ export interface SweepRow {
   weightsHash?: string;
   /** Classifier-free guidance scale of the run and its reference (rows written before it was recorded lack it). */
   guidance?: number;
+  // Fields below are absent from rows written before timing was repeated and FLOPs and the 8-bit protocol were recorded.
+  /**
+   * Timed pairs: the cached run and an uncached run of the same prompt and seed, run back to back (order
+   * alternating). wallSeconds / referenceWallSeconds are then the geometric means of the pairs' times.
+   */
+  repeats?: number;
+  /** Wall time of each timed cached run (seconds), in pair order. */
+  wallSecondsRepeats?: number[];
+  /** Wall time of each timed uncached run (seconds), paired with wallSecondsRepeats. */
+  referenceWallSecondsRepeats?: number[];
+  /** Bounds of the confidence interval of wallSpeedup (×); null with one pair. */
+  wallSpeedupLow?: number | null;
+  wallSpeedupHigh?: number | null;
+  /** Level of that interval (0.95). */
+  wallSpeedupConfidence?: number;
+  /**
+   * The wall speedup exceeds the step speedup beyond its interval (the low bound is above it; with one pair,
+   * the estimate is): skipping a share of the stack cannot save more than that share, so the timing is not a result.
+   */
+  wallSpeedupImpossible?: boolean;
+  /** CPU time (user + system, seconds) of the cached and the uncached runs, geometric means over the pairs. */
+  cpuSeconds?: number;
+  referenceCpuSeconds?: number;
+  /** referenceCpuSeconds / cpuSeconds. */
+  cpuSpeedup?: number;
+  /** GEMM FLOPs the run's schedule needs (embedding and head every step, the stack where computed). */
+  flops?: number;
+  /** GEMM FLOPs of the uncached run. */
+  referenceFlops?: number;
+  /** referenceFlops / flops. */
+  flopSpeedup?: number;
+  /**
+   * The TeaCache paper's protocol: PSNR (dB) of each frame as 8-bit pixels round(clip(x, 0, 1)·255), data range
+   * 255, averaged over frames (identical frames count as Infinity, so any identical frame makes it Infinity;
+   * written as null). `psnr` above is the pooled-float protocol.
+   */
+  psnrFrames8bit?: number;
+  /** SSIM of each frame as 8-bit pixels (data range 255), averaged over frames. */
+  ssimFrames8bit?: number;
 }
 
 const nonNegative = { type: 'number', minimum: 0 } as const;
@@ -85,6 +124,21 @@ export const SWEEP_ROW_SCHEMA = {
     createdAt: { type: 'string', minLength: 1 },
     weightsHash: { type: 'string', minLength: 1 },
     guidance: { type: 'number' },
+    repeats: { type: 'integer', minimum: 1 },
+    wallSecondsRepeats: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+    referenceWallSecondsRepeats: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+    wallSpeedupLow: { type: ['number', 'null'], exclusiveMinimum: 0 },
+    wallSpeedupHigh: { type: ['number', 'null'], exclusiveMinimum: 0 },
+    wallSpeedupConfidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    wallSpeedupImpossible: { type: 'boolean' },
+    cpuSeconds: nonNegative,
+    referenceCpuSeconds: nonNegative,
+    cpuSpeedup: { type: 'number', exclusiveMinimum: 0 },
+    flops: { type: 'number', exclusiveMinimum: 0 },
+    referenceFlops: { type: 'number', exclusiveMinimum: 0 },
+    flopSpeedup: { type: 'number', exclusiveMinimum: 0 },
+    psnrFrames8bit: { type: ['number', 'null'] },
+    ssimFrames8bit: { type: 'number', minimum: -1, maximum: 1 },
   },
   additionalProperties: true,
 } as const;
@@ -117,6 +171,24 @@ function checkConsistency(row: SweepRow, file: string, rowNumber?: number): void
   for (const key of ['wallSeconds', 'referenceWallSeconds', 'wallSpeedup', 'ssim', 'mse'] as const) {
     if (!Number.isFinite(row[key])) throw new FormatError(at(key), 'a finite number', row[key]);
   }
+  checkTiming(row, at);
+}
+
+/** The repeated-timing and FLOP fields, when present, agree with each other. */
+function checkTiming(row: SweepRow, at: (field: string) => { file: string; row?: number; field: string }): void {
+  for (const key of ['wallSecondsRepeats', 'referenceWallSecondsRepeats'] as const) {
+    const list = row[key];
+    if (list !== undefined && list.length !== row.repeats) throw new FormatError(at(key), `${row.repeats ?? 'repeats'} times (one per repeat)`, list.length);
+  }
+  const low = row.wallSpeedupLow;
+  const high = row.wallSpeedupHigh;
+  if (low != null && high != null && !(low <= row.wallSpeedup * (1 + 1e-9) && row.wallSpeedup <= high * (1 + 1e-9))) {
+    throw new FormatError(at('wallSpeedupLow'), `an interval around wallSpeedup ${row.wallSpeedup}`, `[${low}, ${high}]`);
+  }
+  if (row.flops !== undefined && row.referenceFlops !== undefined && row.flopSpeedup !== undefined) {
+    const ratio = row.referenceFlops / row.flops;
+    if (Math.abs(row.flopSpeedup - ratio) > 1e-9 * ratio) throw new FormatError(at('flopSpeedup'), `${ratio} (referenceFlops / flops)`, row.flopSpeedup);
+  }
 }
 
 /** Validate a parsed row (as stored: psnr null allowed) and return it in memory form (psnr null → Infinity). */
@@ -131,8 +203,9 @@ function toSweepRow(value: unknown, file: string, rowNumber?: number): SweepRow 
     }
     throw err;
   }
-  const stored = row as unknown as { psnr: number | null };
+  const stored = row as unknown as { psnr: number | null; psnrFrames8bit?: number | null };
   const memory: SweepRow = { ...row, psnr: stored.psnr === null ? Infinity : stored.psnr };
+  if (stored.psnrFrames8bit !== undefined) memory.psnrFrames8bit = stored.psnrFrames8bit === null ? Infinity : stored.psnrFrames8bit;
   checkConsistency(memory, file, rowNumber);
   return memory;
 }
@@ -190,7 +263,8 @@ export function readSweepRows(path: string, options: ParseSweepOptions = {}): Sw
 
 /** Serialise one row as a JSON line (psnr Infinity → null). */
 export function sweepRowToJson(row: SweepRow): string {
-  return JSON.stringify({ ...row, psnr: row.psnr === Infinity ? null : row.psnr });
+  const frames8bit = row.psnrFrames8bit === undefined ? {} : { psnrFrames8bit: row.psnrFrames8bit === Infinity ? null : row.psnrFrames8bit };
+  return JSON.stringify({ ...row, psnr: row.psnr === Infinity ? null : row.psnr, ...frames8bit });
 }
 
 /** The length of a file up to and including its last newline (where an interrupted append starts). */
@@ -221,6 +295,9 @@ function completeLength(path: string): { size: number; complete: number } {
 export function appendSweepRow(path: string, row: SweepRow, options: ParseSweepOptions = {}): void {
   // JSON would turn NaN into null, which reads back as an infinite PSNR
   if (Number.isNaN(row.psnr) || row.psnr === -Infinity) throw new FormatError({ file: path, field: 'psnr' }, 'a number or Infinity', row.psnr);
+  if (Number.isNaN(row.psnrFrames8bit) || row.psnrFrames8bit === -Infinity) {
+    throw new FormatError({ file: path, field: 'psnrFrames8bit' }, 'a number or Infinity', row.psnrFrames8bit);
+  }
   const line = sweepRowToJson(row);
   toSweepRow(JSON.parse(line), path);
   if (existsSync(path)) {
