@@ -83,6 +83,16 @@ describe('sweepPoints', () => {
     expect(files.map((p) => p.variant)).toEqual(['teacache · coefficientsFile=a.json', 'teacache · coefficientsFile=b.json']);
   });
 
+  test('names retention variants by their forced steps and the published rule they follow', () => {
+    const tea = (retentionSteps: number, cutoffSteps: number) => run({ policy: 'teacache', params: { threshold: 0.1, retentionSteps, cutoffSteps } });
+    const points = sweepPoints([references[0], tea(1, 1), tea(5, 0), tea(3, 1)]);
+    expect(points.map((p) => p.variant)).toEqual([
+      'teacache · first & last step forced (published default)',
+      'teacache · first 3 forced, last forced',
+      'teacache · first 5 forced, last not (Wan2.1 use_ret_steps rule)',
+    ]);
+  });
+
   test('reference runs alone give no points', () => {
     expect(sweepPoints(references)).toEqual([]);
   });

@@ -164,10 +164,24 @@ export function variantLabels(rows: readonly SweepRow[]): Map<SweepRow, string> 
   const labels = new Map<SweepRow, string>();
   for (const row of rows) {
     const keys = differing.get(JSON.stringify([row.model, row.policy]))!;
-    const parts = otherParams(row).filter(([k]) => keys.has(k)).map(([k, v]) => `${k}=${shortValue(v)}`);
-    labels.set(row, parts.length === 0 ? row.policy : `${row.policy} · ${parts.join(', ')}`);
+    const forced = keys.has('retentionSteps') || keys.has('cutoffSteps') ? [forcedStepsLabel(row.params)] : [];
+    const parts = otherParams(row).filter(([k]) => keys.has(k) && k !== 'retentionSteps' && k !== 'cutoffSteps').map(([k, v]) => `${k}=${shortValue(v)}`);
+    labels.set(row, parts.length + forced.length === 0 ? row.policy : `${row.policy} · ${[...forced, ...parts].join(', ')}`);
   }
   return labels;
+}
+
+/**
+ * The forced steps of a TeaCache (or oracle) variant in words, naming the published rules they match
+ * (ali-vilab/TeaCache 7c10efc, TeaCache4Wan2.1: first and last step by default; first 5, last not, with use_ret_steps).
+ */
+export function forcedStepsLabel(params: SweepRow['params']): string {
+  const r = Number(params.retentionSteps ?? 1);
+  const c = Number(params.cutoffSteps ?? 1);
+  if (r === 1 && c === 1) return 'first & last step forced (published default)';
+  if (r > 1 && c === 0) return `first ${r} forced, last not (Wan2.1 use_ret_steps rule)`;
+  const end = c === 0 ? 'last not forced' : c === 1 ? 'last forced' : `last ${c} forced`;
+  return `first ${r} forced, ${end}`;
 }
 
 /** Parameter values as labels: file paths by their base name, so legends stay short. */

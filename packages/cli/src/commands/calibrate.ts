@@ -11,13 +11,13 @@ import { DEFAULT_REPEATS } from '@teacache/trace';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
-import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
+import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { sweepAndRefine } from './refine.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
   steps?: number; guidance: number; workers?: number; backend?: string; thresholds?: string[]; retention?: string;
-  repeats: number; 'psnr-protocol': string;
+  repeats: number; 'psnr-protocol': string; cutoff?: string;
 }
 
 /**
@@ -41,6 +41,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('guidance', { type: 'number', default: 4 })
     .option('thresholds', { type: 'string', array: true, describe: 'sweep settings, as for teacache sweep' })
     .option('retention', { type: 'string', describe: 'teacache/oracle retention steps to sweep, as for teacache sweep (default: 1, 10% and 20% of the steps)' })
+    .option('cutoff', { type: 'string', describe: 'teacache/oracle steps always computed at the end (default: the last with retention 1, none with more, as the published Wan2.1 rule)' })
     .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' }) as never,
   handler: async (argv) => {
     const started = performance.now();
@@ -73,6 +74,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       policies: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], thresholds: argv.thresholds,
       coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
       retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
+      cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined,
     });
     // Then narrow the threshold down where each variant crosses the quality target.
     await sweepAndRefine({

@@ -6,12 +6,12 @@ import { DEFAULT_REPEATS } from '@teacache/trace';
 import { sweepAndRefine } from './refine.js';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
-import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
+import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 
 interface SweepArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
   traces?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
-  repeats: number; 'psnr-protocol': string;
+  repeats: number; 'psnr-protocol': string; cutoff?: string;
 }
 
 /** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
@@ -27,6 +27,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
     .option('traces', { type: 'string', describe: 'trace directory to calibrate magcache from' })
     .option('retention', { type: 'string', describe: 'teacache/oracle steps always computed at the start, one variant each, e.g. 1,5,10 (default: 1, 10% and 20% of the steps)' })
+    .option('cutoff', { type: 'string', describe: 'teacache/oracle steps always computed at the end, every variant (default: the last with retention 1, none with more, as the published Wan2.1 rule)' })
     .option('refine-psnr', { type: 'number', describe: 'then sweep 3 more thresholds per variant between the last that reaches this PSNR (dB) and the next' })
     .option('psnr-protocol', { type: 'string', default: DEFAULT_PSNR_PROTOCOL, choices: PSNR_PROTOCOLS as string[], describe: 'PSNR --refine-psnr reads: paper (per 8-bit frame, averaged) or pooled (float frames)' })
     .option('repeats', { type: 'number', default: DEFAULT_REPEATS, describe: 'timed pairs (cached and uncached run, back to back) per setting, for the wall-speedup interval' })
@@ -45,7 +46,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     loaded.model.dispose();
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
     const retention = argv.retention ? parseRetention(argv.retention) : defaultRetention(steps);
-    const specs = buildSpecs({ ...argv, policies, retention });
+    const specs = buildSpecs({ ...argv, policies, retention, cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined });
     const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
     const out = resolve(argv.out);
