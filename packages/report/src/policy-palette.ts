@@ -7,7 +7,7 @@ const RAMPS: Record<string, readonly string[]> = {
   interval: ['#a63603', '#e6550d', '#fd8d3c', '#fdae6b'],
   'first-block': ['#006d2c', '#31a354', '#74c476', '#a1d99b'],
   magcache: ['#54278f', '#756bb1', '#9e9ac8', '#bcbddc'],
-  oracle: ['#252525', '#636363', '#969696', '#bdbdbd'],
+  oracle: ['#737373', '#969696', '#525252', '#bdbdbd'],
 };
 const OTHER = ['#8c2d04', '#cc4c02', '#ec7014'];
 

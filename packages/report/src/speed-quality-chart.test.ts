@@ -36,6 +36,18 @@ describe('speedQualityChart', () => {
     expect(values.map((v) => v.label)).toEqual(['0.1', '0.2', '', 'k=3, k=4', '']);
   });
 
+  test('drops a label that would print over another point or label', () => {
+    const rows = [handSweepRow({ policy: 'none' }),
+      handSweepRow({ policy: 'teacache', threshold: 0.1, stepSpeedup: 1.5, psnr: 40 }),
+      handSweepRow({ policy: 'teacache', threshold: 0.2, stepSpeedup: 2.0, psnr: 30.2 }), // near the target
+      handSweepRow({ policy: 'interval', threshold: 2, stepSpeedup: 2.02, psnr: 30.4 }), // a few px away: one of the two goes
+      handSweepRow({ policy: 'teacache', threshold: 0.3, stepSpeedup: 3, psnr: 20 })];
+    const values = (speedQualityChart(rows, 'psnr', { targetPsnr: 30 }).spec as { data: { values: { thresholdLabel: string; label: string }[] } }).data.values;
+    const labels = Object.fromEntries(values.map((v) => [v.thresholdLabel, v.label]));
+    expect([labels['0.1'], labels['0.3']]).toEqual(['0.1', '0.3']);
+    expect([labels['0.2'], labels['k=2']].filter((l) => l !== '')).toHaveLength(1);
+  });
+
   test('reads the pooled-float PSNR when asked, and says so on the axis', async () => {
     const svg = await renderSvg(speedQualityChart(syntheticSweep({ steps: 10 }), 'psnr', { psnrProtocol: 'pooled' }).spec);
     expect(svg).toContain('PSNR, pooled float against the uncached output (dB)');

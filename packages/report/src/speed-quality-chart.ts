@@ -22,20 +22,45 @@ function legendLabel(point: SweepPoint): string {
   return point.policy === ORACLE_POLICY ? `${point.variant} (bound: rule fed the true output change)` : point.variant;
 }
 
+/** Panel size (px) of the speed-quality charts. */
+const PANEL = { width: 420, height: 280 };
+
+interface Labelled { model: string; speedup: number; psnr: number; ssim: number; label: string; pareto: boolean; nearTarget: boolean }
+
 /**
- * Points of one panel drawn at the same place (to a pixel or so) get one label listing their thresholds,
- * so labels never print over each other there.
+ * Keep the labels of one panel from printing over each other: points at one place share one label listing their
+ * thresholds; then, near-target labels first, a label whose box (about 6.5 px per character, 12 px high, at the
+ * point's upper right) would overlap one already kept or a point with its ring, is dropped (the tooltip keeps
+ * it). Positions are estimated from the data range, as the chart's linear scales place them.
  */
-function mergeCoincidentLabels(points: { model: string; legend: string; speedup: number; psnr: number; ssim: number; label: string }[], metric: QualityMetric): void {
-  const at = new Map<string, { label: string }>();
-  for (const p of points) {
-    if (p.label === '') continue;
-    const key = JSON.stringify([p.model, p.speedup.toFixed(2), (metric === 'psnr' ? p.psnr : p.ssim * 100).toFixed(1)]);
-    const first = at.get(key);
-    if (first) {
-      first.label = `${first.label}, ${p.label}`;
-      p.label = '';
-    } else at.set(key, p);
+function placeLabels(points: Labelled[], metric: QualityMetric): void {
+  const y = (p: Labelled) => (metric === 'psnr' ? p.psnr : p.ssim);
+  for (const model of new Set(points.map((p) => p.model))) {
+    const panel = points.filter((p) => p.model === model);
+    const [x0, x1] = [Math.min(...panel.map((p) => p.speedup)), Math.max(...panel.map((p) => p.speedup))];
+    const [y0, y1] = [Math.min(...panel.map(y)), Math.max(...panel.map(y))];
+    const px = (p: Labelled) => (x1 > x0 ? ((p.speedup - x0) / (x1 - x0)) * PANEL.width : 0);
+    const py = (p: Labelled) => (y1 > y0 ? (1 - (y(p) - y0) / (y1 - y0)) * PANEL.height : 0);
+    const at = new Map<string, Labelled>();
+    for (const p of panel) {
+      if (p.label === '') continue;
+      const key = `${Math.round(px(p))},${Math.round(py(p))}`;
+      const first = at.get(key);
+      if (first) { first.label = `${first.label}, ${p.label}`; p.label = ''; } else at.set(key, p);
+    }
+    const boxOf = (p: Labelled) => ({ left: px(p) + 5, right: px(p) + 9 + 6.5 * p.label.length, top: py(p) - 20, bottom: py(p) - 6 });
+    const kept: { left: number; right: number; top: number; bottom: number }[] = [];
+    // the point with its Pareto ring (about 7 px across each way)
+    const dots = panel.map((p) => ({ p, left: px(p) - 7, right: px(p) + 7, top: py(p) - 7, bottom: py(p) + 7 }));
+    const order = panel.filter((p) => p.label !== '').sort((a, b) => Number(b.nearTarget) - Number(a.nearTarget) || px(a) - px(b));
+    for (const p of order) {
+      const box = boxOf(p);
+      const hits = (o: typeof box) => box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom;
+      // points drawn where this one is share its label, so their marks do not count against it
+      const elsewhere = (d: (typeof dots)[number]) => Math.abs(px(d.p) - px(p)) >= 1 || Math.abs(py(d.p) - py(p)) >= 1;
+      if (kept.some(hits) || dots.some((d) => elsewhere(d) && hits(d))) p.label = '';
+      else kept.push(box);
+    }
   }
 }
 
@@ -57,9 +82,9 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
   const points = raw.map((p) => {
     const pareto = metric === 'psnr' ? p.paretoPsnr : p.paretoSsim;
     const nearTarget = metric === 'psnr' && Math.abs(p.psnr - targetPsnr) <= LABEL_BAND_DB;
-    return { ...p, legend: legendLabel(p), pareto, speedup: costSpeedup(p), label: pareto || nearTarget ? p.thresholdLabel : '' };
+    return { ...p, legend: legendLabel(p), pareto, nearTarget, speedup: costSpeedup(p), label: pareto || nearTarget ? p.thresholdLabel : '' };
   });
-  mergeCoincidentLabels(points, metric);
+  placeLabels(points, metric);
   const models = [...new Set(points.map((p) => p.model))];
   const runsPerPoint = [...new Set(points.map((p) => p.runs))].join('/');
   const capped = metric === 'psnr' && points.some((p) => p.identicalRuns > 0);
@@ -67,7 +92,7 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
   const speedName = byFlops ? 'FLOPs' : 'block-stack steps';
   const subtitle = [
     `each point: mean over ${runsPerPoint} run(s) (prompts × seeds); x: speedup in ${speedName}, the same on any machine (wall time: next chart)`,
-    `labels: threshold (k for interval), on the Pareto front${metric === 'psnr' ? ` and within ${LABEL_BAND_DB} dB of the target` : ''}; ringed: Pareto front (oracle excluded)`,
+    `labels: threshold (k for interval), on the Pareto front${metric === 'psnr' ? ` and within ${LABEL_BAND_DB} dB of the target` : ''}, where they fit (all in the tooltips); ringed: Pareto front (oracle excluded)`,
     `grey dashed: oracle, the rule fed the true output change (a bound, not a method)${metric === 'psnr' ? `; dotted rule: ${targetPsnr} dB target` : ''}`,
     ...(capped ? [`runs identical to the uncached output counted at ${psnrCap} dB`] : []),
   ];
@@ -86,8 +111,8 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
     facet: { field: 'model', type: 'nominal', title: null, sort: models },
     columns: Math.min(models.length, 2),
     spec: {
-      width: 420,
-      height: 280,
+      width: PANEL.width,
+      height: PANEL.height,
       layer: [
         {
           mark: { type: 'line', strokeWidth: 1.8 },
