@@ -13,4 +13,4 @@ export * from './png.js';
 export * from './read-json.js';
 export * from './random.js';
 export * from './paired-ratio.js';
-export * from './metrics-frames8bit.js';
+export * from './metrics-8bit.js';

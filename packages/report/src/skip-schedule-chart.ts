@@ -74,7 +74,11 @@ export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
           mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
           encoding: {
             x: { field: 'step', type: 'ordinal', title: 'sampling step (index)', axis: { labelAngle: 0, labelExpr: `datum.value % ${labelEvery} === 0 ? datum.label : ""` } },
-            y: { field: 'thresholdLabel', type: 'ordinal', title: variant.startsWith('interval') ? 'interval k (steps)' : 'threshold', sort: { field: 'threshold', order: 'ascending' } },
+            // every threshold row named: rows are 14 px, labels 10 px, so none is dropped as overlapping
+            y: {
+              field: 'thresholdLabel', type: 'ordinal', title: variant.startsWith('interval') ? 'interval k (steps)' : 'threshold',
+              sort: { field: 'threshold', order: 'ascending' }, axis: { labelOverlap: false, labelFontSize: 10 },
+            },
             color: {
               field: 'computedShare', type: 'quantitative', title: ['computed', '(share of runs)'],
               scale: { domain: [0, 1], range: ['#eef3f8', '#1f4e79'] }, legend: { format: '.0%', gradientLength: 120 },

@@ -1,13 +1,15 @@
 """Expected values of the TeaCache paper's quality protocol (per-frame PSNR and SSIM of 8-bit frames, averaged)
-for packages/core/src/metrics-frames8bit.test.ts, computed with numpy and scikit-image independently of the
-toolkit. Run with Debian's python: /usr/bin/python3 packages/core/scripts/frames8bit_reference.py"""
+on REAL samples (uncached and TeaCache-cached outputs of built-in models, written by
+packages/trace/scripts/dump-sample-pair.ts), for packages/core/src/metrics-8bit-samples.test.ts, computed with numpy
+and scikit-image independently of the toolkit.
+Run with Debian's python: /usr/bin/python3 packages/core/scripts/frames8bit_samples_reference.py"""
 import json
 from pathlib import Path
 
 import numpy as np
 from skimage.metrics import structural_similarity
 
-HERE = Path(__file__).resolve().parent.parent / "src" / "fixtures" / "frames8bit"
+HERE = Path(__file__).resolve().parent.parent / "src" / "fixtures" / "frames8bit-samples"
 
 
 def to8bit(video):
@@ -16,12 +18,13 @@ def to8bit(video):
 
 
 def paper_psnr(a, b):
-    """Mean over frames of 10 log10(255^2 / MSE); an identical frame counts 100 dB as TeaCache's calculate_psnr.py."""
+    """Mean over frames of 10 log10(255^2 / MSE). A frame identical to its reference among frames that differ counts
+    as 10 log10(255^2 * values), the toolkit's documented rule (TeaCache's own calculate_psnr.py returns 100 there)."""
     x, y = to8bit(a), to8bit(b)
     values = []
     for f in range(x.shape[0]):
         mse = np.mean((x[f] - y[f]) ** 2)
-        values.append(100.0 if mse == 0 else 10 * np.log10(255.0**2 / mse))
+        values.append(10 * np.log10(255.0**2 * x[f].size) if mse == 0 else 10 * np.log10(255.0**2 / mse))
     if all(np.mean((x[f] - y[f]) ** 2) == 0 for f in range(x.shape[0])):
         return None  # every frame identical: infinite
     return float(np.mean(values))
@@ -57,7 +60,7 @@ def main():
     cases.append({"name": "synthetic, clipped, one identical frame", "a": a.ravel().tolist(), "b": b.ravel().tolist(),
                   "shape": list(a.shape), "psnr": paper_psnr(a, b), "ssim": paper_ssim(a, b)})
     out = HERE / "expected.json"
-    out.write_text(json.dumps({"generator": "packages/core/scripts/frames8bit_reference.py", "cases": cases}) + "\n")
+    out.write_text(json.dumps({"generator": "packages/core/scripts/frames8bit_samples_reference.py", "cases": cases}) + "\n")
     print(f"wrote {out}")
 
 
