@@ -1,7 +1,7 @@
 import { FormatError, type SweepRow } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
-import { costSpeedup, DEFAULT_PSNR_CAP, ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } from './sweep-points.js';
+import { allHaveFlops, costSpeedup, DEFAULT_PSNR_CAP, ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } from './sweep-points.js';
 import { DEFAULT_PSNR_PROTOCOL, psnrShortLabel } from './psnr-protocol.js';
 import { policyPalette } from './policy-palette.js';
 
@@ -78,11 +78,11 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
   const protocol = options.psnrProtocol ?? DEFAULT_PSNR_PROTOCOL;
   const raw = sweepPoints(rows, { psnrCap, psnrProtocol: protocol });
   if (raw.length === 0) throw new FormatError({ file: 'sweep rows', field: 'policy' }, 'at least one cached run (a policy other than none)', 'only reference runs');
-  const byFlops = raw.every((p) => p.flopSpeedup !== null);
+  const byFlops = allHaveFlops(raw);
   const points = raw.map((p) => {
     const pareto = metric === 'psnr' ? p.paretoPsnr : p.paretoSsim;
     const nearTarget = metric === 'psnr' && Math.abs(p.psnr - targetPsnr) <= LABEL_BAND_DB;
-    return { ...p, legend: legendLabel(p), pareto, nearTarget, speedup: costSpeedup(p), label: pareto || nearTarget ? p.thresholdLabel : '' };
+    return { ...p, legend: legendLabel(p), pareto, nearTarget, speedup: costSpeedup(p, byFlops), label: pareto || nearTarget ? p.thresholdLabel : '' };
   });
   placeLabels(points, metric);
   const models = [...new Set(points.map((p) => p.model))];

@@ -126,18 +126,25 @@ export function thresholdLabel(policy: string, threshold: number): string {
 }
 
 /**
- * The machine-independent speedup of a point: FLOPs when the runs recorded them, else steps. Charts and the
- * Pareto front use it, so a re-run on a busy machine draws the same picture.
+ * The machine-independent speedup of a point: FLOPs when every point drawn with it recorded them (`byFlops`),
+ * else steps, so one axis never mixes the two. Charts and the Pareto front use it: a re-run on a busy machine
+ * draws the same picture.
  */
-export function costSpeedup(p: SweepPoint): number {
-  return p.flopSpeedup ?? p.stepSpeedup;
+export function costSpeedup(p: SweepPoint, byFlops: boolean): number {
+  return byFlops && p.flopSpeedup !== null ? p.flopSpeedup : p.stepSpeedup;
+}
+
+/** Whether every point has a FLOP speedup (rows written before FLOPs were recorded have none). */
+export function allHaveFlops(points: readonly SweepPoint[]): boolean {
+  return points.every((p) => p.flopSpeedup !== null);
 }
 
 function markParetoFronts(points: SweepPoint[]): void {
   for (const model of new Set(points.map((p) => p.model))) {
     const candidates = points.filter((p) => p.model === model && p.policy !== ORACLE_POLICY);
-    paretoFront(candidates.map((p) => ({ x: costSpeedup(p), y: p.psnr }))).forEach((on, i) => { candidates[i].paretoPsnr = on; });
-    paretoFront(candidates.map((p) => ({ x: costSpeedup(p), y: p.ssim }))).forEach((on, i) => { candidates[i].paretoSsim = on; });
+    const byFlops = allHaveFlops(points);
+    paretoFront(candidates.map((p) => ({ x: costSpeedup(p, byFlops), y: p.psnr }))).forEach((on, i) => { candidates[i].paretoPsnr = on; });
+    paretoFront(candidates.map((p) => ({ x: costSpeedup(p, byFlops), y: p.ssim }))).forEach((on, i) => { candidates[i].paretoSsim = on; });
   }
 }
 

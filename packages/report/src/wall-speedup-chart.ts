@@ -1,7 +1,7 @@
 import { FormatError, type SweepRow } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
-import { costSpeedup, ORACLE_POLICY, sweepPoints, type SweepPointOptions } from './sweep-points.js';
+import { allHaveFlops, costSpeedup, ORACLE_POLICY, sweepPoints, type SweepPointOptions } from './sweep-points.js';
 import { policyPalette } from './policy-palette.js';
 
 /**
@@ -12,13 +12,13 @@ import { policyPalette } from './policy-palette.js';
  */
 export function wallSpeedupChart(rows: readonly SweepRow[], options: SweepPointOptions = {}): ReportChart {
   const all = sweepPoints(rows, options).filter((p) => p.policy !== ORACLE_POLICY);
+  const byFlops = allHaveFlops(all);
   const points = all.flatMap((p) => (p.wallSpeedup === null ? [] : [{
-    ...p, legend: p.variant, speedup: costSpeedup(p), low: p.wallSpeedupLow ?? p.wallSpeedup, high: p.wallSpeedupHigh ?? p.wallSpeedup,
+    ...p, legend: p.variant, speedup: costSpeedup(p, byFlops), low: p.wallSpeedupLow ?? p.wallSpeedup, high: p.wallSpeedupHigh ?? p.wallSpeedup,
   }]));
   if (points.length === 0) {
     throw new FormatError({ file: 'sweep rows', field: 'wallSpeedup' }, 'at least one cached run (not the oracle) with a wall time not flagged impossible', 'none');
   }
-  const byFlops = all.every((p) => p.flopSpeedup !== null);
   const speedName = byFlops ? 'FLOPs' : 'block-stack steps';
   const flagged = all.reduce((n, p) => n + p.flaggedRuns, 0);
   const pairs = [...new Set(points.map((p) => p.wallPairs))].sort((a, b) => a - b);
