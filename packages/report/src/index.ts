@@ -17,3 +17,5 @@ export * from './svg-marks.js';
 export * from './html-page.js';
 export * from './build-report.js';
 export * from './psnr-protocol.js';
+export * from './wall-speedup-chart.js';
+export * from './policy-palette.js';
