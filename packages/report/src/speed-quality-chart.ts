@@ -19,11 +19,13 @@ export interface SpeedQualityOptions extends SweepPointOptions {
  * It bounds what a better indicator could do for that rule, not what any schedule could reach.
  */
 function legendLabel(point: SweepPoint): string {
-  return point.policy === ORACLE_POLICY ? `${point.variant} (bound: rule fed the true output change)` : point.variant;
+  return point.policy === ORACLE_POLICY ? `${point.variant} (bound)` : point.variant;
 }
 
-/** Panel size (px) of the speed-quality charts. */
-const PANEL = { width: 420, height: 280 };
+/** Panel size (px) of the speed-quality charts: two to a row, or one larger panel for a single model. */
+function panelSize(models: number): { width: number; height: number } {
+  return models === 1 ? { width: 760, height: 440 } : { width: 420, height: 280 };
+}
 
 interface Labelled { model: string; speedup: number; psnr: number; ssim: number; label: string; pareto: boolean; nearTarget: boolean }
 
@@ -33,14 +35,14 @@ interface Labelled { model: string; speedup: number; psnr: number; ssim: number;
  * point's upper right) would overlap one already kept or a point with its ring, is dropped (the tooltip keeps
  * it). Positions are estimated from the data range, as the chart's linear scales place them.
  */
-function placeLabels(points: Labelled[], metric: QualityMetric): void {
+function placeLabels(points: Labelled[], metric: QualityMetric, panelPx: { width: number; height: number }): void {
   const y = (p: Labelled) => (metric === 'psnr' ? p.psnr : p.ssim);
   for (const model of new Set(points.map((p) => p.model))) {
     const panel = points.filter((p) => p.model === model);
     const [x0, x1] = [Math.min(...panel.map((p) => p.speedup)), Math.max(...panel.map((p) => p.speedup))];
     const [y0, y1] = [Math.min(...panel.map(y)), Math.max(...panel.map(y))];
-    const px = (p: Labelled) => (x1 > x0 ? ((p.speedup - x0) / (x1 - x0)) * PANEL.width : 0);
-    const py = (p: Labelled) => (y1 > y0 ? (1 - (y(p) - y0) / (y1 - y0)) * PANEL.height : 0);
+    const px = (p: Labelled) => (x1 > x0 ? ((p.speedup - x0) / (x1 - x0)) * panelPx.width : 0);
+    const py = (p: Labelled) => (y1 > y0 ? (1 - (y(p) - y0) / (y1 - y0)) * panelPx.height : 0);
     const at = new Map<string, Labelled>();
     for (const p of panel) {
       if (p.label === '') continue;
@@ -84,8 +86,9 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
     const nearTarget = metric === 'psnr' && Math.abs(p.psnr - targetPsnr) <= LABEL_BAND_DB;
     return { ...p, legend: legendLabel(p), pareto, nearTarget, speedup: costSpeedup(p, byFlops), label: pareto || nearTarget ? p.thresholdLabel : '' };
   });
-  placeLabels(points, metric);
   const models = [...new Set(points.map((p) => p.model))];
+  const panel = panelSize(models.length);
+  placeLabels(points, metric, panel);
   const runsPerPoint = [...new Set(points.map((p) => p.runs))].join('/');
   const capped = metric === 'psnr' && points.some((p) => p.identicalRuns > 0);
   const name = metric === 'psnr' ? psnrShortLabel(protocol) : `SSIM${protocol === 'paper' ? ', 8-bit frames' : ', float frames'}`;
@@ -93,7 +96,7 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
   const subtitle = [
     `each point: mean over ${runsPerPoint} run(s) (prompts × seeds); x: speedup in ${speedName}, the same on any machine (wall time: next chart)`,
     `labels: threshold (k for interval), on the Pareto front${metric === 'psnr' ? ` and within ${LABEL_BAND_DB} dB of the target` : ''}, where they fit (all in the tooltips); ringed: Pareto front (oracle excluded)`,
-    `grey dashed: oracle, the rule fed the true output change (a bound, not a method)${metric === 'psnr' ? `; dotted rule: ${targetPsnr} dB target` : ''}`,
+    `grey dashed: oracle (bound), the rule fed the true output change: a bound, not a method${metric === 'psnr' ? `; dotted rule: ${targetPsnr} dB target` : ''}`,
     ...(capped ? [`runs identical to the uncached output counted at ${psnrCap} dB`] : []),
   ];
   const x = { field: 'speedup', type: 'quantitative' as const, title: `speedup in ${speedName} over uncached (×)`, scale: { zero: false } };
@@ -111,8 +114,8 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
     facet: { field: 'model', type: 'nominal', title: null, sort: models },
     columns: Math.min(models.length, 2),
     spec: {
-      width: PANEL.width,
-      height: PANEL.height,
+      width: panel.width,
+      height: panel.height,
       layer: [
         {
           mark: { type: 'line', strokeWidth: 1.8 },

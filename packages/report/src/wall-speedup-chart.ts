@@ -46,8 +46,9 @@ export function wallSpeedupChart(rows: readonly SweepRow[], options: SweepPointO
     facet: { field: 'model', type: 'nominal', title: null, sort: models },
     columns: Math.min(models.length, 2),
     spec: {
-      width: 420,
-      height: 260,
+      // two panels to a row, or one larger panel for a single model
+      width: models.length === 1 ? 760 : 420,
+      height: models.length === 1 ? 400 : 260,
       layer: [
         {
           data: { values: [{ a: 1, b: 1 }, { a: top, b: top }] },
