@@ -44,7 +44,12 @@ export interface PairTimes {
   referenceCpu: number[];
 }
 
+// Exposed in sweep workers (--expose-gc): a collection before each timed run, so the garbage of the run before it
+// (or of the quality metrics of the previous setting) is not paid for by whichever run comes next.
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+
 function timedRun(o: SampleOptions): TimedRun {
+  collectGarbage?.();
   const cpu = process.cpuUsage();
   const start = performance.now();
   const result = sampleRun(o);

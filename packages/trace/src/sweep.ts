@@ -120,7 +120,8 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
   process.once('SIGINT', stopAll);
   try {
     await Promise.all(Array.from({ length: count }, (_, w) => new Promise<void>((resolve, reject) => {
-      const child = fork(workerPath(), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // --expose-gc: the worker collects garbage before each timed run (see sweep-run.ts)
+      const child = fork(workerPath(), [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       let failed = false;
       const next = () => {
