@@ -109,3 +109,17 @@ test('a converted Latte-1 model traces and sweeps on text-encoder outputs from a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('replay takes retention and cut-off: the published rules by default, one cut-off for every variant when given', () => {
+  const args = ['replay', '--traces', 'datasets/traces/stdit-tiny/evaluation', '--coefficients', 'datasets/coefficients/stdit-tiny.json', '--thresholds', '0.3', '--retention', '1,3'];
+  const rows = (out: string) => out.split('\n').filter((l) => l.startsWith('teacache')).map((l) => l.trim().split(/\s+/).slice(0, 3).join(' '));
+  const published = teacache(...args);
+  expect(published.code).toBe(0);
+  // retention 1 with the last step forced; retention 3 without (Wan2.1's use_ret_steps)
+  expect(rows(published.out)).toEqual(['teacache 0.3 1/1', 'teacache 0.3 3/0']);
+  const forcedLast = teacache(...args, '--cutoff', '1');
+  expect(rows(forcedLast.out)).toEqual(['teacache 0.3 1/1', 'teacache 0.3 3/1']);
+  const bad = teacache(...args, '--cutoff', '-1');
+  expect(bad.code).not.toBe(0);
+  expect(bad.err).toMatch(/field "cutoff": expected a whole number of steps >= 0, found "-1"/);
+});

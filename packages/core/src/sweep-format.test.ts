@@ -158,3 +158,38 @@ describe('sweepRowKey', () => {
     }
   });
 });
+
+describe('timing, FLOP and 8-bit fields', () => {
+  const timed = (over: Partial<SweepRow> = {}) => row({
+    repeats: 2, wallSecondsRepeats: [1.5, 1.5], referenceWallSecondsRepeats: [2.7, 2.7], wallSpeedupLow: 1.7, wallSpeedupHigh: 1.9,
+    wallSpeedupConfidence: 0.95, wallSpeedupImpossible: false, cpuSeconds: 1.4, referenceCpuSeconds: 2.6, cpuSpeedup: 2.6 / 1.4,
+    flops: 6e9, referenceFlops: 1.2e10, flopSpeedup: 2, psnrFrames8bit: 31.5, ssimFrames8bit: 0.94, ...over,
+  });
+
+  test('round-trip, with an infinite 8-bit PSNR stored as null', () => {
+    const text = sweepRowToJson(timed({ psnrFrames8bit: Infinity })) + '\n';
+    expect(text).toContain('"psnrFrames8bit":null');
+    expect(parseSweepRows(text, 's.jsonl')[0]).toEqual(timed({ psnrFrames8bit: Infinity }));
+  });
+
+  test('rows written before the fields existed still read', () => {
+    expect(parseSweepRows(lines(row()), 's.jsonl')[0].repeats).toBeUndefined();
+  });
+
+  test('refuses repeat times that do not match repeats, an interval that misses its estimate, and a wrong FLOP ratio', () => {
+    expect(() => parseSweepRows(lines(timed({ wallSecondsRepeats: [1.5] })), 's.jsonl')).toThrow(/row 1, field "wallSecondsRepeats": expected 2 times/);
+    expect(() => parseSweepRows(lines(timed({ wallSpeedupLow: 1.85 })), 's.jsonl')).toThrow(/field "wallSpeedupLow": expected an interval around wallSpeedup 1.8/);
+    expect(() => parseSweepRows(lines(timed({ flopSpeedup: 2.5 })), 's.jsonl')).toThrow(/field "flopSpeedup": expected 2 \(referenceFlops \/ flops\)/);
+    expect(() => parseSweepRows(lines(timed({ repeats: 0 })), 's.jsonl')).toThrow(/field "repeats"/);
+    expect(() => parseSweepRows(lines(timed({ wallSecondsRepeats: [1.5, -1] })), 's.jsonl')).toThrow(/wallSecondsRepeats/);
+  });
+
+  test('a NaN 8-bit PSNR is refused on append', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-8bit-'));
+    try {
+      expect(() => appendSweepRow(join(dir, 's.jsonl'), timed({ psnrFrames8bit: NaN }))).toThrow(/field "psnrFrames8bit": expected a number or Infinity/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -59,6 +59,37 @@ export interface SweepRow {
    * (a latent-space model with no decoder: the raw latents, data range that of the reference's latents).
    */
   metricSpace?: 'pixels' | 'latents';
+  // Fields below are absent from rows written before timing was repeated and FLOPs and the 8-bit protocol were recorded.
+  /**
+   * Timed pairs: the cached run and an uncached run of the same prompt and seed, run back to back (order
+   * alternating). wallSeconds / referenceWallSeconds are then the geometric means of the pairs' times.
+   */
+  repeats?: number;
+  /** Wall time of each timed cached run (seconds), in pair order. */
+  wallSecondsRepeats?: number[];
+  /** Wall time of each timed uncached run (seconds), paired with wallSecondsRepeats. */
+  referenceWallSecondsRepeats?: number[];
+  /** Bounds of the confidence interval of wallSpeedup (×); null with one pair. */
+  wallSpeedupLow?: number | null;
+  wallSpeedupHigh?: number | null;
+  /** Level of that interval (0.95). */
+  wallSpeedupConfidence?: number;
+  /**
+   * The wall speedup exceeds the step speedup beyond its interval (the low bound is above it; with one pair,
+   * the estimate is): skipping a share of the stack cannot save more than that share, so the timing is not a result.
+   */
+  wallSpeedupImpossible?: boolean;
+  /** CPU time (user + system, seconds) of the cached and the uncached runs, geometric means over the pairs. */
+  cpuSeconds?: number;
+  referenceCpuSeconds?: number;
+  /** referenceCpuSeconds / cpuSeconds. */
+  cpuSpeedup?: number;
+  /** GEMM FLOPs the run's schedule needs (embedding and head every step, the stack where computed). */
+  flops?: number;
+  /** GEMM FLOPs of the uncached run. */
+  referenceFlops?: number;
+  /** referenceFlops / flops. */
+  flopSpeedup?: number;
 }
 
 const nonNegative = { type: 'number', minimum: 0 } as const;
@@ -103,6 +134,19 @@ export const SWEEP_ROW_SCHEMA = {
     ssimFrames8bit: { type: 'number', minimum: -1, maximum: 1 },
     source: { type: 'string', minLength: 1 },
     metricSpace: { enum: ['pixels', 'latents'] },
+    repeats: { type: 'integer', minimum: 1 },
+    wallSecondsRepeats: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+    referenceWallSecondsRepeats: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+    wallSpeedupLow: { type: ['number', 'null'], exclusiveMinimum: 0 },
+    wallSpeedupHigh: { type: ['number', 'null'], exclusiveMinimum: 0 },
+    wallSpeedupConfidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    wallSpeedupImpossible: { type: 'boolean' },
+    cpuSeconds: nonNegative,
+    referenceCpuSeconds: nonNegative,
+    cpuSpeedup: { type: 'number', exclusiveMinimum: 0 },
+    flops: { type: 'number', exclusiveMinimum: 0 },
+    referenceFlops: { type: 'number', exclusiveMinimum: 0 },
+    flopSpeedup: { type: 'number', exclusiveMinimum: 0 },
   },
   additionalProperties: true,
 } as const;
@@ -135,6 +179,24 @@ function checkConsistency(row: SweepRow, file: string, rowNumber?: number): void
   for (const key of ['wallSeconds', 'referenceWallSeconds', 'wallSpeedup', 'ssim', 'mse'] as const) {
     if (!Number.isFinite(row[key])) throw new FormatError(at(key), 'a finite number', row[key]);
   }
+  checkTiming(row, at);
+}
+
+/** The repeated-timing and FLOP fields, when present, agree with each other. */
+function checkTiming(row: SweepRow, at: (field: string) => { file: string; row?: number; field: string }): void {
+  for (const key of ['wallSecondsRepeats', 'referenceWallSecondsRepeats'] as const) {
+    const list = row[key];
+    if (list !== undefined && list.length !== row.repeats) throw new FormatError(at(key), `${row.repeats ?? 'repeats'} times (one per repeat)`, list.length);
+  }
+  const low = row.wallSpeedupLow;
+  const high = row.wallSpeedupHigh;
+  if (low != null && high != null && !(low <= row.wallSpeedup * (1 + 1e-9) && row.wallSpeedup <= high * (1 + 1e-9))) {
+    throw new FormatError(at('wallSpeedupLow'), `an interval around wallSpeedup ${row.wallSpeedup}`, `[${low}, ${high}]`);
+  }
+  if (row.flops !== undefined && row.referenceFlops !== undefined && row.flopSpeedup !== undefined) {
+    const ratio = row.referenceFlops / row.flops;
+    if (Math.abs(row.flopSpeedup - ratio) > 1e-9 * ratio) throw new FormatError(at('flopSpeedup'), `${ratio} (referenceFlops / flops)`, row.flopSpeedup);
+  }
 }
 
 /** Validate a parsed row (as stored: psnr null allowed) and return it in memory form (psnr null → Infinity). */
@@ -151,7 +213,7 @@ function toSweepRow(value: unknown, file: string, rowNumber?: number): SweepRow 
   }
   const stored = row as unknown as { psnr: number | null; psnrFrames8bit?: number | null };
   const memory: SweepRow = { ...row, psnr: stored.psnr === null ? Infinity : stored.psnr };
-  if (stored.psnrFrames8bit === null) memory.psnrFrames8bit = Infinity;
+  if (stored.psnrFrames8bit !== undefined) memory.psnrFrames8bit = stored.psnrFrames8bit === null ? Infinity : stored.psnrFrames8bit;
   checkConsistency(memory, file, rowNumber);
   return memory;
 }
@@ -209,10 +271,8 @@ export function readSweepRows(path: string, options: ParseSweepOptions = {}): Sw
 
 /** Serialise one row as a JSON line (psnr Infinity → null). */
 export function sweepRowToJson(row: SweepRow): string {
-  return JSON.stringify({
-    ...row, psnr: row.psnr === Infinity ? null : row.psnr,
-    ...(row.psnrFrames8bit === Infinity ? { psnrFrames8bit: null } : {}),
-  });
+  const frames8bit = row.psnrFrames8bit === undefined ? {} : { psnrFrames8bit: row.psnrFrames8bit === Infinity ? null : row.psnrFrames8bit };
+  return JSON.stringify({ ...row, psnr: row.psnr === Infinity ? null : row.psnr, ...frames8bit });
 }
 
 /** The length of a file up to and including its last newline (where an interrupted append starts). */
