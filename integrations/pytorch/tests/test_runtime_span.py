@@ -178,3 +178,32 @@ def test_ambiguous_block_outputs_ask_for_passthrough(coefficients):
     rt.detach()
     rt2, _ = run(model, coefficients, 0.3, {**FLUX, "passthrough": {"double_blocks": ("img", "txt")}})
     assert "R" in rt2.schedules()["cond"]
+
+
+@pytest.mark.parametrize("name,options", CASES)
+def test_the_saved_runtime_trace_replays_to_the_live_schedule(models, coefficients, name, options, tmp_path):
+    """Replay in-process on the files `teacache replay` reads: a hand-run accumulator (poly = x) over the trace's column."""
+    import csv
+
+    from teacache_pytorch import save_run
+
+    rt, image = run(models[name], coefficients, 0.3, options)
+    save_run(rt, str(tmp_path / "runs"), image, model=f"tiny-{name}", layout="CHW", guidance=4.0, trace_dir=str(tmp_path / "traces"))
+    [trace] = list((tmp_path / "traces").glob("*.csv"))
+    [record] = list((tmp_path / "runs").glob("*.run.json"))
+    with open(trace, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    schedule = json.loads(record.read_text())["schedule"]
+    for branch in ("cond", "uncond"):
+        acc, replayed, recorded = 0.0, "", ""
+        for row in (r for r in rows if r["branch"] == branch):
+            step = int(row["step"])
+            recorded += "C" if row["computed"] == "1" else "R"
+            if step in (0, STEPS - 1):
+                acc, replayed = 0.0, replayed + "C"
+                continue
+            acc += float(row["rel_l1_modulated"])
+            replayed += "R" if acc < 0.3 else "C"
+            acc = acc if acc < 0.3 else 0.0
+        assert replayed == recorded == schedule[branch] == rt.schedules()[branch]
+        assert "R" in replayed
