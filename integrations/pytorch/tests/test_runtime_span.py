@@ -207,3 +207,28 @@ def test_the_saved_runtime_trace_replays_to_the_live_schedule(models, coefficien
             acc = acc if acc < 0.3 else 0.0
         assert replayed == recorded == schedule[branch] == rt.schedules()[branch]
         assert "R" in replayed
+
+
+def test_the_recorder_measures_the_spans_residual_across_both_stacks(models):
+    from teacache_pytorch import TraceRecorder
+
+    model = models["flux"]
+    log: list[list] = []
+    model.span_log = log
+    hook = model.final_layer.norm.register_forward_pre_hook(lambda m, a: log[-1].__setitem__(1, a[0].clone()))
+    rec = TraceRecorder(model, branches=("cond", "uncond"), blocks=FLUX["blocks"], span_end="final_layer", span_end_from="input",
+                        indicator=FLUX["indicator"], indicator_from="input")
+    try:
+        with rec.run("a cat", 3):
+            sample(model, "a cat", 3, steps=6)
+    finally:
+        rec.detach()
+        hook.remove()
+        model.span_log = None
+    residuals = [(out - x)[:1] for x, out in log]  # the cond rows, from the model's own log and PyTorch's hook
+    expected = [(a - b).abs().mean().item() / b.abs().mean().item() for a, b in zip(residuals[1:], residuals[:-1])]
+    measured = [r.rel_l1["residual"] for r in rec.rows if r.branch == "cond"][1:]
+    assert measured == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(BridgeError, match=r'span_end: "final_layer" is not a block'):
+        TraceRecorder(model, blocks=FLUX["blocks"], span_end="final_layer", indicator=FLUX["indicator"], indicator_from="input")
+    assert "forward" not in model.__dict__
