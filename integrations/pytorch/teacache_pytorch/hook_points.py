@@ -69,8 +69,8 @@ HOOK_POINTS: dict[str, HookPoint] = {
         indicator="spatial_blocks.0.attn", indicator_from="input", blocks="spatial_blocks", timestep_embedding="t_embedder",
         guidance="batched (check the scheduler's concatenation order)", runtime=True,
         note="STDiT3Block: x_m = t2i_modulate(self.norm1(x), ...) then self.attn(x_m). STDiT3.forward zips spatial_blocks and temporal_blocks, "
-             "both on x of shape B (T S) C: the span runs from spatial_blocks.0's input to temporal_blocks[-1]'s output (the recorder's "
-             "residual spans the spatial stack only). The published integration decides once for the whole guidance batch (branches=('cond',) "
+             "both on x of shape B (T S) C: the span runs from spatial_blocks.0's input to temporal_blocks[-1]'s output (give the recorder "
+             "the same blocks= for the span's residual). The published integration decides once for the whole guidance batch (branches=('cond',) "
              "does the same); branches that decide differently run blocks on part of the batch, which STDiT3's packed text (y with y_lens) "
              "does not allow",
         span_blocks=("spatial_blocks", "temporal_blocks")),
@@ -104,7 +104,7 @@ HOOK_POINTS: dict[str, HookPoint] = {
         note="DoubleStreamBlock: img_modulated = (1 + img_mod1.scale) * img_norm1(img) + img_mod1.shift, then img_attn.qkv(img_modulated). "
              "Flux.forward runs double_blocks (called with img=, txt=; return (img, txt)), concatenates (txt, img), runs single_blocks, "
              "slices the text tokens off and calls final_layer(img, vec): the span ends at final_layer's input, as TeaCache4FLUX "
-             "caches img. The recorder's residual covers the double stream only",
+             "caches img. Give the recorder the same blocks= and span_end= for the span's residual",
         span_blocks=("double_blocks", "single_blocks"), span_end="final_layer", span_end_from="input"),
     "flux-diffusers": HookPoint(
         "FLUX.1 (diffusers)", "huggingface/diffusers", "58eb52c0803ea9af3abec60841c2a093bdf1f951", "src/diffusers/models/transformers/transformer_flux.py",
