@@ -67,7 +67,7 @@ class TeaCacheRuntime:
     skipped on a reused step, whatever the forward pass does between them. The span starts at the input of the
     first stack's first block and ends at ``span_end``: by default the output of the last block of the last stack;
     with ``span_end_from="input"``, the hidden-state input of the module the forward pass calls after the span
-    (FLUX's ``norm_out``, after the text tokens are sliced off). Tuple-returning blocks pass their inputs through
+    (FLUX's ``final_layer``, ``norm_out`` in diffusers, after the text tokens are sliced off). Tuple-returning blocks pass their inputs through
     in the order learned by shape on computed steps, or as ``passthrough={"stack": (argument of output 0, ...)}``.
     """
 

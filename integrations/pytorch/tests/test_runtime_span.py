@@ -232,3 +232,12 @@ def test_the_recorder_measures_the_spans_residual_across_both_stacks(models):
     with pytest.raises(BridgeError, match=r'span_end: "final_layer" is not a block'):
         TraceRecorder(model, blocks=FLUX["blocks"], span_end="final_layer", indicator=FLUX["indicator"], indicator_from="input")
     assert "forward" not in model.__dict__
+
+
+def test_a_span_end_that_never_runs_is_named(models, coefficients):
+    # TinyFlux keeps TinyDiT's unused `final` projection: a module that exists but is not called
+    rt = TeaCacheRuntime(models["flux"], coefficients, 0.3, STEPS, branches=("cond", "uncond"), **{**FLUX, "span_end": "final"})
+    with pytest.raises(BridgeError, match=r'span_end: the span started at "double_blocks.0" but "final" \(input\) did not run during step 0'):
+        with rt.run("a cat", 3):
+            sample(models["flux"], "a cat", 3, steps=STEPS)
+    rt.detach()
