@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync, openSync, readSync, closeSync, truncateSync } from 'node:fs';
-import { FormatError } from './errors.js';
-import { validateWithSchema } from './schema.js';
+import { FormatError, FormatProblems, ProblemList } from './errors.js';
+import { schemaProblems } from './schema.js';
 import { appendLine } from './atomic-write.js';
 
 /** One finished cached-sampling run of a sweep, compared with the uncached run of the same model, prompt and seed. */
@@ -162,60 +162,68 @@ export function formatSchedule(branches: readonly string[]): string {
   return branches.length === 2 && branches[0] !== branches[1] ? `${branches[0]}/${branches[1]}` : branches[0];
 }
 
-/** Checks beyond the schema: counts agree with the schedule and with each other. */
-function checkConsistency(row: SweepRow, file: string, rowNumber?: number): void {
+/** Checks beyond the schema: counts agree with the schedule and with each other; every disagreement, in field order. */
+function consistencyProblems(row: SweepRow, file: string, rowNumber?: number): FormatError[] {
   const at = (field: string) => ({ file, row: rowNumber, field });
+  const problems: FormatError[] = [];
   const branches = scheduleBranches(row.schedule);
-  for (const b of branches) {
-    if (b.length !== row.steps) throw new FormatError(at('schedule'), `one letter per step (${row.steps})`, `${b.length} letters`);
-  }
+  const badLength = branches.find((b) => b.length !== row.steps);
+  if (badLength !== undefined) problems.push(new FormatError(at('schedule'), `one letter per step (${row.steps})`, `${badLength.length} letters`));
   const computed = branches.reduce((s, b) => s + [...b].filter((c) => c === 'C').length, 0) / branches.length;
-  if (row.computedSteps !== computed) throw new FormatError(at('computedSteps'), `${computed} (the C count of the schedule)`, row.computedSteps);
+  if (row.computedSteps !== computed) problems.push(new FormatError(at('computedSteps'), `${computed} (the C count of the schedule)`, row.computedSteps));
   if (row.computedSteps + row.skippedSteps !== row.steps) {
-    throw new FormatError(at('skippedSteps'), `${row.steps - row.computedSteps} (steps - computedSteps)`, row.skippedSteps);
+    problems.push(new FormatError(at('skippedSteps'), `${row.steps - row.computedSteps} (steps - computedSteps)`, row.skippedSteps));
   }
   const speedup = row.steps / row.computedSteps;
-  if (Math.abs(row.stepSpeedup - speedup) > 1e-9 * speedup) throw new FormatError(at('stepSpeedup'), `${speedup} (steps / computedSteps)`, row.stepSpeedup);
+  if (Math.abs(row.stepSpeedup - speedup) > 1e-9 * speedup) problems.push(new FormatError(at('stepSpeedup'), `${speedup} (steps / computedSteps)`, row.stepSpeedup));
   for (const key of ['wallSeconds', 'referenceWallSeconds', 'wallSpeedup', 'ssim', 'mse'] as const) {
-    if (!Number.isFinite(row[key])) throw new FormatError(at(key), 'a finite number', row[key]);
+    if (!Number.isFinite(row[key])) problems.push(new FormatError(at(key), 'a finite number', row[key]));
   }
-  checkTiming(row, at);
+  problems.push(...timingProblems(row, at));
+  return problems;
 }
 
 /** The repeated-timing and FLOP fields, when present, agree with each other. */
-function checkTiming(row: SweepRow, at: (field: string) => { file: string; row?: number; field: string }): void {
+function timingProblems(row: SweepRow, at: (field: string) => { file: string; row?: number; field: string }): FormatError[] {
+  const problems: FormatError[] = [];
   for (const key of ['wallSecondsRepeats', 'referenceWallSecondsRepeats'] as const) {
     const list = row[key];
-    if (list !== undefined && list.length !== row.repeats) throw new FormatError(at(key), `${row.repeats ?? 'repeats'} times (one per repeat)`, list.length);
+    if (list !== undefined && list.length !== row.repeats) problems.push(new FormatError(at(key), `${row.repeats ?? 'repeats'} times (one per repeat)`, list.length));
   }
   const low = row.wallSpeedupLow;
   const high = row.wallSpeedupHigh;
   if (low != null && high != null && !(low <= row.wallSpeedup * (1 + 1e-9) && row.wallSpeedup <= high * (1 + 1e-9))) {
-    throw new FormatError(at('wallSpeedupLow'), `an interval around wallSpeedup ${row.wallSpeedup}`, `[${low}, ${high}]`);
+    problems.push(new FormatError(at('wallSpeedupLow'), `an interval around wallSpeedup ${row.wallSpeedup}`, `[${low}, ${high}]`));
   }
   if (row.flops !== undefined && row.referenceFlops !== undefined && row.flopSpeedup !== undefined) {
     const ratio = row.referenceFlops / row.flops;
-    if (Math.abs(row.flopSpeedup - ratio) > 1e-9 * ratio) throw new FormatError(at('flopSpeedup'), `${ratio} (referenceFlops / flops)`, row.flopSpeedup);
+    if (Math.abs(row.flopSpeedup - ratio) > 1e-9 * ratio) problems.push(new FormatError(at('flopSpeedup'), `${ratio} (referenceFlops / flops)`, row.flopSpeedup));
   }
+  return problems;
 }
 
-/** Validate a parsed row (as stored: psnr null allowed) and return it in memory form (psnr null → Infinity). */
-function toSweepRow(value: unknown, file: string, rowNumber?: number): SweepRow {
-  let row: SweepRow;
-  try {
-    row = validateWithSchema<SweepRow>(SWEEP_ROW_SCHEMA, value, file);
-  } catch (err) {
+/**
+ * Every problem of one parsed row (as stored: psnr null allowed): each field the schema refuses, or, when the
+ * schema accepts it, each count that disagrees; with the row in memory form (psnr null → Infinity) when none.
+ */
+function checkSweepRow(value: unknown, file: string, rowNumber?: number): { row?: SweepRow; problems: FormatError[] } {
+  const schema = schemaProblems(SWEEP_ROW_SCHEMA, value, file);
+  if (schema.length > 0) {
     // the schema check knows the file and field; add the row number for the user
-    if (err instanceof FormatError && rowNumber !== undefined) {
-      throw new FormatError({ file, row: rowNumber, field: err.field }, err.expected, valueAt(value, err.field));
-    }
-    throw err;
+    return { problems: schema.map((e) => new FormatError({ file, row: rowNumber, field: e.field }, e.expected, valueAt(value, e.field))) };
   }
-  const stored = row as unknown as { psnr: number | null; psnrFrames8bit?: number | null };
-  const memory: SweepRow = { ...row, psnr: stored.psnr === null ? Infinity : stored.psnr };
-  if (stored.psnrFrames8bit !== undefined) memory.psnrFrames8bit = stored.psnrFrames8bit === null ? Infinity : stored.psnrFrames8bit;
-  checkConsistency(memory, file, rowNumber);
-  return memory;
+  const stored = value as SweepRow & { psnr: number | null; psnrFrames8bit?: number | null };
+  const memory: SweepRow = { ...stored, psnr: stored.psnr === null ? Infinity : stored.psnr };
+  if (stored.psnrFrames8bit === null) memory.psnrFrames8bit = Infinity;
+  const problems = consistencyProblems(memory, file, rowNumber);
+  return problems.length > 0 ? { problems } : { row: memory, problems };
+}
+
+/** Validate a parsed row and return it in memory form; every problem of the row at once otherwise. */
+function toSweepRow(value: unknown, file: string, rowNumber?: number): SweepRow {
+  const { row, problems } = checkSweepRow(value, file, rowNumber);
+  if (row === undefined) throw new FormatProblems(file, problems);
+  return row;
 }
 
 /** The value at a dotted field path of a parsed row (undefined when absent). */
@@ -240,7 +248,8 @@ const warnToStderr = (message: string) => { process.stderr.write(`warning: ${mes
 /**
  * Parse sweep rows from JSON Lines text. Rows are numbered by line (1 = first line). Blank lines
  * are skipped. A last line without a newline is an interrupted append: it is skipped with a warning.
- * Any other bad line throws a FormatError naming the row and field.
+ * Bad lines throw one FormatError (FormatProblems) listing every problem of the file, each naming its
+ * row and field, up to MAX_LISTED_PROBLEMS.
  */
 export function parseSweepRows(text: string, file = '<sweep>', options: ParseSweepOptions = {}): SweepRow[] {
   const lines = text.split('\n');
@@ -249,17 +258,24 @@ export function parseSweepRows(text: string, file = '<sweep>', options: ParseSwe
     (options.onWarning ?? warnToStderr)(`${file}: row ${lines.length + 1} has no newline (an interrupted append); skipped`);
   }
   const rows: SweepRow[] = [];
-  lines.forEach((line, i) => {
+  const problems = new ProblemList(file);
+  let i = 0;
+  for (; i < lines.length && !problems.full; i++) {
     const rowNumber = i + 1;
-    if (line.trim() === '') return;
+    if (lines[i].trim() === '') continue;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(lines[i]);
     } catch (err) {
-      throw new FormatError({ file, row: rowNumber }, 'a JSON object on one line', (err as Error).message);
+      problems.add(new FormatError({ file, row: rowNumber }, 'a JSON object on one line', (err as Error).message));
+      continue;
     }
-    rows.push(toSweepRow(value, file, rowNumber));
-  });
+    const checked = checkSweepRow(value, file, rowNumber);
+    if (checked.row !== undefined) rows.push(checked.row);
+    for (const p of checked.problems) problems.add(p);
+  }
+  if (problems.full && lines.slice(i).some((l) => l.trim() !== '')) problems.truncated = true; // stopped with rows unread
+  problems.throwIfAny();
   return rows;
 }
 
