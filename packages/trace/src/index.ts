@@ -6,3 +6,4 @@ export * from './strip.js';
 export * from './trace-runs.js';
 export * from './sweep-run.js';
 export * from './sweep.js';
+export * from './sweep-child.js';

@@ -5,8 +5,9 @@ import { sweepAndRefine } from './refine.js';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
+import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
 
-interface SweepArgs {
+interface SweepArgs extends QueueArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
   traces?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
 }
@@ -30,7 +31,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('steps', { type: 'number' })
     .option('guidance', { type: 'number', default: 4 })
     .option('workers', { type: 'number', describe: 'worker processes (default: one per core)' })
-    .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' }) as never,
+    .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' })
+    .options(queueOptions) as never,
   handler: async (argv) => {
     const backend = await startBackend(argv);
     const { loaded, name } = openModel(argv.model);
@@ -44,10 +46,12 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
     const out = resolve(argv.out);
+    const queued = queuedRunner(argv);
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
       workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
-    }, specs, argv['refine-psnr']);
+    }, specs, argv['refine-psnr'], queued?.run);
+    queued?.done();
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
     printWritten([out]);
   },

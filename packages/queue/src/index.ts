@@ -1,0 +1,6 @@
+export * from './redis-url.js';
+export * from './jobs.js';
+export * from './plan.js';
+export * from './submit.js';
+export * from './worker.js';
+export * from './redis-server.js';
