@@ -18,7 +18,9 @@ export async function connectRedis(target: RedisTarget, timeoutMs = 10_000): Pro
     ]);
   } catch (err) {
     redis.disconnect();
-    throw new Error(`cannot use Redis at ${target.safe}: ${redact(err instanceof Error ? err.message : String(err))}`);
+    // The server's own reason (e.g. WRONGPASS) arrives as an error event; the rejection only says the connection closed.
+    const why = lastError || (err instanceof Error ? err.message : String(err));
+    throw new Error(`cannot use Redis at ${target.safe}: ${redact(why)}`);
   }
   return redis;
 }

@@ -62,7 +62,7 @@ export class QueueWorker {
   private readonly hashes = new WeightsHashes();
   private readonly connections: Redis[] = [];
   private redis: Redis | null = null;
-  private child: { dir: string; child: SweepChild } | null = null;
+  private child: { dir: string; child: SweepChild; ready: Promise<string> } | null = null;
   private discovery: NodeJS.Timeout | null = null;
   private busy: Promise<void> = Promise.resolve();
   private returning = false;
@@ -150,6 +150,7 @@ export class QueueWorker {
     worker.on('error', (err) => this.log(`queue ${entry.queue}: ${err.message}`));
     this.served.set(entry.queue, { entry, dir, worker });
     this.log(`serving ${entry.queue} (${entry.model} from ${dir})`);
+    if (!this.child) void this.childFor(dir).catch((err) => this.log(`run process: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   // Jobs of every served queue run one at a time: the run process is single-threaded.
@@ -186,7 +187,7 @@ export class QueueWorker {
     const started = performance.now();
     this.log(`job ${id}: ${describeRun(run)}`);
     try {
-      const child = await this.childFor(dir, run.guidance);
+      const child = await this.childFor(dir);
       let row: SweepRow | undefined;
       await child.runGroup(run, (r) => { row = r; });
       if (!row) throw new Error('the run ended without a row');
@@ -204,12 +205,17 @@ export class QueueWorker {
     }
   }
 
-  private async childFor(dir: string, guidance: number): Promise<SweepChild> {
-    if (this.child && this.child.dir === dir && this.child.child.alive) return this.child.child;
+  // One run process at a time, for the model of the latest job; started when a queue is first served.
+  private async childFor(dir: string): Promise<SweepChild> {
+    if (this.child && this.child.dir === dir && this.child.child.alive) {
+      await this.child.ready;
+      return this.child.child;
+    }
     await this.child?.child.stop();
-    const child = new SweepChild(dir, this.o.backend, guidance);
-    this.child = { dir, child };
-    const backend = await child.start();
+    const child = new SweepChild(dir, this.o.backend, 4);
+    const ready = child.start();
+    this.child = { dir, child, ready };
+    const backend = await ready;
     this.log(`run process ready for ${dir} on backend ${backend}`);
     return child;
   }

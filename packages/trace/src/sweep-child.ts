@@ -31,7 +31,8 @@ export class SweepChild {
           ready = true;
           this.backend = msg.backend;
           resolve(msg.backend);
-        } else if (msg.type === 'row') this.pending?.onRow(msg.row);
+        } // IPC carries JSON, which turns an infinite PSNR (identical outputs) into null.
+        else if (msg.type === 'row') this.pending?.onRow({ ...msg.row, psnr: msg.row.psnr ?? Infinity });
         else if (msg.type === 'group-done') this.settle();
         else if (msg.type === 'error') this.settle(new Error(msg.message), reject);
       });
@@ -70,7 +71,9 @@ export class SweepChild {
     if (!child) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      child.send({ type: 'stop' } satisfies WorkerRequest);
+      // A process that died meanwhile has no channel left; its exit is on its way.
+      if (child.connected) child.send({ type: 'stop' } satisfies WorkerRequest);
+      else if (child.exitCode !== null || child.signalCode !== null) resolve();
     });
   }
 
