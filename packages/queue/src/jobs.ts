@@ -45,7 +45,7 @@ export function jobIdOf(job: RunJob): string {
 export function describeRun(job: RunJob): string {
   const d = describePolicy(job.specs[0]);
   const setting = d.threshold !== undefined && d.threshold !== null ? ` ${d.threshold}` : '';
-  const params = Object.entries(d.params).filter(([k, v]) => v !== undefined && k !== 'threshold' && k !== 'coefficients' && k !== 'magRatios')
+  const params = Object.entries(d.params).filter(([k, v]) => v !== undefined && k !== 'threshold' && k !== 'interval' && k !== 'coefficients' && k !== 'magRatios')
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' ');
   return `${d.policy}${setting}${params ? ` (${params})` : ''}, prompt "${job.prompt}", seed ${job.seed}`;
 }
