@@ -108,6 +108,20 @@ async function rowsInFile(path: string, n: number, timeoutMs = 60_000): Promise<
   }
 }
 
+/** Freeze a worker (and its run process) at a moment it holds a job whose run has not finished; returns that job's id. */
+async function freezeMidRun(w: CliProcess, q: Queue): Promise<string> {
+  for (let tries = 0; tries < 300; tries++) {
+    w.signalGroup('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 30));
+    const active = await q.getActive();
+    // A job whose run has finished but whose row has not reached Redis yet is not mid-run: try again.
+    if (active.length === 1 && !w.output().includes(`job ${active[0].id}: done`)) return active[0].id!;
+    w.signalGroup('SIGCONT');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`never caught the worker in the middle of a run; output:\n${w.output()}`);
+}
+
 test('a worker killed mid-job and a submitter killed mid-sweep, then a rerun, give every row exactly once', async () => {
   const out = join(dir, 'killed.jsonl');
   writeFileSync(join(dir, 'prompts.txt'), 'cat\ndog\n');
@@ -125,19 +139,7 @@ test('a worker killed mid-job and a submitter killed mid-sweep, then a rerun, gi
   try {
     // Once worker A has finished three runs, freeze it (and its run process) while it holds a job, then kill it.
     await a.waitFor(/(?:: done in [^]*){3}/);
-    let killedId: string | undefined;
-    for (let tries = 0; !killedId && tries < 200; tries++) {
-      a.signalGroup('SIGSTOP');
-      await new Promise((r) => setTimeout(r, 30));
-      const active = await q.getActive();
-      // A job whose run has finished but whose row has not reached Redis yet is not mid-run: try again.
-      if (active.length === 1 && !a.output().includes(`job ${active[0].id}: done`)) killedId = active[0].id!;
-      else {
-        a.signalGroup('SIGCONT');
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-    expect(killedId).toBeDefined();
+    const killedId = await freezeMidRun(a, q);
     a.signalGroup('SIGKILL');
     await a.exited;
     expect(a.output()).not.toContain(`job ${killedId}: done`);
@@ -158,7 +160,7 @@ test('a worker killed mid-job and a submitter killed mid-sweep, then a rerun, gi
     const rows = readSweepRows(out);
     expect(rows.length).toBe(16);
     expect(new Set(rows.map(sweepRowKey)).size).toBe(16);
-    const killed = await q.getJob(killedId!);
+    const killed = await q.getJob(killedId);
     expect(await killed!.getState()).toBe('completed');
     expect(killed!.stalledCounter).toBeGreaterThanOrEqual(1);
     // Nothing left to run: a second rerun adds no row and queues nothing.
@@ -217,4 +219,40 @@ test('a wrong password is refused with a message that names the server but not t
   expect(err).toBeInstanceOf(Error);
   expect((err as Error).message).toMatch(/cannot use Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0: .*(WRONGPASS|invalid)/i);
   expect((err as Error).message).not.toContain('wrong-pass-4411');
+});
+
+test('SIGTERM lets a worker finish the run it holds and stop; a second SIGTERM returns the run to the queue at once', async () => {
+  const o = { ...base('terminated.jsonl'), steps: 20, guidance: 2.5, prompts: ['cat'], seeds: [0] };
+  const submitted = await runQueuedSweep({ ...o, detach: true });
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const q = new Queue(submitted.queue, { connection, prefix: KEY_PREFIX });
+  try {
+    const first = startWorker(modelDir());
+    await first.waitFor(/job run-\w+: (?!done)/);
+    const finishing = await freezeMidRun(first, q);
+    first.child.kill('SIGTERM');
+    first.signalGroup('SIGCONT');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain(`job ${finishing}: done in`);
+    expect(first.output()).toMatch(/stopped after \d+ job\(s\)/);
+    expect(await q.getJobState(finishing)).toBe('completed');
+
+    const second = startWorker(modelDir());
+    await second.waitFor(/job run-\w+: (?!done)/);
+    const returned = await freezeMidRun(second, q);
+    // One at a time: a signal sent while the same one is pending is merged with it.
+    second.child.kill('SIGTERM');
+    second.signalGroup('SIGCONT');
+    await second.waitFor(/SIGTERM: finishing the current job/);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output()).toContain(`job ${returned}: returned to the queue`);
+    expect(second.output()).not.toContain(`job ${returned}: done`);
+    expect(await q.getJobState(returned)).toBe('waiting');
+    const job = await q.getJob(returned);
+    expect(job!.attemptsMade).toBe(0);
+  } finally {
+    await q.close();
+    connection.disconnect();
+  }
 });
