@@ -32,6 +32,7 @@ const redis = await startRedisServer();
 const quiet = () => {};
 const base = (name: string) => ({ modelDir, modelName: MODEL, prompts, seeds, steps, guidance: 4, specs, backend: 'wasm', out: join(work, `${name}.jsonl`), log: quiet });
 const results: { way: string; seconds: number }[] = [];
+let idle = '';
 const time = async (way: string, f: () => Promise<unknown>) => {
   const t = performance.now();
   await f();
@@ -50,6 +51,7 @@ try {
     await time(`queue, ${count} worker${count > 1 ? 's' : ''}`, () => runQueuedSweep({ ...base(`queue${count}`), guidance: 4 + count / 10, queue: redis.url }));
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exited));
+    if (count === 1) idle = /stopped after \d+ job\(s\); ([\d.]+) ms/.exec(workers[0].output())?.[1] ?? 'n/a';
   }
   const overhead = await noopJobCost(redis.url);
   const local1 = results[0].seconds;
@@ -59,6 +61,7 @@ try {
   for (const r of results) process.stdout.write(`| ${r.way} | ${r.seconds.toFixed(1)} | ${(runs / r.seconds).toFixed(2)} | ${(local1 / r.seconds).toFixed(2)}x |\n`);
   process.stdout.write(`\nqueue cost per run, 1 worker against 1 local process: ${(((queue1 - local1) * 1000) / runs).toFixed(0)} ms ` +
     '(includes the worker\'s run process start and its per-run IPC; the local pool pays its start too)\n');
+  process.stdout.write(`queue cost per run inside the worker (from one run's end to the next one's start: complete, fetch, hand over), 1 worker: ${idle} ms\n`);
   process.stdout.write(`BullMQ round trip of a job that does nothing, one at a time (add, take, complete, completed event): ${overhead.latencyMs.toFixed(2)} ms\n`);
   process.stdout.write(`BullMQ throughput of jobs that do nothing, 1 worker: ${overhead.perJobMs.toFixed(2)} ms per job\n`);
 } finally {
@@ -98,3 +101,4 @@ async function noopJobCost(url: string): Promise<{ latencyMs: number; perJobMs: 
     conns.forEach((c) => c.disconnect());
   }
 }
+

@@ -70,6 +70,10 @@ export class QueueWorker {
   private refusals = new Map<string, string>();
   /** Jobs finished, for the log and tests. */
   finishedJobs = 0;
+  // Time from one job's end to the next one's start: with jobs waiting, what the queue costs per run.
+  private lastEnd: number | null = null;
+  private idleMs = 0;
+  private idleCount = 0;
 
   constructor(options: QueueWorkerOptions) {
     this.o = {
@@ -185,6 +189,10 @@ export class QueueWorker {
       throw new DelayedError();
     }
     const started = performance.now();
+    if (this.lastEnd !== null) {
+      this.idleMs += started - this.lastEnd;
+      this.idleCount++;
+    }
     this.log(`job ${id}: ${describeRun(run)}`);
     try {
       const child = await this.childFor(dir);
@@ -192,6 +200,7 @@ export class QueueWorker {
       await child.runGroup(run, (r) => { row = r; });
       if (!row) throw new Error('the run ended without a row');
       this.finishedJobs++;
+      this.lastEnd = performance.now();
       this.log(`job ${id}: done in ${((performance.now() - started) / 1000).toFixed(1)} s, ${row.psnr.toFixed(1)} dB`);
       return sweepRowToJson(row);
     } catch (err) {
@@ -228,6 +237,7 @@ export class QueueWorker {
       for (const queue of this.refusals.keys()) await this.redis.hdel(refusalsKeyOf(queue), this.o.name).catch(() => 0);
     }
     for (const c of this.connections) c.disconnect();
-    this.log(`stopped after ${this.finishedJobs} job(s)`);
+    const idle = this.idleCount > 0 ? `; ${(this.idleMs / this.idleCount).toFixed(1)} ms on average from one job's end to the next one's start` : '';
+    this.log(`stopped after ${this.finishedJobs} job(s)${idle}`);
   }
 }
