@@ -1,5 +1,6 @@
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 
 function alive(pid: number): boolean {
   try {
@@ -17,6 +18,7 @@ function alive(pid: number): boolean {
 export function lockSweepFile(out: string, log: (line: string) => void): () => void {
   const path = `${out}.lock`;
   const me = `${hostname()} ${process.pid}`;
+  mkdirSync(dirname(out), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');

@@ -49,12 +49,13 @@ export async function runQueuedSweep(o: QueuedSweepOptions): Promise<QueuedSweep
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const target = parseRedisUrl(o.queue);
   const redact = redactor(target);
-  const plan = planSweep(o, log);
+  // Locked before reading: rows another writer appended after the read would otherwise be written again.
   const release = lockSweepFile(o.out, log);
   const connections: Redis[] = [];
   let queue: Queue | undefined;
   let events: QueueEvents | undefined;
   try {
+    const plan = planSweep(o, log);
     const redis = await connectRedis(target);
     connections.push(redis);
     const name = queueNameOf(o.modelName, plan.weightsHash);
