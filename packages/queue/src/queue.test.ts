@@ -99,10 +99,10 @@ test('a sweep over two workers gives the rows of the local sweep: same schedules
   expect(Math.min(...done)).toBeGreaterThanOrEqual(1);
   await Promise.all(workers.map(stopGracefully));
   // Submitting again, with no worker left, adds no row and queues nothing.
-  logs.length = 0;
-  const again = await runQueuedSweep(base('two.jsonl'));
+  const said: string[] = [];
+  const again = await runQueuedSweep({ ...base('two.jsonl'), log: (l) => { said.push(l); logs.push(l); } });
   expect(again).toMatchObject({ newRows: 0, skippedRows: 12, outstanding: 0, missing: [] });
-  expect(logs.join('\n')).toMatch(/0 run\(s\) to gather: 0 queued now/);
+  expect(said.join('\n')).toMatch(/0 run\(s\) to gather: 0 queued now/);
   expect(readSweepRows(join(dir, 'two.jsonl')).length).toBe(12);
 });
 

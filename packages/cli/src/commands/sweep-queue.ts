@@ -14,7 +14,8 @@ export const queueOptions = {
 
 /**
  * With --queue, a sweep runner that delivers the runs through Redis (SIGINT detaches, leaving them queued), and
- * `done` to call at the end, which sets a failing exit code when runs are missing; without it, undefined.
+ * `done` to call at the end, which sets a failing exit code when runs failed or were never queued (not when detached);
+ * without --queue, undefined.
  */
 export function queuedRunner(argv: QueueArgs): { run: (o: SweepOptions) => Promise<QueuedSweepResult>; done: () => void } | undefined {
   if (argv.queue === undefined) {
@@ -30,7 +31,7 @@ export function queuedRunner(argv: QueueArgs): { run: (o: SweepOptions) => Promi
     run: async (o) => {
       const { workers: _ignored, ...rest } = o;
       const r = await runQueuedSweep({ ...rest, queue, attach: argv.attach, detach: argv.detach, attempts: argv.attempts, signal: controller.signal });
-      missing += r.missing.length + r.outstanding;
+      missing += r.missing.length;
       return r;
     },
     done: () => {
