@@ -198,8 +198,13 @@ test('a worker whose weights differ refuses the jobs; they wait, detached, for o
     await q.close();
     connection.disconnect();
   }
+  // Attached with no worker able to take the jobs, the submitter says so and names the one refusing them.
+  const said: string[] = [];
+  const attached = runQueuedSweep({ ...o, attach: true, idleHintSeconds: 1, log: (l) => { said.push(l); logs.push(l); } });
+  for (let i = 0; i < 100 && !said.some((l) => /no worker takes jobs/.test(l)); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(said.join('\n')).toMatch(/no worker takes jobs from sweep\.tiny\.[0-9a-f]{16}; .*refusing them for other weights: \S+ \(weights [0-9a-f]{16}\)/);
   right = startWorker(modelDir());
-  const r = await runQueuedSweep({ ...o, attach: true });
+  const r = await attached;
   expect(r).toMatchObject({ newRows: 12, outstanding: 0, missing: [] });
   expect(new Set(readSweepRows(join(dir, 'attached.jsonl')).map(sweepRowKey)).size).toBe(12);
   await stopGracefully(other);

@@ -20,6 +20,8 @@ export interface QueuedSweepOptions extends Omit<SweepOptions, 'workers'> {
   attempts?: number;
   /** Aborting detaches: stop waiting, leave the runs queued (the CLI aborts on SIGINT). */
   signal?: AbortSignal;
+  /** Seconds without any worker on the queue before saying so (and naming workers that refuse it); default 10. */
+  idleHintSeconds?: number;
 }
 
 /** A run the sweep file lacks at the end, and why. */
@@ -79,7 +81,7 @@ export async function runQueuedSweep(o: QueuedSweepOptions): Promise<QueuedSweep
     if (o.detach) {
       log(`detached: ${gatherer.outstanding.size} run(s) in the queue; gather their rows with the same command and --attach`);
     } else {
-      await waitForRuns(queue, events, gatherer, { signal: o.signal, log, safeUrl: target.safe, redis, name });
+      await waitForRuns(queue, events, gatherer, { signal: o.signal, log, safeUrl: target.safe, redis, name, idleHintMs: (o.idleHintSeconds ?? 10) * 1000 });
     }
     const detached = Boolean(o.detach || o.signal?.aborted) && gatherer.outstanding.size > 0;
     if (detached && !o.detach) log(`detached: ${gatherer.outstanding.size} run(s) still in the queue; the workers go on. Gather them with the same command and --attach`);
@@ -213,7 +215,7 @@ async function scanJobs(queue: Queue, g: Gatherer, submit: boolean, attempts: nu
   return counts;
 }
 
-interface WaitOptions { signal?: AbortSignal; log: (l: string) => void; safeUrl: string; redis: Redis; name: string }
+interface WaitOptions { signal?: AbortSignal; log: (l: string) => void; safeUrl: string; redis: Redis; name: string; idleHintMs: number }
 
 /**
  * Gather rows as jobs finish until none is outstanding (or the signal detaches). Events drive it; every 15 s the
@@ -251,14 +253,14 @@ async function waitForRuns(queue: Queue, events: QueueEvents, g: Gatherer, w: Wa
       const workers = await queue.getWorkersCount().catch(() => -1);
       if (workers >= 0) g.status(` | ${workers} worker(s)`);
       if (workers !== 0) idleSince = Date.now();
-      else if (Date.now() - idleSince > 10_000 && Date.now() - hinted > 60_000) {
+      else if (Date.now() - idleSince > w.idleHintMs && Date.now() - hinted > 60_000) {
         hinted = Date.now();
         const refusals = await w.redis.hgetall(refusalsKeyOf(w.name));
         const refused = Object.entries(refusals).map(([worker, hash]) => `${worker} (weights ${hash.slice(0, 16)})`);
         g.report(`no worker takes jobs from ${w.name}; start one on a machine with these weights: teacache worker --queue ${w.safeUrl}` +
           (refused.length > 0 ? `; refusing them for other weights: ${refused.join(', ')}` : ''));
       }
-    }), 2000));
+    }), Math.min(2000, w.idleHintMs / 2)));
     timers.push(setInterval(guard(() => reconcile(queue, g)), 15_000));
     void guard(() => reconcile(queue, g))();
   });
