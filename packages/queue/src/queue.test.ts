@@ -1,6 +1,6 @@
 // Sweeps through a real redis-server (Debian's, started here on a free loopback port and stopped at the end)
 // and real `teacache worker` processes, checked against the local sweep of the same runs.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -266,4 +266,34 @@ test('SIGTERM lets a worker finish the run it holds and stop; a second SIGTERM r
     await q.close();
     connection.disconnect();
   }
+});
+
+test('a worker whose weights change under it refuses the next job, which goes back to the queue untried, and leaves that queue', async () => {
+  const mutable = join(dir, 'mutable', 'tiny');
+  cpSync(modelDir(), mutable, { recursive: true });
+  const w = startWorker(mutable);
+  // A first sweep, run: the worker now serves the queue of these weights.
+  const first = await runQueuedSweep({ ...base('before-change.jsonl'), guidance: 2.6, prompts: ['cat'], seeds: [0], specs: [specs[1]] });
+  expect(first.newRows).toBe(1);
+  copyFileSync(join(otherDir(), 'weights.safetensors'), join(mutable, 'weights.safetensors'));
+  const second = await runQueuedSweep({ ...base('after-change.jsonl'), guidance: 2.7, prompts: ['cat'], seeds: [0], specs: [specs[1]], detach: true });
+  const [, id] = (await w.waitFor(/refusing job (run-\w+): it names weights [0-9a-f]{16}, .* now has [0-9a-f]{16}; returned to the queue/))!;
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const q = new Queue(second.queue, { connection, prefix: KEY_PREFIX });
+  try {
+    // The line is written as the job is being moved back.
+    let state = await q.getJobState(id);
+    for (let i = 0; i < 50 && state === 'active'; i++) state = await new Promise((r) => setTimeout(r, 100)).then(() => q.getJobState(id));
+    expect(state).toBe('waiting');
+    const job = await q.getJob(id);
+    expect(job!.attemptsMade).toBe(0);
+    // It left the queue: the job is not taken again.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(count(w.output(), new RegExp(`job ${id}`, 'g'))).toBe(1);
+    expect(await q.getJobState(id)).toBe('waiting');
+  } finally {
+    await q.close();
+    connection.disconnect();
+  }
+  await stopGracefully(w);
 });

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DelayedError, WaitingError, Worker, type Job } from 'bullmq';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sweepRowToJson, type SweepRow } from '@teacache/core';
 import { sha256OfFile, WEIGHTS_FILE } from '@teacache/models';
@@ -59,6 +59,8 @@ export class QueueWorker {
   private readonly redact: (m: string) => string;
   private readonly served = new Map<string, Served>();
   private readonly judged = new Set<string>();
+  // Queues this worker left because its weights no longer match theirs.
+  private readonly left = new Set<string>();
   private readonly hashes = new WeightsHashes();
   private readonly connections: Redis[] = [];
   private redis: Redis | null = null;
@@ -120,7 +122,7 @@ export class QueueWorker {
       } catch {
         continue;
       }
-      if (this.served.has(entry.queue)) continue;
+      if (this.served.has(entry.queue) || this.left.has(entry.queue)) continue;
       const dir = this.o.resolveModel(entry.model);
       if (!dir) {
         this.once(entry.queue, `not serving ${entry.queue}: no model "${entry.model}" on this machine (pass --model DIR)`);
@@ -178,15 +180,20 @@ export class QueueWorker {
     }
     const run: RunJob = checkRunJob(job.data, id);
     const mine = this.hashes.of(dir);
-    if (run.weightsHash !== mine || run.weightsHash !== entry.weightsHash) {
-      // Weights changed under a running worker: give the job back and leave the queue, so it cannot come back here.
+    if (run.weightsHash !== mine || run.weightsHash !== entry.weightsHash || this.left.has(entry.queue)) {
+      // Weights changed under a running worker: give the job back untried and leave the queue, so no job of it
+      // comes back here (one taken before the leaving completes is given back too).
       this.log(`refusing job ${id}: it names weights ${run.weightsHash.slice(0, 16)}, ${dir} now has ${mine.slice(0, 16)}; returned to the queue`);
-      await job.moveToDelayed(Date.now() + 1000, token);
       const s = this.served.get(entry.queue);
-      this.served.delete(entry.queue);
-      this.judged.add(entry.queue);
-      setImmediate(() => void s?.worker.close());
-      throw new DelayedError();
+      if (!this.left.has(entry.queue)) {
+        this.left.add(entry.queue);
+        this.judged.add(entry.queue);
+        // Paused first, so the job given back is not fetched here again before the worker has closed.
+        await s?.worker.pause(true);
+        setImmediate(() => void s?.worker.close());
+      }
+      await job.moveToWait(token);
+      throw new WaitingError();
     }
     const started = performance.now();
     if (this.lastEnd !== null) {
