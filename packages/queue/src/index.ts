@@ -3,4 +3,3 @@ export * from './jobs.js';
 export * from './plan.js';
 export * from './submit.js';
 export * from './worker.js';
-export * from './redis-server.js';
