@@ -8,3 +8,4 @@ export * from './trace-runs.js';
 export * from './sweep-run.js';
 export * from './sweep.js';
 export * from './run-flops.js';
+export * from './sweep-child.js';

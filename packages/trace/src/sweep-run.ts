@@ -148,14 +148,51 @@ export function timePairs(base: SampleOptions, spec: PolicySpec, repeats: number
 }
 
 /**
+ * Uncached reference runs a worker keeps (least recently used dropped first), so the runs of one (prompt, seed)
+ * that a queue delivers one at a time share one reference instead of computing it per run.
+ */
+export class ReferenceCache {
+  private readonly runs = new Map<string, SampleResult>();
+  constructor(private readonly capacity = 32) {}
+
+  /** The cached reference of a group, if any (and mark it recently used). */
+  get(group: SweepGroup): SampleResult | undefined {
+    const key = referenceKey(group);
+    const run = this.runs.get(key);
+    if (run) {
+      this.runs.delete(key);
+      this.runs.set(key, run);
+    }
+    return run;
+  }
+
+  /** Keep a group's reference, dropping the least recently used beyond capacity. */
+  set(group: SweepGroup, run: SampleResult): void {
+    this.runs.set(referenceKey(group), run);
+    while (this.runs.size > this.capacity) this.runs.delete(this.runs.keys().next().value!);
+  }
+}
+
+/** What makes two groups' uncached runs identical: the weights, prompt, seed, step count and guidance. */
+function referenceKey(g: SweepGroup): string {
+  return JSON.stringify([g.model, g.weightsHash, g.prompt, g.seed, g.steps, g.guidance]);
+}
+
+/**
  * Run one sweep group: the reference (every step computed) and then each policy setting, all on the same
  * prompt and seed; `onRow` gets each finished row at once so nothing finished is lost to an interruption.
+ * With `refs`, a reference computed for an earlier delivery of the same (prompt, seed) is reused.
  */
-export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void): void {
+export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void, refs?: ReferenceCache): void {
   if (group.specs.length === 0) return;
   const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance };
   // One untimed run first: it pays for allocating this prompt's tensors, which would otherwise slow the first pair.
-  sampleRun(base);
+  // A worker that was delivered this prompt and seed before (`refs`) has paid already. Every pair runs its own
+  // uncached run, so the reference itself is never taken from the cache.
+  if (!refs?.get(group)) {
+    const warm = sampleRun(base);
+    refs?.set(group, warm);
+  }
   const repeats = group.repeats ?? DEFAULT_REPEATS;
   for (const spec of group.specs) {
     // The oracle computes every step to learn the true change: its wall time is no result, one pair is enough.

@@ -2,7 +2,7 @@
 // sending each finished row back at once. One worker per core: the wasm backend runs on one thread.
 import type { SweepRow } from '@teacache/core';
 import { loadModel, selectBackend, backendRequestFrom, type LoadedModel } from '@teacache/models';
-import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
+import { ReferenceCache, runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
@@ -19,10 +19,15 @@ export type WorkerReply =
 
 let loaded: LoadedModel | null = null;
 let backendName = '';
+// Kept across groups: a queue delivers a (prompt, seed)'s runs one at a time.
+const refs = new ReferenceCache();
 
 function send(msg: WorkerReply): void {
   process.send!(msg);
 }
+
+// A worker whose parent died has no one to send rows to.
+process.on('disconnect', () => process.exit(0));
 
 process.on('message', async (msg: WorkerRequest) => {
   try {
@@ -33,7 +38,7 @@ process.on('message', async (msg: WorkerRequest) => {
       warmUp(loaded.model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {
-      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }));
+      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), refs);
       send({ type: 'group-done', id: msg.id });
     } else if (msg.type === 'stop') {
       process.exit(0);

@@ -41,7 +41,7 @@ export interface SweepResult {
  * Refuse to resume into a file whose rows of this model were made with other weights or another guidance scale:
  * mixing them would compare runs of two different models (or settings) as one.
  */
-function checkResumable(rows: readonly SweepRow[], file: string, model: string, weightsHash: string, guidance: number): void {
+export function checkResumable(rows: readonly SweepRow[], file: string, model: string, weightsHash: string, guidance: number): void {
   rows.forEach((r, i) => {
     if (r.model !== model) return;
     const again = '(sweep into another --out file, or delete the old rows)';

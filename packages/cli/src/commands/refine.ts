@@ -67,14 +67,16 @@ export function refineSpecs(
 /**
  * Run a sweep of `specs`, then, with a PSNR target, one more sweep of the thresholds `refineSpecs` adds where each
  * variant crosses it (appended to the same file). Returns the rows each pass added and those already there.
+ * `run` delivers the runs (default: local worker processes; the CLI passes a queue's).
  */
 export async function sweepAndRefine(
   o: Omit<SweepOptions, 'specs'>, specs: PolicySpec[], targetPsnr?: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL,
+  run: (o: SweepOptions) => Promise<{ newRows: number; skippedRows: number }> = runSweep,
 ): Promise<{ newRows: number; skippedRows: number }> {
-  const first = await runSweep({ ...o, specs });
+  const first = await run({ ...o, specs });
   if (targetPsnr === undefined) return first;
   const extra = refineSpecs(specs, readSweepRows(o.out), o.modelName, targetPsnr, 3, protocol);
   process.stderr.write(`refining toward ${targetPsnr} dB (${psnrProtocolLabel(protocol)}): ${extra.length} more setting(s)\n`);
-  const refined = extra.length > 0 ? (await runSweep({ ...o, specs: extra })).newRows : 0;
+  const refined = extra.length > 0 ? (await run({ ...o, specs: extra })).newRows : 0;
   return { newRows: first.newRows + refined, skippedRows: first.skippedRows };
 }

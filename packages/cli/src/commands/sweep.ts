@@ -7,8 +7,9 @@ import { sweepAndRefine } from './refine.js';
 import { openModel, promptsFor } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
+import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
 
-interface SweepArgs {
+interface SweepArgs extends QueueArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
   traces?: string; conditioning?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
   repeats: number; 'psnr-protocol': string; cutoff?: string;
@@ -37,7 +38,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('guidance', { type: 'number', default: 4 })
     .option('workers', { type: 'number', describe: 'worker processes (default: one per core)' })
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
-    .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' }) as never,
+    .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' })
+    .options(queueOptions) as never,
   handler: async (argv) => {
     const backend = await startBackend(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
@@ -51,10 +53,12 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
     const out = resolve(argv.out);
+    const queued = queuedRunner(argv);
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
       workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, repeats: argv.repeats,
-    }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']));
+    }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), queued?.run);
+    queued?.done();
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
     printWritten([out]);
   },
