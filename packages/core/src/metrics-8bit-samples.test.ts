@@ -25,18 +25,18 @@ describe('the TeaCache paper quality protocol (per-frame 8-bit PSNR and SSIM, av
     const a = video(c, 0);
     const b = video(c, 1);
     const [, height, width, channels] = c.shape;
-    expect(psnrFrames8bit(a, b)).toBeCloseTo(c.psnr ?? Infinity, 9);
+    expect(psnrFrames8bit(a, b)).toBeCloseTo(c.psnr!, 9);
     expect(ssimFrames8bit(a, b, { height, width, channels })).toBeCloseTo(c.ssim, 9);
     // and differs from the pooled-float PSNR the toolkit reports beside it
     if (c.pooledFloatPsnr !== undefined) expect(psnrFrames(a, b, 1)).toBeCloseTo(c.pooledFloatPsnr, 4);
   });
 
-  test('is infinite only when every frame is identical; one identical frame counts as the largest finite 8-bit PSNR', () => {
+  test('counts an identical frame as 100 dB, as the paper\'s evaluation code does, so an identical run is 100 dB', () => {
     const f = [new Float64Array([0.1, 0.2, 0.3]), new Float64Array([0.2, 0.2, 0.2])];
-    expect(psnrFrames8bit(f, f)).toBe(Infinity);
+    expect(psnrFrames8bit(f, f)).toBe(100);
     const g = [f[0], new Float64Array([0.2, 0.2, 0.2 + 1 / 255])];
-    // frame 1 identical: 10·log10(255²·3); frame 2: one value off by one level of 3 → MSE 1/3 → 10·log10(3·255²)
-    expect(psnrFrames8bit(f, g)).toBeCloseTo(10 * Math.log10(3 * 255 * 255), 12);
+    // frame 1 identical: 100; frame 2: one value off by one level of 3 → MSE 1/3 level² → 10·log10(3·255²)
+    expect(psnrFrames8bit(f, g)).toBeCloseTo((100 + 10 * Math.log10(3 * 255 * 255)) / 2, 12);
   });
 
   test('rounds like numpy: clipped to [0, 1], halves to even', () => {

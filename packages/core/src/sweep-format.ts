@@ -46,8 +46,9 @@ export interface SweepRow {
   /** Classifier-free guidance scale of the run and its reference (rows written before it was recorded lack it). */
   guidance?: number;
   /**
-   * The TeaCache paper's protocol: PSNR per frame on 8-bit frames, averaged over frames (dB; Infinity when
-   * every frame is identical, null in the file). `psnr` above is pooled over float values.
+   * The TeaCache paper's protocol: PSNR per frame on 8-bit frames, averaged over frames (dB; an identical frame
+   * counts 100 dB as in the paper's evaluation code; rows written before that say null, read as Infinity).
+   * `psnr` above is pooled over float values.
    */
   psnrFrames8bit?: number;
   /** SSIM per frame on 8-bit frames (data range 255), averaged over frames. */

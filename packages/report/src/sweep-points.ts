@@ -49,7 +49,7 @@ export interface SweepPoint {
   /** Mean SSIM under the protocol. */
   ssim: number;
   runs: number;
-  /** Runs whose output was identical to the reference (PSNR = Infinity). */
+  /** Runs whose output was identical to the reference (MSE 0: pooled PSNR Infinity, the paper's protocol 100 dB). */
   identicalRuns: number;
   /** On the speed-PSNR / speed-SSIM Pareto front among the non-oracle policies of the model. */
   paretoPsnr: boolean;
@@ -110,7 +110,7 @@ export function sweepPoints(rows: readonly SweepRow[], options: SweepPointOption
     psnrFrames8bit: g.every((r) => r.psnrFrames8bit !== undefined) ? mean(g.map((r) => Math.min(r.psnrFrames8bit!, psnrCap))) : null,
     ssim: mean(g.map((r) => rowSsim(r, protocol, 'sweep rows', rowNumber.get(r)))),
     runs: g.length,
-    identicalRuns: g.filter((r) => rowPsnr(r, protocol) === Infinity).length,
+    identicalRuns: g.filter((r) => r.mse === 0 || rowPsnr(r, protocol) === Infinity).length,
     paretoPsnr: false,
     paretoSsim: false,
   }));
