@@ -1,4 +1,5 @@
 import yargs from 'yargs';
+import { describeFatal } from '@teacache/core';
 import { commands } from './commands/index.js';
 
 /** Entry point of the `teacache` command. */
@@ -18,8 +19,7 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
       if (err) {
-        process.stderr.write(`teacache: ${err.message}\n`);
-        if (process.env.TEACACHE_DEBUG) process.stderr.write(`${err.stack}\n`);
+        process.stderr.write(describeFatal(err));
       } else {
         process.stderr.write(`teacache: ${msg}\n(see teacache --help)\n`);
       }

@@ -12,3 +12,4 @@ export * from './metrics.js';
 export * from './png.js';
 export * from './read-json.js';
 export * from './random.js';
+export * from './fatal.js';
