@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { describeFatal } from '@teacache/core';
 import { commands } from './commands/index.js';
+import { argumentError, repeatedSingleOption, unreadableNumberOption } from './commands/args.js';
 
 /** Entry point of the `teacache` command. */
 export async function main(argv: string[]): Promise<void> {
@@ -25,6 +26,16 @@ export async function main(argv: string[]): Promise<void> {
       }
       process.exit(1);
     });
+  // Checked for every command before its handler starts: one value per single-valued option, numbers that read.
+  // yargs passes itself as a second argument its types do not declare.
+  const checkArguments = (argv: Record<string, unknown>, y: { getOptions(): { array: string[]; number: string[] } }) => {
+    const options = y.getOptions();
+    const repeated = repeatedSingleOption(argv, options.array);
+    if (repeated) throw argumentError(repeated, 'one value (the option was given more than once)', argv[repeated]);
+    const unreadable = unreadableNumberOption(argv, options.number);
+    if (unreadable) throw argumentError(unreadable, 'a number', process.argv.slice(2).find((a, i, all) => all[i - 1] === `--${unreadable}`) ?? 'NaN');
+  };
+  cli = cli.middleware(checkArguments as never);
   for (const command of commands) cli = cli.command(command);
   await cli.parseAsync();
 }

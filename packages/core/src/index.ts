@@ -13,3 +13,4 @@ export * from './png.js';
 export * from './read-json.js';
 export * from './random.js';
 export * from './fatal.js';
+export * from './file-lock.js';

@@ -36,6 +36,20 @@ export interface SampleResult {
   timesteps: number[];
 }
 
+/** Sampling produced NaN or Infinity: the run stops at the step where it happened, which this names. */
+export class SamplingDivergedError extends Error {
+  constructor(readonly step: number, readonly steps: number, readonly timestep: number, what: string) {
+    super(`sampling diverged at step ${step} of ${steps} (timestep ${timestep}): ${what} holds NaN or Infinity ` +
+      '(weights that are not finite, or a guidance scale so large that the guided prediction overflows)');
+    this.name = 'SamplingDivergedError';
+  }
+}
+
+function firstNonFinite(a: Float32Array): number {
+  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return k;
+  return -1;
+}
+
 type Held = Partial<Record<'modulated' | 'timestep' | 'noisy' | 'residual' | 'output' | 'firstBlock' | 'trueOutput', tf.Tensor>>;
 
 function take(rows: tf.Tensor, index: number[]): tf.Tensor {
@@ -186,7 +200,11 @@ export function sampleRun(o: SampleOptions): SampleResult {
       if (nb === 2) {
         for (let k = 0; k < sampleSize; k++) guided[k] = p[sampleSize + k] + o.guidance * (p[k] - p[sampleSize + k]);
       } else guided.set(p.subarray(0, sampleSize));
+      // A diverged run must stop here: clamped to [0, 1] at the end, two diverged runs look identical (∞ dB).
+      if (firstNonFinite(p) >= 0) throw new SamplingDivergedError(i, steps, t, 'the model\'s prediction');
+      if (firstNonFinite(guided) >= 0) throw new SamplingDivergedError(i, steps, t, `the guided prediction (guidance ${o.guidance})`);
       sampler.update(x, guided, i);
+      if (firstNonFinite(x) >= 0) throw new SamplingDivergedError(i, steps, t, 'the updated sample');
       o.onStep?.(i);
     }
   } finally {

@@ -40,20 +40,71 @@ export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult,
   };
 }
 
+/** A policy setting of a group that did not give a row, and why (recorded, so a sweep goes on and says so). */
+export interface SweepFailure {
+  format: 'teacache-sweep-failure';
+  version: 1;
+  model: string;
+  policy: string;
+  params: SweepRow['params'];
+  prompt: string;
+  seed: number;
+  steps: number;
+  error: string;
+  createdAt: string;
+}
+
+/** Optional hooks of a group run: a per-step call (workers check on their parent there) and failure recording. */
+export interface SweepGroupHooks {
+  onStep?: (step: number) => void;
+  /** Given, a setting that fails is reported here and the group goes on; omitted, the error is thrown. */
+  onFailure?: (failure: SweepFailure) => void;
+}
+
+/** The failure record of one setting of a group. */
+export function sweepFailure(group: SweepGroup, spec: PolicySpec, err: unknown): SweepFailure {
+  const d = describePolicy(spec);
+  return {
+    format: 'teacache-sweep-failure', version: 1, model: group.model, policy: d.policy, params: d.params,
+    prompt: group.prompt, seed: group.seed, steps: group.steps, error: err instanceof Error ? err.message : String(err),
+    createdAt: new Date().toISOString(),
+  };
+}
+
 /**
  * Run one sweep group: the reference (every step computed) and then each policy setting, all on the same
  * prompt and seed; `onRow` gets each finished row at once so nothing finished is lost to an interruption.
+ * With `hooks.onFailure`, a run that fails (say, sampling diverges) is reported there instead of thrown.
  */
-export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void): void {
+export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void,
+  hooks: SweepGroupHooks = {}): void {
   if (group.specs.length === 0) return;
-  const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance };
-  // The reference is timed on its second run: the first one pays for allocation of this prompt's tensors,
-  // which would otherwise flatter every cached run after it.
-  sampleRun(base);
-  const ref = sampleRun(base);
+  const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance, onStep: hooks.onStep };
+  const failed = (spec: PolicySpec, err: unknown) => {
+    if (!hooks.onFailure) throw err;
+    hooks.onFailure(sweepFailure(group, spec, err));
+  };
+  let ref: SampleResult;
+  try {
+    // The reference is timed on its second run: the first one pays for allocation of this prompt's tensors,
+    // which would otherwise flatter every cached run after it.
+    sampleRun(base);
+    ref = sampleRun(base);
+  } catch (err) {
+    // Without a reference no setting of the group can be measured.
+    for (const spec of group.specs) failed(spec, new Error(`uncached reference run: ${err instanceof Error ? err.message : String(err)}`));
+    return;
+  }
   for (const spec of group.specs) {
-    const run = sampleRun({ ...base, policy: createPolicy(spec) });
-    onRow(sweepRow(group, spec, run, ref, model, backend));
+    let row: SweepRow;
+    try {
+      const run = sampleRun({ ...base, policy: createPolicy(spec) });
+      row = sweepRow(group, spec, run, ref, model, backend);
+    } catch (err) {
+      failed(spec, err);
+      continue;
+    }
+    onRow(row);
   }
 }
 

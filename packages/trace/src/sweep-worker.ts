@@ -1,8 +1,10 @@
 // A sweep worker process: loads the model once, then runs the groups the parent sends, one at a time,
 // sending each finished row back at once. One worker per core: the wasm backend runs on one thread.
-import type { SweepRow } from '@teacache/core';
+// A worker never outlives its parent: it exits when the IPC channel closes and, since sampling blocks the
+// event loop for a whole group, also checks at every sampling step that its parent is still the same process.
+import { describeFatal, type SweepRow } from '@teacache/core';
 import { loadModel, selectBackend, backendRequestFrom, type LoadedModel } from '@teacache/models';
-import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
+import { runSweepGroup, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
@@ -14,15 +16,36 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'ready'; backend: string }
   | { type: 'row'; id: number; row: SweepRow }
+  | { type: 'failure'; id: number; failure: SweepFailure }
   | { type: 'group-done'; id: number }
   | { type: 'error'; message: string };
 
 let loaded: LoadedModel | null = null;
 let backendName = '';
+const parentPid = process.ppid;
+
+/** Exit at once when the parent is gone (killed, even with SIGKILL): nothing would read what this worker makes. */
+function exitIfOrphaned(): void {
+  if (process.ppid !== parentPid || !process.connected) process.exit(1);
+}
 
 function send(msg: WorkerReply): void {
-  process.send!(msg);
+  exitIfOrphaned();
+  process.send!(msg, undefined, undefined, (err) => { if (err) process.exit(1); });
 }
+
+/** Last resort: tell the parent (if it still listens) in one line, never with a stack or source text. */
+function fail(err: unknown): void {
+  const message = describeFatal(err, false).replace(/^teacache: /, '').trimEnd();
+  if (!process.connected) process.exit(1);
+  process.send!({ type: 'error', message } satisfies WorkerReply, undefined, undefined, () => process.exit(1));
+  // Give the message a moment to leave, then go whatever happens.
+  setTimeout(() => process.exit(1), 2000);
+}
+
+process.on('disconnect', () => process.exit(1));
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
 process.on('message', async (msg: WorkerRequest) => {
   try {
@@ -33,13 +56,15 @@ process.on('message', async (msg: WorkerRequest) => {
       warmUp(loaded.model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {
-      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }));
+      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), {
+        onStep: exitIfOrphaned,
+        onFailure: (failure) => send({ type: 'failure', id: msg.id, failure }),
+      });
       send({ type: 'group-done', id: msg.id });
     } else if (msg.type === 'stop') {
       process.exit(0);
     }
   } catch (err) {
-    send({ type: 'error', message: err instanceof Error ? `${err.message}` : String(err) });
-    process.exit(1);
+    fail(err);
   }
 });

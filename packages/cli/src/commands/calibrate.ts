@@ -8,7 +8,7 @@ import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns }
 import { openModel, REPO_ROOT } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
-import { sweepAndRefine } from './refine.js';
+import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
@@ -67,7 +67,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
     });
     // Then narrow the threshold down where each variant crosses the quality target.
-    await sweepAndRefine({
+    const swept = await sweepAndRefine({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
       guidance: argv.guidance, out: sweepPath, workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
     }, specs, argv['target-psnr']);
@@ -107,5 +107,6 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     }
     out(`took ${((performance.now() - started) / 1000).toFixed(0)} s`);
     printWritten([coefficientsPath, ...fit.paths.filter((p) => p !== coefficientsPath), sweepPath, ...reportFiles]);
+    refuseFailedRuns(swept);
   },
 };

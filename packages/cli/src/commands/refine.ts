@@ -66,11 +66,29 @@ export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRo
  * Run a sweep of `specs`, then, with a PSNR target, one more sweep of the thresholds `refineSpecs` adds where each
  * variant crosses it (appended to the same file). Returns the rows each pass added and those already there.
  */
-export async function sweepAndRefine(o: Omit<SweepOptions, 'specs'>, specs: PolicySpec[], targetPsnr?: number): Promise<{ newRows: number; skippedRows: number }> {
+export async function sweepAndRefine(o: Omit<SweepOptions, 'specs'>, specs: PolicySpec[], targetPsnr?: number): Promise<SweepOutcome> {
   const first = await runSweep({ ...o, specs });
   if (targetPsnr === undefined) return first;
   const extra = refineSpecs(specs, readSweepRows(o.out), o.modelName, targetPsnr);
   process.stderr.write(`refining toward ${targetPsnr} dB: ${extra.length} more setting(s)\n`);
-  const refined = extra.length > 0 ? (await runSweep({ ...o, specs: extra })).newRows : 0;
-  return { newRows: first.newRows + refined, skippedRows: first.skippedRows };
+  const refined = extra.length > 0 ? await runSweep({ ...o, specs: extra }) : null;
+  return {
+    newRows: first.newRows + (refined?.newRows ?? 0), skippedRows: first.skippedRows,
+    failedRuns: first.failedRuns + (refined?.failedRuns ?? 0), failuresFile: first.failuresFile,
+  };
+}
+
+/** What a sweep (and its refinement) added, and how many runs failed and where they are recorded. */
+export interface SweepOutcome {
+  newRows: number;
+  skippedRows: number;
+  failedRuns: number;
+  failuresFile: string;
+}
+
+/** Throw, after the rows are safe, when runs of a sweep failed: the command must not exit 0 on missing rows. */
+export function refuseFailedRuns(outcome: SweepOutcome): void {
+  if (outcome.failedRuns > 0) {
+    throw new Error(`${outcome.failedRuns} run(s) failed and gave no row; see ${outcome.failuresFile} (the next sweep retries them)`);
+  }
 }

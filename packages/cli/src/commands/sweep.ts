@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts } from '@teacache/trace';
-import { sweepAndRefine } from './refine.js';
+import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
@@ -49,6 +49,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
     }, specs, argv['refine-psnr']);
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
-    printWritten([out]);
+    printWritten(result.failedRuns > 0 ? [out, result.failuresFile] : [out]);
+    refuseFailedRuns(result);
   },
 };
