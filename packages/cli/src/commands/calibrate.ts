@@ -7,6 +7,7 @@ import { bestAtTarget, buildReport, readCoefficients, readReferenceDir, readTrac
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
+import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 
@@ -37,6 +38,14 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' }) as never,
   handler: async (argv) => {
     const started = performance.now();
+    if (argv.out !== undefined) checkOutputPath(argv.out, 'directory');
+    if (argv.report !== undefined) checkOutputPath(argv.report, 'directory', 'report');
+    if (argv.steps !== undefined) checkSteps(argv.steps);
+    checkGuidance(argv.guidance);
+    checkWhole(argv.workers, 'workers', 0, 1024);
+    checkFinite(argv['target-psnr'], 'target-psnr', 'a PSNR target in dB', true);
+    parseSeeds(argv.seeds);
+    parseSeeds(argv['eval-seeds']);
     const backend = await startBackend(argv);
     const { loaded, name } = openModel(argv.model);
     const cfg = loaded.config;

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { FIT_TARGETS, INDICATORS, type FitStatistics, type FitTarget, type Indicator } from '@teacache/core';
 import { EXPORT_KINDS, fitFromTraceDir, type ExportKind } from '@teacache/fit';
 import { printWritten } from './common.js';
+import { checkOutputPath, checkWhole } from './args.js';
 
 interface FitArgs {
   traces: string;
@@ -41,6 +42,10 @@ export const fitCommand: CommandModule<object, FitArgs> = {
     .option('folds', { type: 'number', default: 5, describe: 'folds of the cross-validation grouped by prompt (capped by the prompts)' })
     .option('export', { type: 'string', array: true, describe: 'also write these formats beside the JSON: py, csv (comma-separated)' }),
   handler: async (argv) => {
+    checkOutputPath(argv.out, 'file');
+    checkWhole(argv.degree, 'degree', 0, 12);
+    checkWhole(argv['max-degree'], 'max-degree', 0, 12);
+    checkWhole(argv.folds, 'folds', 2);
     const result = await fitFromTraceDir({
       traces: argv.traces, out: argv.out, indicator: argv.indicator, target: argv.target, degree: argv.degree,
       maxDegree: argv['max-degree'], folds: argv.folds, exports: parseExports(argv.export),

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { buildReport, DEFAULT_PSNR_CAP, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs } from '@teacache/report';
 import { printWritten } from './common.js';
+import { checkFinite, checkOutputPath } from './args.js';
 
 interface ReportArgs {
   traces?: string[];
@@ -33,6 +34,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       return true;
     }),
   handler: async (argv) => {
+    checkOutputPath(argv.out, 'directory');
+    checkFinite(argv['psnr-cap'], 'psnr-cap', 'the dB drawn for identical outputs', true);
+    checkFinite(argv['target-psnr'], 'target-psnr', 'a PSNR target in dB');
     const say = (line: string) => process.stderr.write(line + '\n');
     const traces = argv.traces?.length ? readTraceDirs(argv.traces) : undefined;
     if (traces) say(`read ${traces.metadata.length} traced runs from ${argv.traces!.join(', ')}`);

@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts } from '@teacache/trace';
+import { defaultPromptSource, defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
+import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
 
 interface SweepArgs {
@@ -32,18 +32,25 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('workers', { type: 'number', describe: 'worker processes (default: one per core)' })
     .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' }) as never,
   handler: async (argv) => {
+    // Arguments and the results file are checked before any model loads or sampling starts.
+    const out = checkOutputPath(argv.out, 'file');
+    checkOutputPath(failuresPathOf(out), 'file');
+    if (argv.steps !== undefined) checkSteps(argv.steps);
+    checkGuidance(argv.guidance);
+    checkWhole(argv.workers, 'workers', 0, 1024);
+    checkFinite(argv['refine-psnr'], 'refine-psnr', 'a PSNR target in dB', true);
+    const seeds = parseSeeds(argv.seeds);
+    const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
     const backend = await startBackend(argv);
     const { loaded, name } = openModel(argv.model);
     const modelDir = loaded.dir;
-    const prompts = readPrompts(argv.prompts ?? defaultPromptSource(loaded.config.family));
+    const prompts = givenPrompts ?? readPrompts(defaultPromptSource(loaded.config.family));
     const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
     loaded.model.dispose();
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
     const retention = argv.retention ? parseRetention(argv.retention) : defaultRetention(steps);
     const specs = buildSpecs({ ...argv, policies, retention });
-    const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
-    const out = resolve(argv.out);
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
       workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
