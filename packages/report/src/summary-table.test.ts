@@ -59,9 +59,9 @@ describe('summary tables', () => {
     expect(lines[3]).toBe('| m | interval | none of 1 reaches 30 dB | – | – | – | – | 2.20 |');
   });
 
-  test('escapes pipes in Markdown and markup in HTML', () => {
+  test('escapes pipes and markup in Markdown and markup in HTML', () => {
     const rows = summaryRows([handSweepRow({ policy: 'none', model: 'a|<b>' }), handSweepRow({ policy: 'teacache', model: 'a|<b>' })]);
-    expect(summaryMarkdownTable(rows, 30)).toContain('| a\\|<b> |');
+    expect(summaryMarkdownTable(rows, 30)).toContain('| a\\|&lt;b&gt; |');
     expect(summaryHtmlTable(rows, 30)).toContain('<td>a|&lt;b&gt;</td>');
     expect(escapeHtml(`"'&`)).toBe('&quot;&#39;&amp;');
   });

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { buildReport, DEFAULT_PSNR_CAP, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs } from '@teacache/report';
+import { buildReport, checkOneWeightsPerModel, DEFAULT_PSNR_CAP, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs } from '@teacache/report';
 import { printWritten } from './common.js';
 import { checkFinite, checkOutputPath } from './args.js';
 
@@ -43,7 +43,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const coefficients = (argv.coefficients ?? []).map(readCoefficients);
     const references = argv.references ? readReferenceDir(argv.references) : [];
     if (references.length > 0) say(`read ${references.length} reference sets from ${argv.references}`);
-    const sweeps = argv.sweep?.length ? argv.sweep.flatMap(readSweepFile) : undefined;
+    const perFile = (argv.sweep ?? []).map((file) => ({ file, rows: readSweepFile(file) }));
+    const sweeps = argv.sweep?.length ? perFile.flatMap((f) => f.rows) : undefined;
+    // Checked with file and row named before anything is drawn (buildReport checks again without them).
+    if (sweeps) checkOneWeightsPerModel(sweeps, (i) => locate(perFile, i));
     if (sweeps) say(`read ${sweeps.length} sweep rows from ${argv.sweep!.join(', ')}`);
     const started = performance.now();
     const written = await buildReport({
@@ -55,3 +58,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     printWritten(written);
   },
 };
+
+/** The file and 1-based row of the i-th row of several files' rows concatenated. */
+function locate(files: readonly { file: string; rows: readonly unknown[] }[], index: number): { file: string; row: number } {
+  let i = index;
+  for (const f of files) {
+    if (i < f.rows.length) return { file: f.file, row: i + 1 };
+    i -= f.rows.length;
+  }
+  return { file: 'sweep rows', row: index + 1 };
+}
