@@ -24,6 +24,8 @@ export interface SampleOptions {
 export interface SampleResult {
   /** The final sample, frames × height × width × channels, in [0, 1]. */
   video: Float32Array;
+  /** The final sample before it is mapped to [0, 1] and clamped (data range [-1, 1]). */
+  unclamped: Float32Array;
   rows: TraceRow[];
   /** Per branch, `C` where the stack ran and `R` where the cached residual was reused. */
   schedule: Partial<Record<Branch, string>>;
@@ -216,7 +218,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
   const sched: Partial<Record<Branch, string>> = {};
   branches.forEach((b, k) => { sched[b] = schedule[k].join(''); });
   return {
-    video, rows, schedule: sched, computedSteps, computedBranchSteps,
+    video, unclamped: x, rows, schedule: sched, computedSteps, computedBranchSteps,
     wallSeconds: (performance.now() - start) / 1000, branches, timesteps: sampler.timesteps,
   };
 }

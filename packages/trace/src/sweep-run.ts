@@ -21,9 +21,23 @@ function frames(video: Float32Array, model: DiffusionTransformer): Float32Array[
   return Array.from({ length: c.frames }, (_, f) => video.subarray(f * per, (f + 1) * per));
 }
 
-/** Build the row of one cached run against its reference. */
+/** True when two arrays hold the same numbers, element for element. */
+function identical(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * Build the row of one cached run against its reference. Throws (a failed run, recorded as such) when the
+ * decoded outputs agree only because clamping to [0, 1] hid their difference: that would claim ∞ dB unmeasured.
+ */
 export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult, ref: SampleResult, model: DiffusionTransformer, backend: string): SweepRow {
   const d = describePolicy(spec);
+  if (identical(run.video, ref.video) && !identical(run.unclamped, ref.unclamped)) {
+    throw new Error('the cached and uncached outputs differ, but only outside the data range, where both clamp alike ' +
+      '(the samples saturate: sampling diverged); their quality cannot be measured');
+  }
   const c = model.config;
   const a = frames(run.video, model);
   const b = frames(ref.video, model);
