@@ -2,6 +2,7 @@
 // sending each finished row back at once. One worker per core: the wasm backend runs on one thread.
 // A worker never outlives its parent: it exits when the IPC channel closes and, since sampling blocks the
 // event loop for a whole group, also checks at every sampling step that its parent is still the same process.
+import { readFileSync } from 'node:fs';
 import { describeFatal, type SweepRow } from '@teacache/core';
 import { loadModel, selectBackend, backendRequestFrom, type LoadedModel } from '@teacache/models';
 import { runSweepGroup, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
@@ -24,9 +25,28 @@ let loaded: LoadedModel | null = null;
 let backendName = '';
 const parentPid = process.ppid;
 
+/**
+ * The current parent process id. Node's process.ppid is read once at start, so on Linux it is read from
+ * /proc (a killed parent's children are re-parented at once); elsewhere a parent that no longer exists reads as 0.
+ */
+function currentParent(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Field 4 of /proc/self/stat, after the command name in parentheses (which may hold spaces).
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try {
+      process.kill(parentPid, 0);
+      return parentPid;
+    } catch {
+      return 0;
+    }
+  }
+}
+
 /** Exit at once when the parent is gone (killed, even with SIGKILL): nothing would read what this worker makes. */
 function exitIfOrphaned(): void {
-  if (process.ppid !== parentPid || !process.connected) process.exit(1);
+  if (currentParent() !== parentPid) process.exit(1);
 }
 
 function send(msg: WorkerReply): void {
