@@ -61,8 +61,13 @@ export function eulerRfSampler(steps: number): Sampler {
 }
 
 /** The sampler a model's objective implies: DDIM for ε- and v-prediction, Euler for rectified flow. */
+/** Most sampling steps a run may take: the DDPM schedule has 1000 timesteps, and DDIM cannot visit more. */
+export const MAX_SAMPLING_STEPS = 1000;
+
 export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName, schedule?: DdpmSchedule): Sampler {
-  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be a whole number >= 2, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 2 || steps > MAX_SAMPLING_STEPS) {
+    throw new RangeError(`steps must be a whole number from 2 to ${MAX_SAMPLING_STEPS}, got ${steps}`);
+  }
   const chosen = name ?? (prediction === 'velocity' ? 'euler-rf' : 'ddim');
   if (chosen === 'ddim' && prediction === 'velocity') throw new Error('the ddim sampler needs an epsilon- or v-prediction model (DDPM schedule)');
   if (chosen === 'euler-rf' && prediction !== 'velocity') throw new Error('the euler-rf sampler needs a velocity (rectified flow) model');

@@ -1,9 +1,8 @@
 import { closeSync, existsSync, openSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { FormatError } from '@teacache/core';
+import { MAX_SAMPLING_STEPS } from '@teacache/trace';
 
-/** Most sampling steps a run may take: the DDPM schedule has 1000 timesteps, and DDIM cannot visit more. */
-export const MAX_SAMPLING_STEPS = 1000;
 
 /** An error about one command-line argument: `argument --name: expected …, found …`. */
 export function argumentError(name: string, expected: string, found?: unknown): FormatError {

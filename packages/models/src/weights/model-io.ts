@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FormatError, readJsonFile, writeJsonAtomic } from '@teacache/core';
 import { validateConfig, type ModelConfig } from '../config.js';
 import { DiffusionTransformer } from '../model.js';
+import { checkModelFits } from '../memory-limit.js';
 import { readSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
 
 /** A model directory: config.json and weights.safetensors (plus manifest.json for built-in models). */
@@ -13,7 +14,9 @@ export const WEIGHTS_FILE = 'weights.safetensors';
 export function readModelConfig(dir: string): ModelConfig {
   const file = join(dir, CONFIG_FILE);
   const value = readJsonFile(file, 'model config.json');
-  return validateConfig(value, file);
+  const config = validateConfig(value, file);
+  checkModelFits(config, file);
+  return config;
 }
 
 /** A loaded model with where it came from and the SHA-256 of its weights. */
