@@ -60,10 +60,10 @@ export function eulerRfSampler(steps: number): Sampler {
   };
 }
 
-/** The sampler a model's objective implies: DDIM for ε- and v-prediction, Euler for rectified flow. */
 /** Most sampling steps a run may take: the DDPM schedule has 1000 timesteps, and DDIM cannot visit more. */
 export const MAX_SAMPLING_STEPS = 1000;
 
+/** The sampler a model's objective implies: DDIM for ε- and v-prediction, Euler for rectified flow. */
 export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName, schedule?: DdpmSchedule): Sampler {
   if (!Number.isInteger(steps) || steps < 2 || steps > MAX_SAMPLING_STEPS) {
     throw new RangeError(`steps must be a whole number from 2 to ${MAX_SAMPLING_STEPS}, got ${steps}`);
