@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import {
@@ -29,6 +30,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const builtin = builtinModel(argv.model);
     const dir = resolve(argv.out, builtin.name);
     const recipe = builtin.training.stages;
+    if (argv.fromScratch && existsSync(join(dir, 'checkpoint'))) {
+      // A checkpoint of an earlier run must not be resumed into a training asked to start anew.
+      rmSync(join(dir, 'checkpoint'), { recursive: true, force: true });
+      process.stderr.write(`--from-scratch: removed the checkpoints in ${join(dir, 'checkpoint')}\n`);
+    }
     const stored = argv.fromScratch ? { stages: [] as StageRecord[] } : finishedStages(dir, builtin);
     const command = `teacache train --model ${builtin.name}${argv.steps !== undefined ? ` --steps ${argv.steps}` : ''}`;
     if (stored.stages.length >= recipe.length) {
