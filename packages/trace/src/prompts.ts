@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { FormatError } from '@teacache/core';
+import { FormatError, readTextFile } from '@teacache/core';
 import { clipSpecs } from '@teacache/models';
 
 /**
@@ -20,8 +19,7 @@ export function readPrompts(source: string): string[] {
   if (source.startsWith('builtin:')) {
     throw new FormatError({ file: source }, 'builtin:<heldout|train|calibration|evaluation>-<video|image>');
   }
-  if (!existsSync(source)) throw new FormatError({ file: source }, 'a prompts file (one prompt per line)', 'no such file');
-  const prompts = readFileSync(source, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const prompts = readTextFile(source, 'prompts file (one prompt per line)').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   if (prompts.length === 0) throw new FormatError({ file: source }, 'at least one prompt line', 'none');
   return prompts;
 }
