@@ -35,8 +35,8 @@ export const MAX_SEED = 2 ** 32 - 1;
 export const MAX_SEEDS = 100_000;
 
 /** Parse a seed list: "0-3", "0,2,5", "7" or a mix ("0-2,9"); whole numbers 0..MAX_SEED, at most MAX_SEEDS. */
-export function parseSeeds(text: string): number[] {
-  const where = { file: 'argument --seeds' };
+export function parseSeeds(text: string, argument = 'seeds'): number[] {
+  const where = { file: `argument --${argument}` };
   if (typeof text !== 'string') throw new FormatError(where, 'one list of seeds like 0-3 or 0,2,5', text);
   const seed = (digits: string) => {
     const n = Number(digits);

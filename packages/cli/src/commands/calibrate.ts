@@ -45,7 +45,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     checkWhole(argv.workers, 'workers', 0, 1024);
     checkFinite(argv['target-psnr'], 'target-psnr', 'a PSNR target in dB', true);
     parseSeeds(argv.seeds);
-    parseSeeds(argv['eval-seeds']);
+    parseSeeds(argv['eval-seeds'], 'eval-seeds');
     const backend = await startBackend(argv);
     const { loaded, name } = openModel(argv.model);
     const cfg = loaded.config;
