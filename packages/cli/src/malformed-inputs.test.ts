@@ -49,6 +49,20 @@ async function run(args: string[]): Promise<{ code: number; err: string }> {
   }
 }
 
+test('samples on a model whose weights hold NaN stops at step 0 naming it, instead of exiting 0', async () => {
+  const nanModel = join(root, 'nan-model');
+  const m = new DiffusionTransformer(CORPUS_MODEL, { seed: 1, zeroInit: false });
+  const values = m.params.snapshot();
+  for (const v of values.values()) v.fill(NaN);
+  saveModel(nanModel, m, { dtype: 'F32', values });
+  m.dispose();
+  const out = join(root, 'nan-samples');
+  const { code, err } = await run(['samples', '--model', nanModel, '--steps', '4', '--out', out]);
+  expect(code).toBe(1);
+  expect(err).toMatch(/teacache: sampling diverged at step 0 of 4 .*prediction holds NaN or Infinity/);
+  expect(readdirSync(root)).not.toContain('nan-samples');
+});
+
 test('the corpus covers every command that reads user input', () => {
   const commands = new Set(cases.map((c) => c.args[0]));
   for (const c of ['trace', 'sweep', 'report', 'fit', 'replay', 'train', 'samples', 'calibrate']) expect(commands).toContain(c);

@@ -38,8 +38,6 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' }) as never,
   handler: async (argv) => {
     const started = performance.now();
-    if (argv.out !== undefined) checkOutputPath(argv.out, 'directory');
-    if (argv.report !== undefined) checkOutputPath(argv.report, 'directory', 'report');
     if (argv.steps !== undefined) checkSteps(argv.steps);
     checkGuidance(argv.guidance);
     checkWhole(argv.workers, 'workers', 0, 1024);
@@ -51,6 +49,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const cfg = loaded.config;
     const work = resolve(argv.out ?? join(REPO_ROOT, 'runs', 'calibrate', name));
     const reportDir = resolve(argv.report ?? join(REPO_ROOT, 'reports', `calibrate-${name}`));
+    checkOutputPath(work, 'directory');
+    checkOutputPath(reportDir, 'directory', 'report');
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
     const calibration = readPrompts(defaultPromptSource(cfg.family, 'calibration'));
     const evaluation = readPrompts(defaultPromptSource(cfg.family, 'evaluation'));
