@@ -4,9 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sweepRowToJson } from '@teacache/core';
+import { sweepRowToJson, type SweepRow } from '@teacache/core';
 import { DiffusionTransformer, saveModel, selectBackend, type ModelConfig } from '@teacache/models';
-import { syntheticSweep } from '../../report/src/synthetic-inputs.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'teacache.js');
 const config: ModelConfig = {
@@ -72,7 +71,22 @@ for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
 
 test('SIGKILL of report while it draws leaves the previous report intact', async () => {
   const sweep = join(dir, 'rows.jsonl');
-  writeFileSync(sweep, syntheticSweep({ steps: 10 }).map(sweepRowToJson).join('\n') + '\n');
+  // Uncached and interval-2 runs of a few prompts and seeds: enough for every sweep chart.
+  const rows: SweepRow[] = [];
+  for (const prompt of ['cat', 'dog']) {
+    for (const seed of [0, 1]) {
+      for (const [policy, schedule, psnr] of [['none', 'CCCC', null], ['interval', 'CRCC', 30 + seed]] as const) {
+        const computed = schedule.split('').filter((c) => c === 'C').length;
+        rows.push({
+          format: 'teacache-sweep-row', version: 1, model: 'm', policy, params: policy === 'none' ? {} : { interval: 2 },
+          threshold: policy === 'none' ? null : 2, prompt, seed, steps: 4, computedSteps: computed, skippedSteps: 4 - computed,
+          schedule, wallSeconds: computed / 4, referenceWallSeconds: 1, wallSpeedup: 4 / computed, stepSpeedup: 4 / computed,
+          psnr: psnr ?? Infinity, ssim: psnr ? 0.9 : 1, mse: psnr ? 0.001 : 0, backend: 'wasm', createdAt: '2026-01-01T00:00:00Z',
+        });
+      }
+    }
+  }
+  writeFileSync(sweep, rows.map(sweepRowToJson).join('\n') + '\n');
   const out = join(dir, 'report');
   const first = start(['report', '--sweep', sweep, '--out', out, '--name', 'first']);
   await new Promise((r) => first.child.on('exit', r));
