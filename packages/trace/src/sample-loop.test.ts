@@ -145,4 +145,14 @@ describe('runs that are not finite, and models that are all zeros', () => {
     expect((caught as Error).message).toMatch(/sampling diverged at step \d of 6/);
     model.dispose();
   });
+
+  test('a guidance scale that stays finite but blows the sample past what float32 resolves (1e30) stops the run too', () => {
+    const model = tinyTestModel('dit');
+    // At 1e30 every value stays finite, and the old rows said ∞ dB: the samples agree only because they carry no image.
+    expect(() => sampleRun({ model, caption: 'cat', seed: 0, steps: 6, guidance: 1e30 })).toThrow(/sampling diverged at step \d of 6 .*exceeds ±2\^24/);
+    // An ordinary guided run never comes near the limit.
+    const ok = sampleRun({ model, caption: 'cat', seed: 0, steps: 6, guidance: 4 });
+    expect(Math.max(...Array.from(ok.unclamped, Math.abs))).toBeLessThan(2 ** 24);
+    model.dispose();
+  });
 });

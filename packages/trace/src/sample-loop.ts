@@ -38,10 +38,10 @@ export interface SampleResult {
   timesteps: number[];
 }
 
-/** Sampling produced NaN or Infinity: the run stops at the step where it happened, which this names. */
+/** Sampling produced NaN, Infinity or values no image can have: the run stops at that step, which this names. */
 export class SamplingDivergedError extends Error {
-  constructor(readonly step: number, readonly steps: number, readonly timestep: number, what: string) {
-    super(`sampling diverged at step ${step} of ${steps} (timestep ${timestep}): ${what} holds NaN or Infinity ` +
+  constructor(readonly step: number, readonly steps: number, readonly timestep: number, what: string, problem = 'holds NaN or Infinity') {
+    super(`sampling diverged at step ${step} of ${steps} (timestep ${timestep}): ${what} ${problem} ` +
       '(weights that are not finite, or a guidance scale so large that the guided prediction overflows)');
     this.name = 'SamplingDivergedError';
   }
@@ -49,6 +49,17 @@ export class SamplingDivergedError extends Error {
 
 function firstNonFinite(a: Float32Array): number {
   for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return k;
+  return -1;
+}
+
+/**
+ * Largest sample magnitude a run may reach: beyond 2^24 float32 values are spaced 2 or more apart, so they no longer
+ * resolve the whole data range [-1, 1]; such a sample carries no image, and two of them can agree bit for bit.
+ */
+export const MAX_SAMPLE_MAGNITUDE = 2 ** 24;
+
+function firstBeyond(a: Float32Array, limit: number): number {
+  for (let k = 0; k < a.length; k++) if (!(Math.abs(a[k]) <= limit)) return k;
   return -1;
 }
 
@@ -207,6 +218,9 @@ export function sampleRun(o: SampleOptions): SampleResult {
       if (firstNonFinite(guided) >= 0) throw new SamplingDivergedError(i, steps, t, `the guided prediction (guidance ${o.guidance})`);
       sampler.update(x, guided, i);
       if (firstNonFinite(x) >= 0) throw new SamplingDivergedError(i, steps, t, 'the updated sample');
+      if (firstBeyond(x, MAX_SAMPLE_MAGNITUDE) >= 0) {
+        throw new SamplingDivergedError(i, steps, t, 'the updated sample', `exceeds ±2^24, where float32 no longer resolves the data range [-1, 1]`);
+      }
       o.onStep?.(i);
     }
   } finally {
