@@ -1,4 +1,4 @@
-import { FormatError, polyvalHighestFirst, type CoefficientsFile, readJsonFile } from '@teacache/core';
+import { FormatError, polyvalHighestFirst, readCoefficientsFile, type CoefficientsFile } from '@teacache/core';
 
 /** A rescaling polynomial: a bare `{ highestFirst }` (numpy.poly1d order) or a full coefficients file. */
 export type RescaleCoefficients = { highestFirst: readonly number[] } | CoefficientsFile;
@@ -22,27 +22,27 @@ export function highestFirstOf(c: RescaleCoefficients, where: { file?: string; f
   return [...list];
 }
 
-/** The rescaling function x ↦ poly(x) of a coefficient set; the identity when there is none. */
+/**
+ * The rescaling function x ↦ poly(x) of a coefficient set; the identity when there is none. A value that
+ * overflows is an error, never a silent Infinity that would make every step compute (or skip).
+ */
 export function rescaleFunction(c: RescaleCoefficients | undefined): (relL1: number) => number {
   if (c === undefined) return (x) => x;
   const coefficients = highestFirstOf(c);
-  return (x) => polyvalHighestFirst(coefficients, x);
+  return (x) => {
+    const y = polyvalHighestFirst(coefficients, x);
+    if (!Number.isFinite(y) && Number.isFinite(x)) {
+      throw new RangeError(`rescaling polynomial [${coefficients.join(', ')}] overflows at relative L1 ${x}: ${y}`);
+    }
+    return y;
+  };
 }
 
 /**
- * Read the rescaling polynomial from a JSON file: a teacache coefficients file (format
- * "teacache-coefficients") or a bare `{ "highestFirst": [...] }`.
+ * Read the rescaling polynomial from a coefficients file with the one strict reader the report uses (core's
+ * readCoefficientsFile: schema, degree, order, x range, a polynomial that stays finite). Inline polynomials
+ * (`poly=…`, `{ highestFirst }` in a spec) need no file.
  */
 export function readRescaleCoefficients(path: string): RescaleCoefficients {
-  const value = readJsonFile(path, 'coefficients JSON file');
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new FormatError({ file: path }, 'a JSON object with coefficients.highestFirst or highestFirst', value);
-  }
-  const obj = value as Record<string, unknown>;
-  if (!('highestFirst' in obj) && obj.format !== 'teacache-coefficients') {
-    throw new FormatError({ file: path, field: 'format' }, '"teacache-coefficients" (or a bare highestFirst array)', obj.format);
-  }
-  const c = obj as unknown as RescaleCoefficients;
-  highestFirstOf(c, { file: path });
-  return c;
+  return readCoefficientsFile(path);
 }

@@ -4,19 +4,15 @@ import { join } from 'node:path';
 import { FormatError } from '@teacache/core';
 import { parsePolicySpec } from './parse-policy-spec.js';
 import { createPolicy } from './create-policy.js';
+import { coefficientsFileOf } from './test-support/coefficients-file.js';
 
 describe('parsePolicySpec', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'policy-spec-'));
-    writeFileSync(join(dir, 'fit.json'), JSON.stringify({
-      format: 'teacache-coefficients', version: 1, indicator: 'modulated', target: 'output',
-      coefficients: { highestFirst: [2, 0], lowestFirst: [0, 2] },
-    }));
+    writeFileSync(join(dir, 'fit.json'), JSON.stringify(coefficientsFileOf([2, 0])));
     writeFileSync(join(dir, 'bare.json'), JSON.stringify({ highestFirst: [1, 0, 0] }));
-    writeFileSync(join(dir, 'timestep-fit.json'), JSON.stringify({
-      format: 'teacache-coefficients', indicator: 'timestep', coefficients: { highestFirst: [1, 0] },
-    }));
+    writeFileSync(join(dir, 'timestep-fit.json'), JSON.stringify(coefficientsFileOf([1, 0], { indicator: 'timestep' })));
     writeFileSync(join(dir, 'ratios.json'), JSON.stringify({ magRatios: { cond: [1, 0.99, 0.98], uncond: [1, 0.97, 0.96] } }));
     writeFileSync(join(dir, 'broken.json'), '{"highestFirst": [1, ');
   });
@@ -41,8 +37,9 @@ describe('parsePolicySpec', () => {
   test('a coefficients file is read, relative to the base directory, and its path kept', () => {
     const spec = parsePolicySpec('teacache:threshold=0.2,coefficients=fit.json', { baseDir: dir });
     expect(spec).toMatchObject({ coefficientsFile: 'fit.json', coefficients: { coefficients: { highestFirst: [2, 0] } } });
-    expect(parsePolicySpec({ policy: 'teacache', threshold: 0.2, coefficientsFile: 'bare.json' }, { baseDir: dir }))
-      .toMatchObject({ coefficients: { highestFirst: [1, 0, 0] } });
+    // A file is read by the one strict reader: a bare { highestFirst } object is not a coefficients file.
+    expect(() => parsePolicySpec({ policy: 'teacache', threshold: 0.2, coefficientsFile: 'bare.json' }, { baseDir: dir }))
+      .toThrow(/bare.json, field "format"/);
   });
 
   test('magnitude ratios are read from a file, per branch', () => {

@@ -1,12 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx, so the workspace needs no build step.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
+// Runs the TypeScript entry point through tsx in this same process (the workspace needs no build step):
+// one process, so a signal sent to `teacache` reaches the command itself and its workers see it go.
+import { register } from 'tsx/esm/api';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
-const tsxCli = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsxCli, join(here, '..', 'src', 'bin.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+register();
+await import('../src/bin.ts');

@@ -3,7 +3,7 @@ import type { Signal } from './trace-format.js';
 import { FormatError } from './errors.js';
 import { validateWithSchema } from './schema.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { reverseOrder } from './polynomial.js';
+import { polyvalHighestFirst, reverseOrder } from './polynomial.js';
 
 /** Indicators a coefficients file can map from (the trace signals a policy can read cheaply, plus the residual for analysis). */
 export type Indicator = Extract<Signal, 'modulated' | 'timestep' | 'noisy' | 'residual'>;
@@ -363,6 +363,24 @@ export function checkCoefficientsConsistency(file: CoefficientsFile, path: strin
   });
   if (file.xRange !== null && file.xRange[0] > file.xRange[1]) {
     throw new FormatError({ file: path, field: 'xRange' }, 'xRange[0] <= xRange[1]', `[${file.xRange.join(', ')}]`);
+  }
+  checkPolynomialFinite(highestFirst, file.xRange ?? [0, 1], path);
+}
+
+/**
+ * Finite coefficients can still overflow when evaluated (1e308·x² + 1e308): the polynomial must be finite over
+ * the range it is used on (its xRange, or [0, 1], where relative L1 values lie, when the range is unknown).
+ * Checked at 65 evenly spaced points including both ends.
+ */
+export function checkPolynomialFinite(highestFirst: readonly number[], range: readonly [number, number], path: string): void {
+  const [lo, hi] = range;
+  for (let k = 0; k <= 64; k++) {
+    const x = lo + ((hi - lo) * k) / 64;
+    const y = polyvalHighestFirst(highestFirst, x);
+    if (!Number.isFinite(y)) {
+      throw new FormatError({ file: path, field: 'coefficients.highestFirst' },
+        `a polynomial that stays finite over [${lo}, ${hi}]`, `${y} at x = ${x}`);
+    }
   }
 }
 

@@ -18,3 +18,5 @@ export * from './frames-npy.js';
 export * from './png-decode.js';
 export * from './run-record-format.js';
 export * from './paired-ratio.js';
+export * from './fatal.js';
+export * from './file-lock.js';

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync, openSync, readSync, closeSync, truncateSync } from 'node:fs';
+import { existsSync, statSync, openSync, readSync, closeSync, truncateSync } from 'node:fs';
 import { FormatError, FormatProblems, ProblemList } from './errors.js';
 import { schemaProblems } from './schema.js';
 import { appendLine } from './atomic-write.js';
+import { readTextFile } from './read-json.js';
 
 /** One finished cached-sampling run of a sweep, compared with the uncached run of the same model, prompt and seed. */
 export interface SweepRow {
@@ -282,8 +283,7 @@ export function parseSweepRows(text: string, file = '<sweep>', options: ParseSwe
 
 /** Read and validate a sweep file (JSON Lines). */
 export function readSweepRows(path: string, options: ParseSweepOptions = {}): SweepRow[] {
-  if (!existsSync(path)) throw new FormatError({ file: path }, 'an existing sweep file (JSON Lines)', 'no such file');
-  return parseSweepRows(readFileSync(path, 'utf8'), path, options);
+  return parseSweepRows(readTextFile(path, 'sweep file (JSON Lines)'), path, options);
 }
 
 /** Serialise one row as a JSON line (psnr Infinity → null). */

@@ -26,3 +26,4 @@ export * from './convert/converter.js';
 export * from './convert/table.js';
 export * from './convert/sources.js';
 export * from './weights/problems.js';
+export * from './memory-limit.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { hasBuiltinTextEncoder, isClassConditional, outputChannels, tokenCounts, type ModelConfig } from './config.js';
+import { checkModelFits } from './memory-limit.js';
 import { ParamStore } from './params.js';
 import { blockModulation, blockPlan, declareBlock, modulatedInput, runBlock, type BlockPlan, type TokenLayout } from './blocks.js';
 import { declareLinear, gelu, layerNorm, linear, modulate, patchify, silu, sincos1d, timestepFeatures, unpatchify } from './layers.js';
@@ -53,6 +54,8 @@ export class DiffusionTransformer {
 
   constructor(readonly config: ModelConfig, options: ModelOptions = {}) {
     const cfg = config;
+    // Before any tensor: a config too large for the backend must fail with the field named, not exhaust memory.
+    checkModelFits(cfg);
     this.params = new ParamStore(options.seed ?? 0, options.allocate ?? true);
     this.plan = blockPlan(cfg.family, cfg.depth);
     this.layout = tokenCounts(cfg);

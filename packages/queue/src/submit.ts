@@ -31,7 +31,7 @@ export interface MissingRun {
   reason: string;
 }
 
-export interface QueuedSweepResult extends SweepResult {
+export interface QueuedSweepResult extends Omit<SweepResult, 'failedRuns' | 'failuresFile'> {
   /** The BullMQ queue the runs went to. */
   queue: string;
   /** Runs queued but not gathered because the submitter stopped waiting. */

@@ -1,5 +1,7 @@
 import { basename, join, resolve } from 'node:path';
-import { FormatError, writeFileAtomic, type SweepRow } from '@teacache/core';
+import { writeFileSync } from 'node:fs';
+import { FormatError, type SweepRow } from '@teacache/core';
+import { replaceDirectory } from './replace-dir.js';
 import type { ReportChart } from './chart.js';
 import type { CoefficientsInput } from './coefficients-input.js';
 import { coefficientCurvesChart } from './coefficient-curves-chart.js';
@@ -66,7 +68,8 @@ interface ChartPlan {
 
 /**
  * Build a report: every chart its inputs allow as an SVG and a PNG (plus its vega-lite spec), an offline
- * index.html and summary.md, all written atomically into outDir. Returns the paths written, index.html last.
+ * index.html and summary.md. The report is built beside outDir and swapped in as a whole, so a failure or a
+ * kill leaves the previous report intact. Returns the paths written, index.html last.
  */
 export async function buildReport(options: BuildReportOptions): Promise<string[]> {
   const { traces, sweeps } = options;
@@ -78,13 +81,18 @@ export async function buildReport(options: BuildReportOptions): Promise<string[]
   const targetPsnr = options.targetPsnr ?? 30;
   if (!Number.isFinite(targetPsnr)) throw new FormatError({ file: 'options', field: 'targetPsnr' }, 'a finite PSNR in dB', targetPsnr);
   const psnrProtocol = parsePsnrProtocol(options.psnrProtocol ?? DEFAULT_PSNR_PROTOCOL, 'psnrProtocol');
+  if (options.psnrCap !== undefined && !(Number.isFinite(options.psnrCap) && options.psnrCap > 0)) {
+    throw new FormatError({ file: 'options', field: 'psnrCap' }, 'a finite PSNR in dB > 0', options.psnrCap);
+  }
+  if (sweeps) checkOneWeightsPerModel(sweeps);
   const outDir = resolve(options.outDir);
   const name = options.name ?? basename(outDir);
   const generatedAt = (options.now ?? new Date()).toISOString();
   const plans = chartPlans({ ...options, psnrProtocol }, coefficients, references, targetPsnr);
 
+  return replaceDirectory(outDir, async (staging) => {
   const written: string[] = [];
-  const write = (file: string, data: string | Uint8Array) => { const path = join(outDir, file); writeFileAtomic(path, data); written.push(path); };
+  const write = (file: string, data: string | Uint8Array) => { writeFileSync(join(staging, file), data); written.push(file); };
   const drawn: PageChart[] = [];
   const skipped: string[] = [];
   for (const [i, plan] of plans.entries()) {
@@ -111,6 +119,27 @@ export async function buildReport(options: BuildReportOptions): Promise<string[]
     summaryHtml: summary === null ? null : summaryHtmlTable(summary, targetPsnr, psnrProtocol),
   }));
   return written;
+  });
+}
+
+/**
+ * Sweep rows of one model name made with different weights (a retrained model swept into the same file, or
+ * files of two models that share a name) must not be averaged as one model: refused, naming both hashes.
+ */
+export function checkOneWeightsPerModel(rows: readonly SweepRow[],
+  where: (index: number) => { file: string; row: number } = (index) => ({ file: 'sweep rows', row: index + 1 })): void {
+  const seen = new Map<string, { hash: string; index: number }>();
+  rows.forEach((r, index) => {
+    if (r.weightsHash === undefined) return;
+    const first = seen.get(r.model);
+    if (!first) seen.set(r.model, { hash: r.weightsHash, index });
+    else if (first.hash !== r.weightsHash) {
+      const a = where(first.index);
+      throw new FormatError({ ...where(index), field: 'weightsHash' },
+        `${first.hash}, the weights of model ${JSON.stringify(r.model)} in ${a.file} row ${a.row} (one model name, one set of weights: ` +
+        'report the two sweeps separately or rename one model)', r.weightsHash);
+    }
+  });
 }
 
 /** Every chart the report knows, in page order, with what it needs. */

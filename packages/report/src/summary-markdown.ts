@@ -1,6 +1,6 @@
 import { TOOLKIT_VERSION } from '@teacache/core';
 import type { PageChart } from './html-page.js';
-import { bestSettingRule, summaryMarkdownTable, type SummaryRow } from './summary-table.js';
+import { bestSettingRule, escapeMarkdown, summaryMarkdownTable, type SummaryRow } from './summary-table.js';
 import { DEFAULT_PSNR_PROTOCOL, psnrShortLabel, type PsnrProtocol } from './psnr-protocol.js';
 
 /** What summary.md is made of. */
@@ -19,7 +19,7 @@ export interface SummaryContent {
 /** summary.md: the best-setting table, then each chart's PNG (linked, with its SVG), then what was not drawn. */
 export function summaryMarkdown(content: SummaryContent): string {
   const lines = [
-    `# TeaCache report: ${content.name}`,
+    `# TeaCache report: ${escapeMarkdown(content.name)}`,
     '',
     `Made ${content.generatedAt} by teacache-toolkit ${TOOLKIT_VERSION}. The interactive page is [index.html](index.html).`,
     '',

@@ -73,9 +73,9 @@ describe('summary tables', () => {
     expect(summaryMarkdownTable(summaryRows(sweep, { psnrProtocol: 'pooled' }), 30, 'pooled').split('\n')[0]).toContain('| PSNR, pooled float (dB) |');
   });
 
-  test('escapes pipes in Markdown and markup in HTML', () => {
+  test('escapes pipes and markup in Markdown and markup in HTML', () => {
     const rows = summaryRows([handSweepRow({ policy: 'none', model: 'a|<b>' }), handSweepRow({ policy: 'teacache', model: 'a|<b>' })]);
-    expect(summaryMarkdownTable(rows, 30)).toContain('| a\\|<b> |');
+    expect(summaryMarkdownTable(rows, 30)).toContain('| a\\|&lt;b&gt; |');
     expect(summaryHtmlTable(rows, 30)).toContain('<td>a|&lt;b&gt;</td>');
     expect(escapeHtml(`"'&`)).toBe('&quot;&#39;&amp;');
   });

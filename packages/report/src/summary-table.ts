@@ -93,10 +93,19 @@ export function summaryCells(row: SummaryRow, targetPsnr: number): string[] {
 
 /** The summary as a Markdown table (pipes in cells escaped). */
 export function summaryMarkdownTable(rows: readonly SummaryRow[], targetPsnr: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   const header = summaryHeader(targetPsnr, protocol);
   return [line(header), `|${header.map((_, i) => (i < 3 ? ' --- ' : ' ---: ')).join('|')}|`,
     ...rows.map((r) => line(summaryCells(r, targetPsnr)))].join('\n') + '\n';
+}
+
+/**
+ * Escape text from users or data (a report name, model names) for Markdown: HTML as entities, so a viewer
+ * renders no tag; Markdown punctuation with a backslash; line breaks as spaces, so no heading or row can start.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~#!]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
 }
 
 /** Escape text for HTML element content and attribute values. */

@@ -9,7 +9,7 @@ const times = { wall: [1, 1], referenceWall: [1, 1], cpu: [1, 1], referenceCpu: 
 const base = Array.from({ length: 121 }, (_, i) => (i % 9) - 3);
 const group: SweepGroup = { model: 'm', prompt: 'p', seed: 0, steps: 2, guidance: 1, weightsHash: 'h', specs: [] };
 function result(video: number[], space: 'pixels' | 'latents'): SampleResult {
-  return { video: Float32Array.from(video), space, rows: [], schedule: { cond: 'CC' }, computedSteps: 2, computedBranchSteps: 2, wallSeconds: 1, branches: ['cond'], timesteps: [1, 0] };
+  return { video: Float32Array.from(video), unclamped: Float32Array.from(video), space, rows: [], schedule: { cond: 'CC' }, computedSteps: 2, computedBranchSteps: 2, wallSeconds: 1, branches: ['cond'], timesteps: [1, 0] };
 }
 
 test('metrics of a latent-space model are computed on the latents with their own range, and labelled latents', () => {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseTraceCsv, traceToCsv, relL1 } from '@teacache/core';
 import { createPolicy } from '@teacache/cache';
-import { selectBackend } from '@teacache/models';
-import { sampleRun } from './sample-loop.js';
+import { selectBackend, DiffusionTransformer } from '@teacache/models';
+import { sampleRun, SamplingDivergedError } from './sample-loop.js';
 import { rowStats, readRows } from './signals.js';
 import { tinyTestModel } from './test-model.js';
 
@@ -98,6 +98,61 @@ describe('sampleRun', () => {
     sampleRun({ model, caption: 'cat', seed: 0, steps: 50, guidance: 2, record: true });
     sampleRun({ model, caption: 'cat', seed: 0, steps: 50, guidance: 2, record: true, policy: createPolicy({ policy: 'teacache', threshold: 0.3 }) });
     expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
+
+describe('runs that are not finite, and models that are all zeros', () => {
+  test('relative L1 of two all-zero rows is 0, as core relL1 says, not 0/0', () => {
+    const zero = tf.zeros([2, 4]);
+    const cur = tf.tensor2d([[0, 0, 0, 0], [1, 0, 0, 0]]);
+    const [rel] = rowStats(cur, zero);
+    const [r] = readRows([rel], 2);
+    expect(r![0]).toBe(relL1([0, 0, 0, 0], [0, 0, 0, 0]));
+    expect(r![0]).toBe(0);
+    expect(r![1]).toBe(Infinity);
+    tf.dispose([zero, cur, rel!]);
+  });
+
+  test('a freshly initialised (zero-gated) model can be traced: every trace value is finite', () => {
+    const fresh = tinyTestModel('latte');
+    const cfg = fresh.config;
+    fresh.dispose();
+    const model = new DiffusionTransformer(cfg, { seed: 1 });
+    const rows = sampleRun({ model, caption: 'cat', seed: 0, steps: 4, guidance: 3, record: true, runId: 'fresh' }).rows;
+    expect(parseTraceCsv(traceToCsv(rows), 'memory')).toHaveLength(8);
+    model.dispose();
+  });
+
+  test('a model with a NaN weight stops at step 0, naming it, instead of giving a sample', () => {
+    const model = tinyTestModel('dit');
+    const [name, v] = [...model.params.variables].find(([n]) => n.includes('final') || n.includes('head')) ?? [...model.params.variables][0];
+    v.assign(tf.fill(v.shape, NaN));
+    expect(name).toBeTruthy();
+    expect(() => sampleRun({ model, caption: 'cat', seed: 0, steps: 4, guidance: 1 })).toThrow(/sampling diverged at step 0 of 4 .*prediction holds NaN or Infinity/);
+    model.dispose();
+  });
+
+  test('a guidance scale that overflows stops the run at the step it overflows, and the error says so', () => {
+    const model = tinyTestModel('dit');
+    let caught: unknown;
+    try {
+      sampleRun({ model, caption: 'cat', seed: 0, steps: 6, guidance: 1e38 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SamplingDivergedError);
+    expect((caught as Error).message).toMatch(/sampling diverged at step \d of 6/);
+    model.dispose();
+  });
+
+  test('a guidance scale that stays finite but blows the sample past what float32 resolves (1e30) stops the run too', () => {
+    const model = tinyTestModel('dit');
+    // At 1e30 every value stays finite, and the old rows said ∞ dB: the samples agree only because they carry no image.
+    expect(() => sampleRun({ model, caption: 'cat', seed: 0, steps: 6, guidance: 1e30 })).toThrow(/sampling diverged at step \d of 6 .*exceeds ±2\^24/);
+    // An ordinary guided run never comes near the limit.
+    const ok = sampleRun({ model, caption: 'cat', seed: 0, steps: 6, guidance: 4 });
+    expect(Math.max(...Array.from(ok.unclamped, Math.abs))).toBeLessThan(2 ** 24);
     model.dispose();
   });
 });

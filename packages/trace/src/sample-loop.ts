@@ -29,6 +29,8 @@ export interface SampleResult {
   video: Float32Array;
   /** `latents` for a latent-space model (config latentSpace): no decoder, the sample is the latents themselves. */
   space: 'pixels' | 'latents';
+  /** The final sample before it is mapped to [0, 1] and clamped (data range [-1, 1]). */
+  unclamped: Float32Array;
   rows: TraceRow[];
   /** Per branch, `C` where the stack ran and `R` where the cached residual was reused. */
   schedule: Partial<Record<Branch, string>>;
@@ -39,6 +41,31 @@ export interface SampleResult {
   wallSeconds: number;
   branches: Branch[];
   timesteps: number[];
+}
+
+/** Sampling produced NaN, Infinity or values no image can have: the run stops at that step, which this names. */
+export class SamplingDivergedError extends Error {
+  constructor(readonly step: number, readonly steps: number, readonly timestep: number, what: string, problem = 'holds NaN or Infinity') {
+    super(`sampling diverged at step ${step} of ${steps} (timestep ${timestep}): ${what} ${problem} ` +
+      '(weights that are not finite, or a guidance scale so large that the guided prediction overflows)');
+    this.name = 'SamplingDivergedError';
+  }
+}
+
+function firstNonFinite(a: Float32Array): number {
+  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return k;
+  return -1;
+}
+
+/**
+ * Largest sample magnitude a run may reach: beyond 2^24 float32 values are spaced 2 or more apart, so they no longer
+ * resolve the whole data range [-1, 1]; such a sample carries no image, and two of them can agree bit for bit.
+ */
+export const MAX_SAMPLE_MAGNITUDE = 2 ** 24;
+
+function firstBeyond(a: Float32Array, limit: number): number {
+  for (let k = 0; k < a.length; k++) if (!(Math.abs(a[k]) <= limit)) return k;
+  return -1;
 }
 
 type Held = Partial<Record<'modulated' | 'timestep' | 'noisy' | 'residual' | 'output' | 'firstBlock' | 'trueOutput', tf.Tensor>>;
@@ -193,7 +220,14 @@ export function sampleRun(o: SampleOptions): SampleResult {
       const guided = nb === 2
         ? guide(p.subarray(0, sampleSize), p.subarray(sampleSize, 2 * sampleSize), o.guidance, cfg.channels, o.guidedChannels ?? cfg.guidedChannels)
         : p.slice(0, sampleSize);
+      // A diverged run must stop here: clamped to [0, 1] at the end, two diverged runs look identical (∞ dB).
+      if (firstNonFinite(p) >= 0) throw new SamplingDivergedError(i, steps, t, 'the model\'s prediction');
+      if (firstNonFinite(guided) >= 0) throw new SamplingDivergedError(i, steps, t, `the guided prediction (guidance ${o.guidance})`);
       sampler.update(x, guided, i);
+      if (firstNonFinite(x) >= 0) throw new SamplingDivergedError(i, steps, t, 'the updated sample');
+      if (firstBeyond(x, MAX_SAMPLE_MAGNITUDE) >= 0) {
+        throw new SamplingDivergedError(i, steps, t, 'the updated sample', `exceeds ±2^24, where float32 no longer resolves the data range [-1, 1]`);
+      }
       o.onStep?.(i);
     }
   } finally {
@@ -206,7 +240,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
   const sched: Partial<Record<Branch, string>> = {};
   branches.forEach((b, k) => { sched[b] = schedule[k].join(''); });
   return {
-    video, space: latents ? 'latents' : 'pixels', rows, schedule: sched, computedSteps, computedBranchSteps,
+    video, unclamped: x, space: latents ? 'latents' : 'pixels', rows, schedule: sched, computedSteps, computedBranchSteps,
     wallSeconds: (performance.now() - start) / 1000, branches, timesteps: sampler.timesteps,
   };
 }

@@ -82,6 +82,9 @@ export function eulerRfSampler(steps: number, options: RfOptions = {}): Sampler 
   };
 }
 
+/** Most sampling steps a run may take: the DDPM schedule has 1000 timesteps, and DDIM cannot visit more. */
+export const MAX_SAMPLING_STEPS = 1000;
+
 /** Where an ancestral sampler's fresh noise comes from: n standard normals for step i. */
 export type StepNoise = (i: number, n: number) => Float32Array;
 
@@ -129,7 +132,9 @@ export function eulerAncestralSampler(steps: number, prediction: 'epsilon' | 'v'
  * v-prediction, Euler for rectified flow. `rf` carries the config's sampling fields and the run's seed.
  */
 export function samplerFor(prediction: Prediction, steps: number, name?: SamplerName, schedule?: DdpmSchedule, rf?: RfOptions & { seed?: number; sampler?: SamplerName }): Sampler {
-  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`steps must be a whole number >= 2, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 2 || steps > MAX_SAMPLING_STEPS) {
+    throw new RangeError(`steps must be a whole number from 2 to ${MAX_SAMPLING_STEPS}, got ${steps}`);
+  }
   const chosen = name ?? rf?.sampler ?? (prediction === 'velocity' ? 'euler-rf' : 'ddim');
   if (chosen === 'euler-ancestral') {
     if (prediction === 'velocity') throw new Error('the euler-ancestral sampler needs an epsilon- or v-prediction model (DDPM schedule)');

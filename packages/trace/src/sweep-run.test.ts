@@ -21,7 +21,7 @@ afterAll(() => model.dispose());
 
 const rowsOf = (g: SweepGroup, refs?: ReferenceCache) => {
   const rows: SweepRow[] = [];
-  runSweepGroup(model, g, 'wasm', (r) => rows.push(r), refs);
+  runSweepGroup(model, g, 'wasm', (r) => rows.push(r), { refs });
   return rows;
 };
 

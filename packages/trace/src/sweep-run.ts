@@ -66,14 +66,31 @@ function frames(video: Float32Array, model: DiffusionTransformer): Float32Array[
   return Array.from({ length: c.frames }, (_, f) => video.subarray(f * per, (f + 1) * per));
 }
 
+/** True when two arrays hold the same numbers, element for element. */
+function identical(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 /**
  * Build the row of one cached run against its reference, with the times of its timed pairs: wall and CPU
- * speedups are geometric means of the paired ratios, the wall speedup with its interval.
+ * speedups are geometric means of the paired ratios, the wall speedup with its interval. Throws (a failed run,
+ * recorded as such) when the outputs agree only because clamping to [0, 1] hid their difference: that would claim
+ * a quality never measured.
  */
 export function sweepRow(
   group: SweepGroup, spec: PolicySpec, run: SampleResult, ref: SampleResult, model: DiffusionTransformer, backend: string, times: PairTimes,
 ): SweepRow {
   const d = describePolicy(spec);
+  if (identical(run.video, ref.video) && !identical(run.unclamped, ref.unclamped)) {
+    throw new Error('the cached and uncached outputs differ, but only outside the data range, where both clamp alike ' +
+      '(the samples saturate: sampling diverged); their quality cannot be measured');
+  }
+  if (identical(run.video, ref.video) && !identical(run.unclamped, ref.unclamped)) {
+    throw new Error('the cached and uncached outputs differ, but only outside the data range, where both clamp alike ' +
+      '(the samples saturate: sampling diverged); their quality cannot be measured');
+  }
   const c = model.config;
   const a = frames(run.video, model);
   const b = frames(ref.video, model);
@@ -178,26 +195,77 @@ function referenceKey(g: SweepGroup): string {
   return JSON.stringify([g.model, g.weightsHash, g.prompt, g.seed, g.steps, g.guidance]);
 }
 
+/** A policy setting of a group that did not give a row, and why (recorded, so a sweep goes on and says so). */
+export interface SweepFailure {
+  format: 'teacache-sweep-failure';
+  version: 1;
+  model: string;
+  policy: string;
+  params: SweepRow['params'];
+  prompt: string;
+  seed: number;
+  steps: number;
+  error: string;
+  createdAt: string;
+}
+
+/** Optional hooks of a group run: a per-step call (workers check on their parent there) and failure recording. */
+export interface SweepGroupHooks {
+  onStep?: (step: number) => void;
+  /** Given, a setting that fails is reported here and the group goes on; omitted, the error is thrown. */
+  onFailure?: (failure: SweepFailure) => void;
+  /** Groups this worker has warmed up before (a queue delivers a group's runs one at a time). */
+  refs?: ReferenceCache;
+}
+
+/** The failure record of one setting of a group. */
+export function sweepFailure(group: SweepGroup, spec: PolicySpec, err: unknown): SweepFailure {
+  const d = describePolicy(spec);
+  return {
+    format: 'teacache-sweep-failure', version: 1, model: group.model, policy: d.policy, params: d.params,
+    prompt: group.prompt, seed: group.seed, steps: group.steps, error: err instanceof Error ? err.message : String(err),
+    createdAt: new Date().toISOString(),
+  };
+}
+
 /**
  * Run one sweep group: the reference (every step computed) and then each policy setting, all on the same
  * prompt and seed; `onRow` gets each finished row at once so nothing finished is lost to an interruption.
- * With `refs`, a reference computed for an earlier delivery of the same (prompt, seed) is reused.
+ * With `refs`, a worker that was delivered this (prompt, seed) before skips the warm-up run. With
+ * `hooks.onFailure`, a run that fails (say, sampling diverges) is reported there instead of thrown.
  */
-export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void, refs?: ReferenceCache): void {
+export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void,
+  hooks: SweepGroupHooks = {}): void {
   if (group.specs.length === 0) return;
-  const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance };
-  // One untimed run first: it pays for allocating this prompt's tensors, which would otherwise slow the first pair.
-  // A worker that was delivered this prompt and seed before (`refs`) has paid already. Every pair runs its own
-  // uncached run, so the reference itself is never taken from the cache.
-  if (!refs?.get(group)) {
-    const warm = sampleRun(base);
-    refs?.set(group, warm);
+  const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance, onStep: hooks.onStep };
+  const failed = (spec: PolicySpec, err: unknown) => {
+    if (!hooks.onFailure) throw err;
+    hooks.onFailure(sweepFailure(group, spec, err));
+  };
+  try {
+    // One untimed run first: it pays for allocating this prompt's tensors, which would otherwise slow the first
+    // pair. Every pair runs its own uncached run, so the cached warm-up is never a reference.
+    if (!hooks.refs?.get(group)) {
+      const warm = sampleRun(base);
+      hooks.refs?.set(group, warm);
+    }
+  } catch (err) {
+    // Without a reference no setting of the group can be measured.
+    for (const spec of group.specs) failed(spec, new Error(`uncached reference run: ${err instanceof Error ? err.message : String(err)}`));
+    return;
   }
   const repeats = group.repeats ?? DEFAULT_REPEATS;
   for (const spec of group.specs) {
-    // The oracle computes every step to learn the true change: its wall time is no result, one pair is enough.
-    const { run, ref, times } = timePairs(base, spec, spec.policy === 'oracle' ? 1 : repeats);
-    onRow(sweepRow(group, spec, run, ref, model, backend, times));
+    let row: SweepRow;
+    try {
+      // The oracle computes every step to learn the true change: its wall time is no result, one pair is enough.
+      const { run, ref, times } = timePairs(base, spec, spec.policy === 'oracle' ? 1 : repeats);
+      row = sweepRow(group, spec, run, ref, model, backend, times);
+    } catch (err) {
+      failed(spec, err);
+      continue;
+    }
+    onRow(row);
   }
 }
 

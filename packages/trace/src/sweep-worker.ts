@@ -1,8 +1,11 @@
 // A sweep worker process: loads the model once, then runs the groups the parent sends, one at a time,
 // sending each finished row back at once. One worker per core: the wasm backend runs on one thread.
-import type { SweepRow } from '@teacache/core';
+// A worker never outlives its parent: it exits when the IPC channel closes and, since sampling blocks the
+// event loop for a whole group, also checks at every sampling step that its parent is still the same process.
+import { readFileSync } from 'node:fs';
+import { describeFatal, type SweepRow } from '@teacache/core';
 import { loadModel, selectBackend, backendRequestFrom, type LoadedModel } from '@teacache/models';
-import { ReferenceCache, runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
+import { ReferenceCache, runSweepGroup, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
@@ -14,6 +17,7 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'ready'; backend: string }
   | { type: 'row'; id: number; row: SweepRow }
+  | { type: 'failure'; id: number; failure: SweepFailure }
   | { type: 'group-done'; id: number }
   | { type: 'error'; message: string };
 
@@ -22,12 +26,49 @@ let backendName = '';
 // Kept across groups: a queue delivers a (prompt, seed)'s runs one at a time.
 const refs = new ReferenceCache();
 
-function send(msg: WorkerReply): void {
-  process.send!(msg);
+const parentPid = process.ppid;
+
+/**
+ * The current parent process id. Node's process.ppid is read once at start, so on Linux it is read from
+ * /proc (a killed parent's children are re-parented at once); elsewhere a parent that no longer exists reads as 0.
+ */
+function currentParent(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Field 4 of /proc/self/stat, after the command name in parentheses (which may hold spaces).
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    try {
+      process.kill(parentPid, 0);
+      return parentPid;
+    } catch {
+      return 0;
+    }
+  }
 }
 
-// A worker whose parent died has no one to send rows to.
-process.on('disconnect', () => process.exit(0));
+/** Exit at once when the parent is gone (killed, even with SIGKILL): nothing would read what this worker makes. */
+function exitIfOrphaned(): void {
+  if (currentParent() !== parentPid) process.exit(1);
+}
+
+function send(msg: WorkerReply): void {
+  exitIfOrphaned();
+  process.send!(msg, undefined, undefined, (err) => { if (err) process.exit(1); });
+}
+
+/** Last resort: tell the parent (if it still listens) in one line, never with a stack or source text. */
+function fail(err: unknown): void {
+  const message = describeFatal(err, false).replace(/^teacache: /, '').trimEnd();
+  if (!process.connected) process.exit(1);
+  process.send!({ type: 'error', message } satisfies WorkerReply, undefined, undefined, () => process.exit(1));
+  // Give the message a moment to leave, then go whatever happens.
+  setTimeout(() => process.exit(1), 2000);
+}
+
+process.on('disconnect', () => process.exit(1));
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
 process.on('message', async (msg: WorkerRequest) => {
   try {
@@ -38,13 +79,16 @@ process.on('message', async (msg: WorkerRequest) => {
       warmUp(loaded.model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {
-      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), refs);
+      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), {
+        onStep: exitIfOrphaned,
+        onFailure: (failure) => send({ type: 'failure', id: msg.id, failure }),
+        refs,
+      });
       send({ type: 'group-done', id: msg.id });
     } else if (msg.type === 'stop') {
       process.exit(0);
     }
   } catch (err) {
-    send({ type: 'error', message: err instanceof Error ? `${err.message}` : String(err) });
-    process.exit(1);
+    fail(err);
   }
 });

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSweepRows, sweepRowKey } from '@teacache/core';
+import { acquireFileLock, lockPathOf, readSweepRows, sweepRowKey } from '@teacache/core';
 import { validatePolicySpec } from '@teacache/cache';
 import { forwardFlops, forwardFlopsParts, saveModel, selectBackend, DiffusionTransformer, type ModelConfig } from '@teacache/models';
 import { runSweep } from './sweep.js';
@@ -120,4 +120,31 @@ test('repeats is an option; the oracle is timed once; a repeat count below 1 is 
   expect(rows.map((r) => [r.policy, r.repeats])).toEqual([['interval', 2], ['oracle', 1]]);
   expect(rows[1].wallSpeedupLow).toBeNull();
   await expect(runSweep({ ...base(), out: join(dir, 'f.jsonl'), workers: 0, repeats: 0 })).rejects.toThrow(/field "repeats"/);
+});
+
+test('a second sweep into the same file is refused while the first runs, and the file is left alone', async () => {
+  const out = join(dir, 'g.jsonl');
+  writeFileSync(out, readFileSync(join(dir, 'a.jsonl'), 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
+  const before = readFileSync(out, 'utf8');
+  const release = acquireFileLock(out, 'sweep writing this file');
+  try {
+    await expect(runSweep({ ...base(), out, workers: 0 })).rejects.toThrow(new RegExp(`g.jsonl: expected no other sweep writing this file at work .*found "process ${process.pid}`));
+  } finally {
+    release();
+  }
+  expect(readFileSync(out, 'utf8')).toBe(before);
+  expect(existsSync(lockPathOf(out))).toBe(false);
+});
+
+test('runs that fail are recorded with their error and the sweep goes on; the next sweep retries them', async () => {
+  const out = join(dir, 'h.jsonl');
+  const r = await runSweep({ ...base(), out, workers: 0, prompts: ['cat'], seeds: [0], guidance: 1e38 });
+  expect(r).toMatchObject({ newRows: 0, failedRuns: specs.length, failuresFile: join(dir, 'h.failures.jsonl') });
+  const failures = readFileSync(r.failuresFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(failures.map((f) => f.policy).sort()).toEqual(['first-block', 'interval', 'teacache']);
+  expect(failures[0].error).toMatch(/sampling diverged at step \d+ of 6/);
+  expect(existsSync(out)).toBe(false);
+  expect(existsSync(lockPathOf(out))).toBe(false);
+  const retried = await runSweep({ ...base(), out, workers: 0, prompts: ['cat'], seeds: [0] });
+  expect(retried).toMatchObject({ newRows: specs.length, failedRuns: 0 });
 });

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendSweepRow, FormatError, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
+import { acquireFileLock, appendLine, appendSweepRow, FormatError, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
 import { loadModel, selectBackend, backendRequestFrom, sha256OfFile, WEIGHTS_FILE } from '@teacache/models';
-import { DEFAULT_REPEATS, runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
+import { DEFAULT_REPEATS, runSweepGroup, sweepFailure, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
 
 export interface SweepOptions {
@@ -35,6 +35,14 @@ export interface SweepResult {
   newRows: number;
   skippedRows: number;
   totalRows: number;
+  /** Runs that failed this time (recorded in `failuresFile`, retried by the next sweep). */
+  failedRuns: number;
+  failuresFile: string;
+}
+
+/** Where a sweep records the runs that failed: `<out without .jsonl>.failures.jsonl`, one JSON object a line. */
+export function failuresPathOf(out: string): string {
+  return `${out.replace(/\.jsonl$/, '')}.failures.jsonl`;
 }
 
 /**
@@ -65,6 +73,18 @@ function keyOf(model: string, spec: PolicySpec, prompt: string, seed: number, st
  * redoing or losing a finished run.
  */
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
+  // One writer per results file: two sweeps into one file would run everything twice and write both rows.
+  const release = acquireFileLock(o.out, 'sweep writing this file');
+  process.on('exit', release);
+  try {
+    return await sweepLocked(o);
+  } finally {
+    process.removeListener('exit', release);
+    release();
+  }
+}
+
+async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   if (o.repeats !== undefined && (!Number.isInteger(o.repeats) || o.repeats < 1)) {
     throw new FormatError({ field: 'repeats' }, 'a whole number of timed pairs >= 1', o.repeats);
@@ -86,8 +106,22 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const progress = new Progress({ label: 'sweep', total, unit: 'runs', logEverySeconds: 10 });
   progress.set(already);
   let newRows = 0;
+  let failedRuns = 0;
+  const failuresFile = failuresPathOf(o.out);
+  const onFailure = (f: SweepFailure) => {
+    appendLine(failuresFile, JSON.stringify(f));
+    failedRuns++;
+    progress.tick(1, `${f.policy} failed: ${f.error}`);
+  };
   const onRow = (row: SweepRow) => {
-    appendSweepRow(o.out, row);
+    try {
+      appendSweepRow(o.out, row);
+    } catch (err) {
+      // A row the format refuses (a value it cannot hold) is a failed run, not the end of the sweep.
+      const group = { model: row.model, prompt: row.prompt, seed: row.seed, steps: row.steps } as SweepGroup;
+      onFailure({ ...sweepFailure(group, { policy: 'none' }, err), policy: row.policy, params: row.params });
+      return;
+    }
     newRows++;
     const wall = row.wallSpeedupLow != null ? ` (wall ${row.wallSpeedup.toFixed(2)}x, ${row.wallSpeedupLow.toFixed(2)}-${row.wallSpeedupHigh!.toFixed(2)})` : '';
     const dB = (x: number | undefined) => (x === undefined ? '-' : Number.isFinite(x) ? x.toFixed(1) : 'inf');
@@ -100,26 +134,37 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const loaded = loadModel(o.modelDir, { conditioning: o.conditioning });
     try {
       if (pending.length > 0) warmUp(loaded.model, o.guidance);
-      for (const g of pending) runSweepGroup(loaded.model, g, backend, onRow);
+      for (const g of pending) runSweepGroup(loaded.model, g, backend, onRow, { onFailure });
     } finally {
       loaded.model.dispose();
     }
   } else {
-    await runInWorkers(o, pending, workers, onRow, log);
+    await runInWorkers(o, pending, workers, onRow, onFailure, log);
   }
   progress.finish();
-  return { out: o.out, newRows, skippedRows: already, totalRows: already + newRows };
+  if (failedRuns > 0) log(`${failedRuns} run(s) failed; each is recorded with its error in ${failuresFile} and retried by the next sweep`);
+  return { out: o.out, newRows, skippedRows: already, totalRows: already + newRows, failedRuns, failuresFile };
 }
 
 function workerPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'sweep-worker.ts');
 }
 
-async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, onRow: (row: SweepRow) => void, log: (l: string) => void): Promise<void> {
+/** Signals that end a sweep: its workers are stopped first, then the sweep exits with the signal's code. */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, onRow: (row: SweepRow) => void,
+  onFailure: (f: SweepFailure) => void, log: (l: string) => void): Promise<void> {
   const queue = groups.map((g, id) => ({ id, g }));
   const children: ChildProcess[] = [];
   const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
-  process.once('SIGINT', stopAll);
+  // Workers also exit by themselves when this process dies (even by SIGKILL); these handlers make it prompt.
+  const onSignal = (signal: keyof typeof STOP_SIGNALS) => {
+    stopAll();
+    log(`sweep stopped by ${signal}; finished rows are kept in ${o.out}, run the same command to resume`);
+    process.exit(STOP_SIGNALS[signal]);
+  };
+  for (const signal of Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[]) process.on(signal, onSignal);
   try {
     await Promise.all(Array.from({ length: count }, (_, w) => new Promise<void>((resolve, reject) => {
       // --expose-gc: the worker collects garbage before each timed run (see sweep-run.ts)
@@ -139,6 +184,7 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
           if (w === 0) log(`sweep: ${count} worker process(es), backend ${msg.backend}`);
           next();
         } else if (msg.type === 'row') onRow(msg.row);
+        else if (msg.type === 'failure') onFailure(msg.failure);
         else if (msg.type === 'group-done') next();
         else if (msg.type === 'error') {
           failed = true;
@@ -156,6 +202,6 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
     stopAll();
     throw err;
   } finally {
-    process.removeListener('SIGINT', stopAll);
+    for (const signal of Object.keys(STOP_SIGNALS)) process.removeListener(signal, onSignal);
   }
 }

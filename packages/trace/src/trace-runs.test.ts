@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTraceCsv, readTraceMetadata } from '@teacache/core';
@@ -50,5 +50,40 @@ test('a directory holding runs traced with other weights or settings is refused,
   expect(() => traceRuns({ ...o, guidance: 5 })).toThrow(/field "guidance": expected 5/);
   expect(() => traceRuns({ ...o, loaded: { ...loaded, weightsHash: 'sha256:other' } })).toThrow(/field "weightsHash": expected sha256:other/);
   expect(traceRuns(o).skipped).toEqual([runIdOf('cat', 0)]);
+  loaded.model.dispose();
+});
+
+test('run ids are readable and unique per prompt: case, punctuation and non-Latin prompts never share one', () => {
+  const prompts = ['apple on the left', 'apple on the left!', 'APPLE ON THE LEFT', '🍎 on the left', 'تفاحة', '🍎🍎'];
+  const ids = prompts.map((p) => runIdOf(p, 0));
+  expect(new Set(ids).size).toBe(prompts.length);
+  expect(ids[0]).toMatch(/^apple-on-the-left-[0-9a-f]{8}__seed0$/);
+  expect(runIdOf('apple on the left', 0)).toBe(ids[0]);
+});
+
+test('every prompt of a trace keeps its own run, even prompts that differ only in case or script', () => {
+  const loaded = loadModel(join(dir, 'model'));
+  const out = join(dir, 'traces-unique');
+  const prompts = ['apple on the left', 'APPLE ON THE LEFT', '🍎', 'تفاحة', 'apple on the left'];
+  const r = traceRuns({ loaded, modelName: 'tiny', prompts, seeds: [0], steps: 2, guidance: 1, outDir: out, backend: 'wasm', log: () => {} });
+  expect(r.written.filter((p) => p.endsWith('.json')).map((p) => readTraceMetadata(p).prompt).sort()).toEqual(prompts.slice(0, 4).sort());
+  loaded.model.dispose();
+});
+
+test('a run traced under the old id (no hash) of the same prompt is found and kept; another prompt\'s file is never taken', () => {
+  const loaded = loadModel(join(dir, 'model'));
+  const out = join(dir, 'traces-legacy');
+  const o = { loaded, modelName: 'tiny', prompts: ['cat'], seeds: [0], steps: 2, guidance: 1, outDir: out, backend: 'wasm', log: () => {} };
+  traceRuns(o);
+  const id = runIdOf('cat', 0);
+  for (const ext of ['csv', 'json', 'png']) renameSync(join(out, `${id}.${ext}`), join(out, `cat__seed0.${ext}`));
+  expect(traceRuns(o).skipped).toEqual(['cat__seed0']);
+  // A hand-renamed file of another prompt under this prompt's id is refused, naming the field.
+  renameSync(join(out, 'cat__seed0.json'), join(out, `${id}.json`));
+  renameSync(join(out, 'cat__seed0.csv'), join(out, `${id}.csv`));
+  expect(() => traceRuns({ ...o, prompts: ['cat'] })).not.toThrow();
+  const meta = JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8'));
+  writeFileSync(join(out, `${id}.json`), JSON.stringify({ ...meta, prompt: 'Cat' }));
+  expect(() => traceRuns(o)).toThrow(/field "prompt": expected "cat", found "Cat"/);
   loaded.model.dispose();
 });

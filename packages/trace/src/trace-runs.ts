@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
@@ -28,8 +29,18 @@ export interface TraceRunsResult {
   skipped: string[];
 }
 
-/** The run id of a (prompt, seed): readable and stable, so a second call finds finished runs. */
+/**
+ * The run id of a (prompt, seed): readable (a slug of the prompt), unique per prompt (the slug alone maps
+ * "a cat", "A cat!" and every emoji-only prompt alike, so 8 hex digits of the prompt's SHA-256 follow it) and
+ * stable, so a second call finds finished runs.
+ */
 export function runIdOf(prompt: string, seed: number): string {
+  const hash = createHash('sha256').update(prompt, 'utf8').digest('hex').slice(0, 8);
+  return `${slug(prompt)}-${hash}__seed${seed}`;
+}
+
+/** The id runs had before ids carried a hash: still found, so directories traced then resume. */
+function legacyRunIdOf(prompt: string, seed: number): string {
   return `${slug(prompt)}__seed${seed}`;
 }
 
@@ -40,7 +51,7 @@ type RunSettings = Pick<TraceMetadata, 'weightsHash' | 'steps' | 'guidance' | 's
  * True when a run's CSV and sidecar both exist and read back cleanly (else it is redone). A finished run made
  * with other weights or settings is refused: mixing it in would corrupt a fit, and redoing it would overwrite it.
  */
-function finished(dir: string, runId: string, want: RunSettings): boolean {
+function finished(dir: string, runId: string, want: RunSettings, prompt: string): boolean {
   const csv = join(dir, `${runId}.csv`);
   const json = join(dir, `${runId}.json`);
   if (!existsSync(csv) || !existsSync(json)) return false;
@@ -56,7 +67,29 @@ function finished(dir: string, runId: string, want: RunSettings): boolean {
       throw new FormatError({ file: json, field }, `${want[field]} as this trace asks for (trace into another --out directory, or delete the old runs)`, meta[field]);
     }
   }
+  // Two prompts sharing an id (a hash collision, or files renamed by hand) must never stand for each other.
+  if (meta.prompt !== prompt) throw new FormatError({ file: json, field: 'prompt' }, JSON.stringify(prompt), meta.prompt);
   return true;
+}
+
+/** A run traced under its legacy id (no hash) of exactly this prompt: its id, or null. */
+function legacyFinished(dir: string, prompt: string, seed: number, want: RunSettings): string | null {
+  const id = legacyRunIdOf(prompt, seed);
+  const json = join(dir, `${id}.json`);
+  if (!existsSync(json)) return null;
+  try {
+    if (readTraceMetadata(json).prompt !== prompt) return null;
+  } catch {
+    return null;
+  }
+  return finished(dir, id, want, prompt) ? id : null;
+}
+
+/** Each prompt once (a repeated prompt is the same run), in the order given. */
+export function distinctPrompts(prompts: readonly string[], log: (line: string) => void): string[] {
+  const distinct = [...new Set(prompts)];
+  if (distinct.length < prompts.length) log(`${prompts.length - distinct.length} repeated prompt(s) traced once`);
+  return distinct;
 }
 
 /**
@@ -68,10 +101,23 @@ export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const cfg = o.loaded.config;
   const sampler = samplerFor(cfg.prediction, o.steps, undefined, ddpmScheduleOf(cfg), cfg);
-  const jobs = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({ prompt, seed, runId: runIdOf(prompt, seed) })));
+  const prompts = distinctPrompts(o.prompts, log);
+  const jobs = prompts.flatMap((prompt) => o.seeds.map((seed) => ({ prompt, seed, runId: runIdOf(prompt, seed) })));
+  const ids = new Map<string, string>();
+  for (const j of jobs) {
+    const other = ids.get(j.runId);
+    if (other !== undefined && other !== j.prompt) {
+      throw new FormatError({ field: 'prompts' }, `prompts with distinct run ids; ${JSON.stringify(other)} and this one share ${j.runId}`, j.prompt);
+    }
+    ids.set(j.runId, j.prompt);
+  }
   const want: RunSettings = { weightsHash: o.loaded.weightsHash, steps: o.steps, guidance: o.guidance, sampler: sampler.name };
-  const todo = jobs.filter((j) => !finished(o.outDir, j.runId, want));
-  const skipped = jobs.filter((j) => !todo.includes(j)).map((j) => j.runId);
+  const skipped: string[] = [];
+  const todo = jobs.filter((j) => {
+    const done = finished(o.outDir, j.runId, want, j.prompt) ? j.runId : legacyFinished(o.outDir, j.prompt, j.seed, want);
+    if (done) skipped.push(done);
+    return !done;
+  });
   if (skipped.length > 0) log(`skipping ${skipped.length} finished run(s) in ${o.outDir}`);
   const overall = new Progress({ label: 'trace runs', total: jobs.length, unit: 'runs', logEverySeconds: 5 });
   overall.set(skipped.length);

@@ -12,8 +12,9 @@ import { DEFAULT_REPEATS } from '@teacache/trace';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
+import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
-import { sweepAndRefine } from './refine.js';
+import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
@@ -47,12 +48,20 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md): its even-numbered captions calibrate, the odd-numbered evaluate' }) as never,
   handler: async (argv) => {
     const started = performance.now();
+    if (argv.steps !== undefined) checkSteps(argv.steps);
+    checkGuidance(argv.guidance);
+    checkWhole(argv.workers, 'workers', 0, 1024);
+    checkFinite(argv['target-psnr'], 'target-psnr', 'a PSNR target in dB', true);
+    parseSeeds(argv.seeds);
+    parseSeeds(argv['eval-seeds'], 'eval-seeds');
     const protocol = parsePsnrProtocol(argv['psnr-protocol']);
     const backend = await startBackend(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const cfg = loaded.config;
     const work = resolve(argv.out ?? join(REPO_ROOT, 'runs', 'calibrate', name));
     const reportDir = resolve(argv.report ?? join(REPO_ROOT, 'reports', `calibrate-${name}`));
+    checkOutputPath(work, 'directory');
+    checkOutputPath(reportDir, 'directory', 'report');
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
     const [calibration, evaluation] = calibrationPrompts(loaded.conditioning, cfg.family);
     const say = (s: string) => process.stderr.write(`\n== ${s}\n`);
@@ -78,7 +87,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined,
     });
     // Then narrow the threshold down where each variant crosses the quality target.
-    await sweepAndRefine({
+    const swept = await sweepAndRefine({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
       guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
       repeats: argv.repeats,
@@ -124,6 +133,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     }
     out(`took ${((performance.now() - started) / 1000).toFixed(0)} s`);
     printWritten([coefficientsPath, ...fit.paths.filter((p) => p !== coefficientsPath), sweepPath, ...reportFiles]);
+    refuseFailedRuns(swept);
   },
 };
 

@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { FIT_TARGETS, INDICATORS, type FitStatistics, type FitTarget, type Indicator } from '@teacache/core';
 import { EXPORT_KINDS, fitFromTraceDir, type ExportKind } from '@teacache/fit';
 import { printWritten } from './common.js';
+import { checkOutputPath, checkWhole } from './args.js';
 
 interface FitArgs {
   traces: string;
@@ -47,6 +48,10 @@ export const fitCommand: CommandModule<object, FitArgs> = {
     .option('retention', { type: 'number', default: 1, describe: 'steps always computed at the start, written as ret_steps' })
     .option('cutoff', { type: 'number', default: 1, describe: 'steps always computed at the end, written as cutoff_steps = num_steps - cutoff' }),
   handler: async (argv) => {
+    checkOutputPath(argv.out, 'file');
+    checkWhole(argv.degree, 'degree', 0, 12);
+    checkWhole(argv['max-degree'], 'max-degree', 0, 12);
+    checkWhole(argv.folds, 'folds', 2);
     const result = await fitFromTraceDir({
       traces: argv.traces, out: argv.out, indicator: argv.indicator, target: argv.target, degree: argv.degree,
       maxDegree: argv['max-degree'], folds: argv.folds, exports: parseExports(argv.export),

@@ -71,12 +71,33 @@ export function refineSpecs(
  */
 export async function sweepAndRefine(
   o: Omit<SweepOptions, 'specs'>, specs: PolicySpec[], targetPsnr?: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL,
-  run: (o: SweepOptions) => Promise<{ newRows: number; skippedRows: number }> = runSweep,
-): Promise<{ newRows: number; skippedRows: number }> {
+  run: (o: SweepOptions) => Promise<SweepOutcome> = runSweep,
+): Promise<SweepOutcome> {
   const first = await run({ ...o, specs });
   if (targetPsnr === undefined) return first;
   const extra = refineSpecs(specs, readSweepRows(o.out), o.modelName, targetPsnr, 3, protocol);
   process.stderr.write(`refining toward ${targetPsnr} dB (${psnrProtocolLabel(protocol)}): ${extra.length} more setting(s)\n`);
-  const refined = extra.length > 0 ? (await run({ ...o, specs: extra })).newRows : 0;
-  return { newRows: first.newRows + refined, skippedRows: first.skippedRows };
+  const refined = extra.length > 0 ? await run({ ...o, specs: extra }) : null;
+  return {
+    newRows: first.newRows + (refined?.newRows ?? 0), skippedRows: first.skippedRows,
+    failedRuns: first.failedRuns + (refined?.failedRuns ?? 0), failuresFile: first.failuresFile,
+  };
+}
+
+/**
+ * What a sweep (and its refinement) added, and how many runs failed and where they are recorded (a queued
+ * sweep reports its missing runs itself and counts none here).
+ */
+export interface SweepOutcome {
+  newRows: number;
+  skippedRows: number;
+  failedRuns: number;
+  failuresFile?: string;
+}
+
+/** Throw, after the rows are safe, when runs of a sweep failed: the command must not exit 0 on missing rows. */
+export function refuseFailedRuns(outcome: SweepOutcome): void {
+  if (outcome.failedRuns > 0) {
+    throw new Error(`${outcome.failedRuns} run(s) failed and gave no row; see ${outcome.failuresFile} (the next sweep retries them)`);
+  }
 }

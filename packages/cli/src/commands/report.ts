@@ -1,8 +1,9 @@
 import type { CommandModule } from 'yargs';
 import {
-  buildReport, DEFAULT_PSNR_CAP, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs,
+  buildReport, checkOneWeightsPerModel, DEFAULT_PSNR_CAP, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs,
 } from '@teacache/report';
 import { printWritten } from './common.js';
+import { checkFinite, checkOutputPath } from './args.js';
 
 interface ReportArgs {
   traces?: string[];
@@ -40,13 +41,19 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       return true;
     }),
   handler: async (argv) => {
+    checkOutputPath(argv.out, 'directory');
+    checkFinite(argv['psnr-cap'], 'psnr-cap', 'the dB drawn for identical outputs', true);
+    checkFinite(argv['target-psnr'], 'target-psnr', 'a PSNR target in dB');
     const say = (line: string) => process.stderr.write(line + '\n');
     const traces = argv.traces?.length ? readTraceDirs(argv.traces) : undefined;
     if (traces) say(`read ${traces.metadata.length} traced runs from ${argv.traces!.join(', ')}`);
     const coefficients = (argv.coefficients ?? []).map(readCoefficients);
     const references = argv.references ? readReferenceDir(argv.references) : [];
     if (references.length > 0) say(`read ${references.length} reference sets from ${argv.references}`);
-    const sweeps = argv.sweep?.length ? argv.sweep.flatMap(readSweepFile) : undefined;
+    const perFile = (argv.sweep ?? []).map((file) => ({ file, rows: readSweepFile(file) }));
+    const sweeps = argv.sweep?.length ? perFile.flatMap((f) => f.rows) : undefined;
+    // Checked with file and row named before anything is drawn (buildReport checks again without them).
+    if (sweeps) checkOneWeightsPerModel(sweeps, (i) => locate(perFile, i));
     if (sweeps) say(`read ${sweeps.length} sweep rows from ${argv.sweep!.join(', ')}`);
     const started = performance.now();
     const written = await buildReport({
@@ -58,3 +65,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     printWritten(written);
   },
 };
+
+/** The file and 1-based row of the i-th row of several files' rows concatenated. */
+function locate(files: readonly { file: string; rows: readonly unknown[] }[], index: number): { file: string; row: number } {
+  let i = index;
+  for (const f of files) {
+    if (i < f.rows.length) return { file: f.file, row: i + 1 };
+    i -= f.rows.length;
+  }
+  return { file: 'sweep rows', row: index + 1 };
+}

@@ -55,6 +55,6 @@ test('--repeats below 1 is refused naming the option, and nothing is written', (
   const out = join(dir, 'none');
   const r = teacache('samples', '--model', join(dir, 'model'), '--steps', '3', '--repeats', '0', '--out', out);
   expect(r.code).not.toBe(0);
-  expect(r.err).toMatch(/--repeats must be a whole number >= 1, got 0/);
+  expect(r.err).toMatch(/argument --repeats: expected a whole number from 1 to 1000, found 0/);
   expect(existsSync(out)).toBe(false);
 });

@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { encodePngRgb, readJsonFile, tileGrid, writeFileAtomic, writeJsonAtomic, Progress } from '@teacache/core';
 import { buildDataset, nearestClip, type Clip } from '@teacache/models';
-import { defaultSteps, sampleRun } from '@teacache/trace';
+import { defaultSteps, MAX_SEED, sampleRun } from '@teacache/trace';
 import { renderPng, renderSvg } from '@teacache/report';
 import { openModel } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
+import { checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { lossSpec, type LossEntry, type StageNote } from './loss-chart.js';
 
 interface SamplesArgs { model: string; out?: string; seed: number; repeats: number; guidance: number; steps?: number; train: number; backend?: string }
@@ -29,12 +30,17 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     .option('steps', { type: 'number' })
     .option('train', { type: 'number', default: 4, describe: 'training captions to sample as well' }) as never,
   handler: async (argv) => {
+    if (argv.out !== undefined) checkOutputPath(argv.out, 'directory');
+    if (argv.steps !== undefined) checkSteps(argv.steps);
+    checkGuidance(argv.guidance);
+    checkWhole(argv.repeats, 'repeats', 1, 1000);
+    checkWhole(argv.seed, 'seed', 0, MAX_SEED - (argv.repeats - 1));
+    checkWhole(argv.train, 'train', 0, 1000);
     await startBackend(argv);
     const { loaded, name } = openModel(argv.model);
     const cfg = loaded.config;
     const out = resolve(argv.out ?? join('reports', 'models', name));
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
-    if (!Number.isInteger(argv.repeats) || argv.repeats < 1) throw new RangeError(`--repeats must be a whole number >= 1, got ${argv.repeats}`);
     const all = buildDataset(cfg.family === 'dit' ? 'image' : 'video', cfg.frames, cfg.height);
     const chosen: Clip[] = [...all.filter((c) => c.spec.split === 'heldout'), ...all.filter((c) => c.spec.split === 'train').filter((_, i) => i % 11 === 0).slice(0, argv.train)];
     const per = cfg.height * cfg.width * cfg.channels;

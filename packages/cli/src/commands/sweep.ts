@@ -1,11 +1,12 @@
-import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { defaultSteps, parseSeeds } from '@teacache/trace';
+import type { SweepOptions } from '@teacache/trace';
+import { defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
 import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teacache/report';
 import { DEFAULT_REPEATS } from '@teacache/trace';
-import { sweepAndRefine } from './refine.js';
+import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 import { openModel, promptsFor } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
+import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
 
@@ -41,25 +42,35 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' })
     .options(queueOptions) as never,
   handler: async (argv) => {
+    // Arguments and the results file are checked before any model loads or sampling starts.
+    const out = checkOutputPath(argv.out, 'file');
+    checkOutputPath(failuresPathOf(out), 'file');
+    if (argv.steps !== undefined) checkSteps(argv.steps);
+    checkGuidance(argv.guidance);
+    checkWhole(argv.workers, 'workers', 0, 1024);
+    checkFinite(argv['refine-psnr'], 'refine-psnr', 'a PSNR target in dB', true);
+    const seeds = parseSeeds(argv.seeds);
+    const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
     const backend = await startBackend(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const modelDir = loaded.dir;
-    const prompts = promptsFor(loaded, argv.prompts);
+    const prompts = givenPrompts ?? promptsFor(loaded, undefined);
     const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
     loaded.model.dispose();
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
     const retention = argv.retention ? parseRetention(argv.retention) : defaultRetention(steps);
     const specs = buildSpecs({ ...argv, policies, retention, cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined });
-    const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
-    const out = resolve(argv.out);
     const queued = queuedRunner(argv);
+    // A queued sweep reports runs that failed or were never queued itself (queued.done).
+    const runner = queued ? async (o: SweepOptions) => ({ ...(await queued.run(o)), failedRuns: 0 }) : undefined;
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
       workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, repeats: argv.repeats,
-    }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), queued?.run);
+    }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), runner);
     queued?.done();
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
-    printWritten([out]);
+    printWritten(result.failedRuns > 0 && result.failuresFile ? [out, result.failuresFile] : [out]);
+    refuseFailedRuns(result);
   },
 };

@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { defaultSteps, parseSeeds, traceRuns } from '@teacache/trace';
+import { defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel, promptsFor } from './model-source.js';
 import { printWritten, startBackend } from './common.js';
+import { checkGuidance, checkOutputPath, checkSteps } from './args.js';
 
 interface TraceArgs { model: string; prompts?: string; conditioning?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string }
 
@@ -19,15 +19,20 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
     .option('out', { type: 'string', demandOption: true, describe: 'directory for <run>.csv, <run>.json, <run>.png' }) as never,
   handler: async (argv) => {
+    // Everything the sidecar readers would refuse is refused here, before a model is loaded.
+    const outDir = checkOutputPath(argv.out, 'directory');
+    if (argv.steps !== undefined) checkSteps(argv.steps);
+    checkGuidance(argv.guidance);
+    const seeds = parseSeeds(argv.seeds);
+    const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
     const backend = await startBackend(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     try {
-      const prompts = promptsFor(loaded, argv.prompts);
-      const seeds = parseSeeds(argv.seeds);
+      const prompts = givenPrompts ?? promptsFor(loaded, undefined);
       const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
       process.stderr.write(`tracing ${name}: ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps, guidance ${argv.guidance}\n`);
       const { written, skipped } = traceRuns({
-        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir: resolve(argv.out), backend: backend.name,
+        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir, backend: backend.name,
       });
       if (skipped.length) process.stdout.write(`${skipped.length} run(s) were already finished and kept\n`);
       printWritten(written);

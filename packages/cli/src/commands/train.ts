@@ -1,9 +1,11 @@
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import {
   builtinModel, train, writeTrainedModel, clearCheckpoint, finishedStages, stageStartFrom, resolvedStage, type StageRecord,
 } from '@teacache/models';
 import { printWritten, startBackend } from './common.js';
+import { checkOutputPath, checkWhole } from './args.js';
 
 interface TrainArgs { model: string; out: string; steps?: number; backend?: string; keepCheckpoint: boolean; fromScratch: boolean }
 
@@ -21,12 +23,20 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .option('from-scratch', { type: 'boolean', default: false, describe: 'ignore the stored model and train every stage anew' })
     .option('keep-checkpoint', { type: 'boolean', default: false, describe: 'keep checkpoint files after finishing' }) as never,
   handler: async (argv) => {
+    // --steps 0 would fall back to the recipe (0 is falsy) and 2.5 or -5 would misstate what ran: refused here.
+    checkWhole(argv.steps, 'steps', 1, 10_000_000);
+    checkOutputPath(argv.out, 'directory');
     const backend = await startBackend(argv);
     const builtin = builtinModel(argv.model);
     const dir = resolve(argv.out, builtin.name);
     const recipe = builtin.training.stages;
+    if (argv.fromScratch && existsSync(join(dir, 'checkpoint'))) {
+      // A checkpoint of an earlier run must not be resumed into a training asked to start anew.
+      rmSync(join(dir, 'checkpoint'), { recursive: true, force: true });
+      process.stderr.write(`--from-scratch: removed the checkpoints in ${join(dir, 'checkpoint')}\n`);
+    }
     const stored = argv.fromScratch ? { stages: [] as StageRecord[] } : finishedStages(dir, builtin);
-    const command = `teacache train --model ${builtin.name}${argv.steps ? ` --steps ${argv.steps}` : ''}`;
+    const command = `teacache train --model ${builtin.name}${argv.steps !== undefined ? ` --steps ${argv.steps}` : ''}`;
     if (stored.stages.length >= recipe.length) {
       process.stderr.write(`${builtin.name} already holds all ${recipe.length} training stage(s) in ${dir}; --from-scratch retrains\n`);
       printWritten([]);
@@ -36,7 +46,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     let manifest = stored.manifest;
     let written: string[] = [];
     for (let k = done.length; k < recipe.length; k++) {
-      const stage = resolvedStage({ ...recipe[k], ...(argv.steps ? { steps: argv.steps } : {}) });
+      const stage = resolvedStage({ ...recipe[k], ...(argv.steps !== undefined ? { steps: argv.steps } : {}) });
       process.stderr.write(`stage ${k + 1} of ${recipe.length}: ${stage.steps} steps, learning rate ${stage.learningRate} (${stage.schedule}), ` +
         `${stage.lossWeighting} loss weighting, ${stage.timestepSampling} timesteps${k > 0 ? ', from the stored stage-' + k + ' weights' : ''}\n`);
       const checkpointDir = join(dir, 'checkpoint', `stage-${k + 1}`);

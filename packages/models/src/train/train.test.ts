@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../backend.js';
@@ -105,4 +106,63 @@ describe('a later stage', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('checkpoints that do not belong to this run', () => {
+  test('a checkpoint written by a run with other settings is refused, naming the file and the setting', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teacache-train-stale-'));
+    try {
+      train({ ...base, steps: 6, stopAfter: 4, checkpointDir: dir }).model.dispose();
+      // The old code resumed step 4 into a 3-step run: weights past the manifest's steps, and a NaN loss.
+      expect(() => train({ ...base, steps: 3, checkpointDir: dir })).toThrow(new RegExp(`${join(dir, 'checkpoint.json')}, field "run.steps": expected 3 as this training asks for .*found 6`));
+      expect(() => train({ ...base, learningRate: 1e-3, checkpointDir: dir })).toThrow(/field "run.learningRate"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a corrupt checkpoint.json is an error naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teacache-train-corrupt-'));
+    try {
+      train({ ...base, stopAfter: 2, checkpointDir: dir }).model.dispose();
+      writeFileSync(join(dir, 'checkpoint.json'), '{"step": 2, "lossHis');
+      expect(() => train({ ...base, checkpointDir: dir })).toThrow(new RegExp(`${join(dir, 'checkpoint.json')}: expected valid JSON`));
+      writeFileSync(join(dir, 'checkpoint.json'), '{"step": "two"}');
+      expect(() => train({ ...base, checkpointDir: dir })).toThrow(/checkpoint.json, field "step": expected a whole number of steps, found "two"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a short trial killed before its first timed checkpoint resumes from a step checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teacache-train-kill-'));
+    const script = join(dir, 'run.mts');
+    const options = { ...base, steps: 40, validateEvery: 1000, checkpointEverySeconds: 1e9, checkpointDir: join(dir, 'ckpt') };
+    writeFileSync(script, [
+      `import { selectBackend } from ${JSON.stringify(join(import.meta.dirname, '..', 'backend.ts'))};`,
+      `import { train } from ${JSON.stringify(join(import.meta.dirname, 'train.ts'))};`,
+      `await selectBackend('wasm');`,
+      `train({ ...${JSON.stringify(options)}, log: () => {} });`,
+    ].join('\n'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'ignore' });
+      let running = true;
+      const exited = new Promise((r) => child.on('exit', () => { running = false; r(null); }));
+      const ckpt = join(dir, 'ckpt', 'checkpoint.json');
+      const end = Date.now() + 90_000;
+      while (running && !existsSync(ckpt) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      expect(running).toBe(true);
+      child.kill('SIGKILL');
+      await exited;
+      const saved = JSON.parse(readFileSync(ckpt, 'utf8')).step;
+      expect(saved).toBeGreaterThan(0);
+      expect(saved).toBeLessThan(40);
+      const resumed = train({ ...options, log: () => {} });
+      expect(resumed.resumedFrom).toBeGreaterThanOrEqual(saved);
+      expect(resumed.finished).toBe(true);
+      resumed.model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120000);
 });

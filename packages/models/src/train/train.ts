@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { Progress, writeJsonAtomic, FormatError } from '@teacache/core';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Progress, readJsonFile, writeJsonAtomic, FormatError } from '@teacache/core';
 import type { ModelConfig } from '../config.js';
 import { DiffusionTransformer } from '../model.js';
 import { SeededRandom, deriveSeed } from '../random.js';
@@ -76,6 +76,44 @@ interface CheckpointState {
   lossHistory: TrainResult['lossHistory'];
   untrainedValidationLoss: number;
   wallSeconds: number;
+  /** The settings of the run that wrote it: a checkpoint resumes only the same run (absent in older checkpoints). */
+  run?: RunSettings;
+}
+
+/** What makes two trainings the same run: a checkpoint of another run must never be resumed into this one. */
+type RunSettings = Record<string, string | number>;
+
+function runSettingsOf(o: TrainOptions, firstStep: number): RunSettings {
+  return {
+    config: JSON.stringify(o.config), steps: o.steps, firstStep, batchSize: o.batchSize, learningRate: o.learningRate,
+    seed: o.seed, dataSeed: o.dataSeed, emaDecay: o.emaDecay ?? 0.995, labelDropout: o.labelDropout ?? 0.1,
+    lossWeighting: o.lossWeighting ?? 'uniform', timestepSampling: o.timestepSampling ?? 'uniform', weightDecay: o.weightDecay ?? 0.01,
+    warmupSteps: o.warmupSteps ?? 100, schedule: o.schedule ?? 'constant',
+  };
+}
+
+/**
+ * Read checkpoint.json, refusing (naming the file and field) one that is corrupt, or that another run wrote
+ * (other settings, or a step outside this run): resuming it would ship weights the manifest misdescribes.
+ */
+function readCheckpointState(file: string, want: RunSettings, firstStep: number, lastStep: number, log: (l: string) => void): CheckpointState {
+  const again = `(delete ${dirname(file)} or train with --from-scratch)`;
+  const value = readJsonFile(file, 'training checkpoint.json');
+  const v = value as Partial<CheckpointState> | null;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new FormatError({ file }, 'a JSON object', value);
+  if (!Number.isInteger(v.step)) throw new FormatError({ file, field: 'step' }, 'a whole number of steps', v.step);
+  if (!Array.isArray(v.lossHistory)) throw new FormatError({ file, field: 'lossHistory' }, 'an array', v.lossHistory);
+  if (typeof v.wallSeconds !== 'number') throw new FormatError({ file, field: 'wallSeconds' }, 'a number', v.wallSeconds);
+  if (v.run === undefined) log(`warning: ${file} records no run settings (an older checkpoint); resuming it as this run's`);
+  else {
+    for (const [key, expected] of Object.entries(want)) {
+      if (v.run[key] !== expected) throw new FormatError({ file, field: `run.${key}` }, `${expected} as this training asks for ${again}`, v.run[key]);
+    }
+  }
+  if (v.step! < firstStep || v.step! > lastStep) {
+    throw new FormatError({ file, field: 'step' }, `a step from ${firstStep} to ${lastStep}, within this run ${again}`, v.step);
+  }
+  return { untrainedValidationLoss: NaN, ...v } as CheckpointState;
 }
 
 /** Clips as model input in [-1, 1]: [F, H, W, C] values per clip. */
@@ -147,8 +185,10 @@ export function train(options: TrainOptions): TrainResult {
     : { step: 0, lossHistory: [], untrainedValidationLoss: NaN, wallSeconds: 0 };
   const ckptWeights = join(options.checkpointDir, 'checkpoint.safetensors');
   const ckptState = join(options.checkpointDir, 'checkpoint.json');
+  const run = runSettingsOf(options, firstStep);
+  state.run = run;
   if (existsSync(ckptState) && existsSync(ckptWeights)) {
-    state = JSON.parse(readFileSync(ckptState, 'utf8')) as CheckpointState;
+    state = { ...readCheckpointState(ckptState, run, firstStep, firstStep + options.steps, log), run };
     const { tensors, metadata } = readSafetensors(ckptWeights);
     if (Number(metadata.step) !== state.step) {
       throw new FormatError({ file: ckptWeights, field: '__metadata__.step' }, `step ${state.step} as in ${ckptState}`, metadata.step);
@@ -218,8 +258,9 @@ export function train(options: TrainOptions): TrainResult {
     }
     state.lossHistory.push(entry);
     if (!options.quiet) progress.tick(1, `loss ${lastLoss.toFixed(4)}${entry.validation !== undefined ? ` val ${entry.validation.toFixed(4)}` : ''}`);
-    const due = (performance.now() - lastCheckpoint) / 1000 >= (options.checkpointEverySeconds ?? 180) ||
-      (options.checkpointEverySteps !== undefined && state.step % options.checkpointEverySteps === 0);
+    // Also every 5% of the steps, so a short trial killed before the first timed checkpoint still resumes.
+    const everySteps = options.checkpointEverySteps ?? Math.max(1, Math.ceil(options.steps / 20));
+    const due = (performance.now() - lastCheckpoint) / 1000 >= (options.checkpointEverySeconds ?? 180) || state.step % everySteps === 0;
     if (due || state.step === endStep) {
       saveCheckpoint();
       lastCheckpoint = performance.now();

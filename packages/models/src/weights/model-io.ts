@@ -7,6 +7,7 @@ import { DiffusionTransformer } from '../model.js';
 import { checkMemory } from '../memory.js';
 import { readConditioning } from '../conditioning.js';
 import { openSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
+import { checkModelFits } from '../memory-limit.js';
 
 /** A model directory: config.json and weights.safetensors (plus manifest.json for built-in models). */
 export const CONFIG_FILE = 'config.json';
@@ -16,7 +17,9 @@ export const WEIGHTS_FILE = 'weights.safetensors';
 export function readModelConfig(dir: string): ModelConfig {
   const file = join(dir, CONFIG_FILE);
   const value = readJsonFile(file, 'model config.json');
-  return validateConfig(value, file);
+  const config = validateConfig(value, file);
+  checkModelFits(config, file);
+  return config;
 }
 
 /** A loaded model with where it came from and the SHA-256 of its weights. */
