@@ -15,7 +15,8 @@ export function lockPathOf(path: string): string {
   return `${path}.lock`;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this host runs (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -50,7 +51,7 @@ export function acquireFileLock(path: string, purpose = 'writer'): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = readOwner(lock);
-      const stale = owner !== null && owner.host === me.host && !alive(owner.pid);
+      const stale = owner !== null && owner.host === me.host && !processAlive(owner.pid);
       if (stale || (owner === null && attempt === 0 && lockAgeSeconds(lock) > 5)) {
         rmSync(lock, { force: true });
         continue;

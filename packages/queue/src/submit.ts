@@ -1,10 +1,9 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { appendSweepRow, parseSweepRows, Progress, sweepRowKey, type SweepRow } from '@teacache/core';
+import { acquireFileLock, appendSweepRow, parseSweepRows, Progress, sweepRowKey, type SweepRow } from '@teacache/core';
 import type { SweepOptions, SweepResult } from '@teacache/trace';
 import { connectRedis } from './connect.js';
 import { describeRun, jobIdOf, KEY_PREFIX, queueNameOf, REGISTRY_KEY, refusalsKeyOf, runKeyOf, type QueueEntry, type RunJob } from './jobs.js';
-import { lockSweepFile } from './out-lock.js';
 import { planSweep } from './plan.js';
 import { parseRedisUrl, redactor } from './redis-url.js';
 
@@ -52,7 +51,8 @@ export async function runQueuedSweep(o: QueuedSweepOptions): Promise<QueuedSweep
   const target = parseRedisUrl(o.queue);
   const redact = redactor(target);
   // Locked before reading: rows another writer appended after the read would otherwise be written again.
-  const release = lockSweepFile(o.out, log);
+  // The same lock as a local sweep's: a queued and a local sweep never gather into one file at once.
+  const release = acquireFileLock(o.out, 'sweep writing this file');
   const connections: Redis[] = [];
   let queue: Queue | undefined;
   let events: QueueEvents | undefined;

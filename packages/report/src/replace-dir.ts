@@ -1,18 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { FormatError } from '@teacache/core';
+import { FormatError, processAlive } from '@teacache/core';
 
 /** Files a report writes: its charts (spec, SVG, PNG), index.html and summary.md. */
 const REPORT_FILE = /^(index\.html|summary\.md|[A-Za-z0-9-]+\.(vl\.json|svg|png))$/;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function siblings(dir: string, kind: 'building' | 'previous'): { path: string; pid: number }[] {
   const parent = dirname(dir);
@@ -27,10 +18,10 @@ function siblings(dir: string, kind: 'building' | 'previous'): { path: string; p
  * directories of processes that no longer run are removed.
  */
 export function recoverInterruptedReplace(dir: string): void {
-  const previous = siblings(dir, 'previous').filter((p) => !alive(p.pid));
+  const previous = siblings(dir, 'previous').filter((p) => !processAlive(p.pid));
   if (!existsSync(dir) && previous.length > 0) renameSync(previous[0].path, dir);
-  for (const p of siblings(dir, 'previous')) if (!alive(p.pid) && existsSync(p.path)) rmSync(p.path, { recursive: true, force: true });
-  for (const b of siblings(dir, 'building')) if (!alive(b.pid)) rmSync(b.path, { recursive: true, force: true });
+  for (const p of siblings(dir, 'previous')) if (!processAlive(p.pid) && existsSync(p.path)) rmSync(p.path, { recursive: true, force: true });
+  for (const b of siblings(dir, 'building')) if (!processAlive(b.pid)) rmSync(b.path, { recursive: true, force: true });
 }
 
 /** Refuse to replace a directory that holds anything but a report's files (it would be deleted with it). */
