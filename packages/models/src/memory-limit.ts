@@ -7,6 +7,16 @@ import { backendMemoryLimit, estimateMemory, type MemoryEstimate } from './memor
 /** No tfjs backend holds one tensor of more elements than a typed array index can reach. */
 const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
 
+/** Beyond this (1 TiB) a config is absurd for any machine: no exact count is made. */
+const ABSURD_BYTES = 2 ** 40;
+
+/** A lower bound (bytes) of what any config needs: each block's attention and MLP weights, two token-wide activations. */
+function lowerBoundBytes(cfg: ModelConfig, batch: number): number {
+  const d = cfg.hiddenSize;
+  const tokens = (cfg.height / cfg.patchSize) * (cfg.width / cfg.patchSize) * cfg.frames;
+  return 4 * (cfg.depth * (4 * d * d + 2 * d * Math.round(d * cfg.mlpRatio)) + 2 * batch * tokens * d);
+}
+
 /** The memory estimate of `estimateMemory`, with the largest single tensor a forward pass makes (elements). */
 export interface SizedEstimate extends MemoryEstimate {
   largestTensor: number;
@@ -19,6 +29,11 @@ export interface SizedEstimate extends MemoryEstimate {
  */
 export function estimateModelMemory(cfg: ModelConfig, batch = 2, backend: string = safeBackendName()): SizedEstimate {
   const largestTensor = forwardGemms({ ...cfg, depth: Math.min(cfg.depth, 8) }, batch).reduce((m, g) => Math.max(m, g.m * g.n * g.count), 0);
+  // Absurd sizes (hidden 1e9) are refused from a lower bound alone: the exact count builds the model's tables.
+  const floor = lowerBoundBytes(cfg, batch);
+  if (floor > ABSURD_BYTES || largestTensor > MAX_TENSOR_ELEMENTS) {
+    return { parameterBytes: floor, packedWeightBytes: 0, activationBytes: 0, totalBytes: floor, largestTensor };
+  }
   if (cfg.depth > 8) {
     const [a, b] = [estimateMemory({ ...cfg, depth: 4 }, batch, backend), estimateMemory({ ...cfg, depth: 8 }, batch, backend)];
     const perBlock = (x: number, y: number) => ((y - x) / 4) * (cfg.depth - 8);

@@ -55,7 +55,8 @@ export class DiffusionTransformer {
   constructor(readonly config: ModelConfig, options: ModelOptions = {}) {
     const cfg = config;
     // Before any tensor: a config too large for the backend must fail with the field named, not exhaust memory.
-    checkModelFits(cfg);
+    // A model built only to list its shapes allocates no parameters (and the estimate itself builds one).
+    if (options.allocate ?? true) checkModelFits(cfg);
     this.params = new ParamStore(options.seed ?? 0, options.allocate ?? true);
     this.plan = blockPlan(cfg.family, cfg.depth);
     this.layout = tokenCounts(cfg);
