@@ -19,3 +19,4 @@ export * from './train/objective.js';
 export * from './train/finish.js';
 export * from './flops.js';
 export * from './data/nearest-clip.js';
+export * from './engine.js';

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { tokenCounts, type ModelConfig } from './config.js';
 import { ParamStore } from './params.js';
-import { blockModulation, blockPlan, declareBlock, modulatedInput, runBlock, type BlockPlan, type TokenLayout } from './blocks.js';
-import { declareLinear, layerNorm, linear, modulate, patchify, silu, sincos1d, sincos2d, timestepFeatures, unpatchify } from './layers.js';
+import { blockPlan, declareBlock, type BlockPlan } from './blocks.js';
+import { blockStep, embedStep, headStep, makeTables, timestepEmbedding } from './family.js';
+import { declareLinear } from './layers.js';
+import { TfOps } from './ops/tf-ops.js';
 import { declareTextEncoder, encodeText, tokenize } from './text-encoder.js';
 
 /**
@@ -39,8 +41,8 @@ export class DiffusionTransformer {
   readonly params: ParamStore;
   readonly plan: BlockPlan[];
   readonly layout: { perFrame: number; total: number };
-  private readonly posEmbed: tf.Tensor2D;
-  private readonly temporalPos: tf.Tensor2D | null;
+  /** The op set on tfjs over this model's parameters (holds the position tables). */
+  readonly ops: TfOps;
 
   constructor(readonly config: ModelConfig, options: ModelOptions = {}) {
     const cfg = config;
@@ -65,25 +67,8 @@ export class DiffusionTransformer {
     this.plan.forEach((plan, i) => declareBlock(p, `blocks.${i}`, plan, d, Math.round(d * cfg.mlpRatio), cfg.textWidth));
     declareLinear(p, 'final.linear', d, patchDim, zero ? 'zeros' : 'xavier');
     if (!zero) this.randomiseZeroInits();
-    const gh = cfg.height / cfg.patchSize;
-    const gw = cfg.width / cfg.patchSize;
-    const spatial = sincos2d(gh, gw, d);
-    const pos = new Float32Array(this.layout.total * d);
-    // Open-Sora and Open-Sora-Plan style models add a temporal position to every token at embedding time;
-    // Latte adds it before its first temporal block.
-    const temporal = sincos1d(cfg.frames, d);
-    for (let f = 0; f < cfg.frames; f++) {
-      for (let n = 0; n < this.layout.perFrame; n++) {
-        for (let k = 0; k < d; k++) {
-          const addT = cfg.family === 'stdit' || cfg.family === 'osp' ? temporal[f * d + k] : 0;
-          pos[(f * this.layout.perFrame + n) * d + k] = spatial[n * d + k] + addT;
-        }
-      }
-    }
-    this.posEmbed = tf.keep(tf.tensor2d(pos, [this.layout.total, d]));
-    this.temporalPos = cfg.family === 'latte'
-      ? tf.keep(tf.tensor(temporal, [1, cfg.frames, 1, d]).tile([1, 1, this.layout.perFrame, 1]).reshape([this.layout.total, d]) as tf.Tensor2D)
-      : null;
+    this.ops = new TfOps(this.params);
+    makeTables(this.ops, cfg);
   }
 
   private randomiseZeroInits(): void {
@@ -111,41 +96,23 @@ export class DiffusionTransformer {
 
   /** Timestep embedding [B, D] of timesteps in model units (0..1000). */
   timestepEmbedding(t: tf.Tensor1D): tf.Tensor2D {
-    const h = linear(this.params, 'timestep.fc1', timestepFeatures(t, this.config.timestepFrequencies));
-    return linear(this.params, 'timestep.fc2', silu(h)) as tf.Tensor2D;
+    return tf.tidy(() => timestepEmbedding(this.ops, this.config, t) as tf.Tensor2D);
   }
 
   /** Everything before the block stack: x [B, F, H, W, C], t [B] (model units), text [B, L, textWidth]. */
   embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D): EmbedOutput {
     return tf.tidy(() => {
-      const p = this.params;
-      const noisyTokens = patchify(x, this.config.patchSize);
-      const tokens = tf.add(linear(p, 'patch', noisyTokens), this.posEmbed) as tf.Tensor3D;
-      const temb = this.timestepEmbedding(t);
-      const condition = (this.config.family === 'dit'
-        ? tf.add(temb, linear(p, 'textPool', tf.mean(text, 1)))
-        : linear(p, 'timestep.single', silu(temb))) as tf.Tensor2D;
-      const m0 = blockModulation(p, 'blocks.0', this.plan[0], condition);
-      const modulated = modulatedInput(tokens, m0) as tf.Tensor3D;
-      return { noisyTokens, tokens, timestepEmbedding: temb, modulated, condition, text: tf.clone(text) };
+      const e = embedStep(this.ops, this.config, this.plan, x, t, text);
+      return { ...e, text: tf.clone(text) };
     }) as EmbedOutput;
   }
 
   /** Run blocks [from, to) on hidden tokens [B, T, D]; block 0 reuses `e.modulated` when h is e.tokens. */
   blocks(h: tf.Tensor3D, e: EmbedOutput, from = 0, to = this.config.depth): tf.Tensor3D {
     return tf.tidy(() => {
-      const layout: TokenLayout = {
-        batch: h.shape[0], frames: this.config.frames, perFrame: this.layout.perFrame,
-        hidden: this.config.hiddenSize, heads: this.config.heads,
-      };
       let x: tf.Tensor = h;
-      for (let i = from; i < to; i++) {
-        const plan = this.plan[i];
-        if (this.temporalPos && plan.scope === 'temporal' && i === 1) x = tf.add(x, this.temporalPos);
-        const m = blockModulation(this.params, `blocks.${i}`, plan, e.condition);
-        const first = i === 0 && h === e.tokens ? e.modulated : undefined;
-        x = runBlock(this.params, `blocks.${i}`, plan, x, m, e.text, layout, first);
-      }
+      const first = h === e.tokens ? e.modulated : undefined;
+      for (let i = from; i < to; i++) x = blockStep(this.ops, this.config, this.plan, i, x, e.condition, e.text, first);
       return x as tf.Tensor3D;
     });
   }
@@ -157,20 +124,7 @@ export class DiffusionTransformer {
 
   /** Final adaLN, projection and unpatchify: the prediction [B, F, H, W, C]. */
   head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
-    return tf.tidy(() => {
-      const p = this.params;
-      const d = this.config.hiddenSize;
-      let shift: tf.Tensor;
-      let scale: tf.Tensor;
-      if (this.config.family === 'dit') {
-        [shift, scale] = tf.split(linear(p, 'final.adaLN', silu(e.condition)).reshape([-1, 2, d]), 2, 1);
-      } else {
-        [shift, scale] = tf.split(tf.add(p.get('final.scaleShiftTable'), e.timestepEmbedding.reshape([-1, 1, d])), 2, 1);
-      }
-      const out = linear(p, 'final.linear', modulate(layerNorm(h), shift, scale));
-      const c = this.config;
-      return unpatchify(out, c.patchSize, c.frames, c.height, c.width, c.channels);
-    });
+    return tf.tidy(() => headStep(this.ops, this.config, h, e.condition, e.timestepEmbedding));
   }
 
   /** The full forward pass: prediction [B, F, H, W, C]. */
@@ -184,8 +138,7 @@ export class DiffusionTransformer {
   /** Free the model's tensors. */
   dispose(): void {
     this.params.dispose();
-    this.posEmbed.dispose();
-    this.temporalPos?.dispose();
+    this.ops.dispose();
   }
 }
 

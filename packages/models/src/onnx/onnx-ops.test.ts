@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend.js';
-import * as tfLayers from '../layers.js';
 import { ParamStore } from '../params.js';
 import * as nn from '../ops/nn.js';
 import type { Ops } from '../ops/ops.js';
@@ -107,21 +106,6 @@ describe('the op set on ONNX Runtime', () => {
     const onnx = runOnnx(p, used, build);
     expect(maxAbsDiff(onnx, y.dataSync())).toBeLessThan(1e-4);
     y.dispose();
-  });
-
-  test('the generic layers on tfjs equal the tfjs-only layers bit for bit', () => {
-    const o = new TfOps(p);
-    const pairs: [tf.Tensor, tf.Tensor][] = tf.tidy(() => [
-      [nn.selfAttention(o, 'attn', inputs.x, HEADS), tfLayers.selfAttention(p, 'attn', inputs.x, HEADS)],
-      [nn.crossAttention(o, 'cross', inputs.x, inputs.text, HEADS), tfLayers.crossAttention(p, 'cross', inputs.x, inputs.text, HEADS)],
-      [nn.mlp(o, 'mlp', inputs.x), tfLayers.mlp(p, 'mlp', inputs.x)],
-      [nn.layerNorm(o, inputs.x), tfLayers.layerNorm(inputs.x)],
-      [nn.timestepFeatures(o, inputs.t, 16), tfLayers.timestepFeatures(inputs.t as tf.Tensor1D, 16)],
-      [nn.patchify(o, inputs.video, 2), tfLayers.patchify(inputs.video, 2)],
-    ]);
-    for (const [a, b] of pairs) expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
-    tf.dispose(pairs.flat());
-    o.dispose();
   });
 
   test('layerNorm on ONNX Runtime matches a hand computation', () => {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /**
@@ -57,6 +58,16 @@ export function loadOrt(): OrtModule | null {
     loadError = /Cannot find module/.test(msg) ? 'onnxruntime-node is not installed' : msg.split('\n')[0].slice(0, 200);
   }
   return loaded;
+}
+
+/** The folder of onnxruntime-node's native libraries for this platform (where GPU providers are installed). */
+export function ortLibraryDir(): string | null {
+  try {
+    const binding = createRequire(import.meta.url).resolve('onnxruntime-node/dist/binding.js');
+    return join(dirname(binding), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return null;
+  }
 }
 
 /** Why onnxruntime-node could not be loaded (null when it loaded or was not tried). */
