@@ -20,3 +20,6 @@ export * from './train/finish.js';
 export * from './flops.js';
 export * from './data/nearest-clip.js';
 export * from './engine.js';
+export * from './onnx/onnx-model.js';
+export type { Ops } from './ops/ops.js';
+export { TfOps } from './ops/tf-ops.js';
