@@ -123,7 +123,7 @@ export class OnnxTransformer implements SamplingModel {
     if (from >= to) return tf.clone(h);
     const condition = feed(e.condition);
     const text = feed(e.text);
-    let cur = feed(h);
+    let cur: { data: Float32Array; dims: number[] } = feed(h);
     for (let i = from; i < to; i++) {
       const y = this.blockSession(i).run({ h: cur, condition, text }).y;
       cur = { data: y.data, dims: y.dims as number[] };
