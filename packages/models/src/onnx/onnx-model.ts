@@ -128,7 +128,7 @@ export class OnnxTransformer implements SamplingModel {
       const y = this.blockSession(i).run({ h: cur, condition, text }).y;
       cur = { data: y.data, dims: y.dims as number[] };
     }
-    return tf.tensor(cur.data, [...cur.dims]) as tf.Tensor3D;
+    return tf.tensor(cur.data, cur.dims as [number, number, number]);
   }
 
   stack(e: EmbedOutput): tf.Tensor3D {
