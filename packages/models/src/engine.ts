@@ -123,3 +123,8 @@ export function describeEngine(c: EngineChoice): string {
   if (c.name === 'tfjs') return `engine: tfjs (${c.reason})`;
   return `engine: onnx (ONNX Runtime ${c.providers.join(' > ')}, ${c.threads} thread${c.threads === 1 ? '' : 's'}; ${c.reason})`;
 }
+
+/** Short label of the engine for trace and sweep records: the tfjs backend's name, or onnx-<first provider>. */
+export function engineLabel(c: EngineChoice, tfjsBackend: string): string {
+  return c.name === 'tfjs' ? tfjsBackend : `onnx-${c.providers[0]}`;
+}

@@ -23,3 +23,4 @@ export * from './engine.js';
 export * from './onnx/onnx-model.js';
 export type { Ops } from './ops/ops.js';
 export { TfOps } from './ops/tf-ops.js';
+export * from './sampling-model.js';

@@ -1,6 +1,6 @@
 import { formatSchedule, mseFrames, psnrFrames, ssimFrames, type SweepRow } from '@teacache/core';
 import { createPolicy, describePolicy, type PolicySpec } from '@teacache/cache';
-import type { DiffusionTransformer } from '@teacache/models';
+import type { SamplingModel } from '@teacache/models';
 import { sampleRun, type SampleResult } from './sample-loop.js';
 
 /** One (prompt, seed) of a sweep: its uncached reference and every policy setting to compare with it. */
@@ -15,14 +15,14 @@ export interface SweepGroup {
   specs: PolicySpec[];
 }
 
-function frames(video: Float32Array, model: DiffusionTransformer): Float32Array[] {
+function frames(video: Float32Array, model: SamplingModel): Float32Array[] {
   const c = model.config;
   const per = c.height * c.width * c.channels;
   return Array.from({ length: c.frames }, (_, f) => video.subarray(f * per, (f + 1) * per));
 }
 
 /** Build the row of one cached run against its reference. */
-export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult, ref: SampleResult, model: DiffusionTransformer, backend: string): SweepRow {
+export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult, ref: SampleResult, model: SamplingModel, backend: string): SweepRow {
   const d = describePolicy(spec);
   const c = model.config;
   const a = frames(run.video, model);
@@ -44,7 +44,7 @@ export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult,
  * Run one sweep group: the reference (every step computed) and then each policy setting, all on the same
  * prompt and seed; `onRow` gets each finished row at once so nothing finished is lost to an interruption.
  */
-export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void): void {
+export function runSweepGroup(model: SamplingModel, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void): void {
   if (group.specs.length === 0) return;
   const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance };
   // The reference is timed on its second run: the first one pays for allocation of this prompt's tensors,
@@ -58,6 +58,6 @@ export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, ba
 }
 
 /** A short untimed run so the first timed run does not pay for warm-up (kernel set-up, allocation). */
-export function warmUp(model: DiffusionTransformer, guidance: number, steps = 10): void {
+export function warmUp(model: SamplingModel, guidance: number, steps = 10): void {
   sampleRun({ model, caption: '', seed: 0, steps, guidance });
 }

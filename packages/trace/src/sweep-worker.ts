@@ -1,12 +1,15 @@
 // A sweep worker process: loads the model once, then runs the groups the parent sends, one at a time,
 // sending each finished row back at once. One worker per core: the wasm backend runs on one thread.
 import type { SweepRow } from '@teacache/core';
-import { loadModel, selectBackend, backendRequestFrom, type LoadedModel } from '@teacache/models';
+import {
+  backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine,
+  type LoadedModel, type SamplingModel,
+} from '@teacache/models';
 import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
-  | { type: 'init'; modelDir: string; backend: string; guidance: number }
+  | { type: 'init'; modelDir: string; backend: string; engine: string; threads: number; guidance: number }
   | { type: 'group'; id: number; group: SweepGroup }
   | { type: 'stop' };
 
@@ -18,6 +21,7 @@ export type WorkerReply =
   | { type: 'error'; message: string };
 
 let loaded: LoadedModel | null = null;
+let model: SamplingModel | null = null;
 let backendName = '';
 
 function send(msg: WorkerReply): void {
@@ -28,12 +32,15 @@ process.on('message', async (msg: WorkerRequest) => {
   try {
     if (msg.type === 'init') {
       const choice = await selectBackend(backendRequestFrom(msg.backend));
-      backendName = choice.name;
+      // Each worker gets its share of the cores: workers × threads never exceeds them.
+      const engine = selectEngine(engineRequestFrom(msg.engine), msg.threads);
+      backendName = engineLabel(engine, choice.name);
       loaded = loadModel(msg.modelDir);
-      warmUp(loaded.model, msg.guidance);
+      model = samplingModelFor(loaded.model, engine);
+      warmUp(model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {
-      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }));
+      runSweepGroup(model!, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }));
       send({ type: 'group-done', id: msg.id });
     } else if (msg.type === 'stop') {
       process.exit(0);

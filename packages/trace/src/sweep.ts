@@ -1,11 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendSweepRow, FormatError, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
-import { loadModel, selectBackend, backendRequestFrom, sha256OfFile, WEIGHTS_FILE } from '@teacache/models';
+import {
+  backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine, sha256OfFile,
+  threadsPerProcess, workerPlan, WEIGHTS_FILE,
+} from '@teacache/models';
 import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
 
@@ -23,6 +25,8 @@ export interface SweepOptions {
   /** Worker processes (default one per core); 0 runs in this process (tests). */
   workers?: number;
   backend?: string;
+  /** Engine request (tfjs, onnx, auto; absent: TEACACHE_ENGINE or auto). */
+  engine?: string;
   log?: (line: string) => void;
 }
 
@@ -84,18 +88,21 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     newRows++;
     progress.tick(1, `${row.policy} ${row.threshold ?? ''}: ${row.stepSpeedup.toFixed(2)}x steps, ${Number.isFinite(row.psnr) ? row.psnr.toFixed(1) : 'inf'} dB`);
   };
-  const workers = Math.min(o.workers ?? cpus().length, pending.length);
+  const { workers, threads } = workerPlan(o.workers, pending.length);
   if (workers <= 0 || o.workers === 0) {
-    const backend = (await selectBackend(backendRequestFrom(o.backend))).name;
+    const engine = selectEngine(engineRequestFrom(o.engine), threadsPerProcess(1));
+    const backend = engineLabel(engine, (await selectBackend(backendRequestFrom(o.backend))).name);
     const loaded = loadModel(o.modelDir);
+    const model = samplingModelFor(loaded.model, engine);
     try {
-      if (pending.length > 0) warmUp(loaded.model, o.guidance);
-      for (const g of pending) runSweepGroup(loaded.model, g, backend, onRow);
+      if (pending.length > 0) warmUp(model, o.guidance);
+      for (const g of pending) runSweepGroup(model, g, backend, onRow);
     } finally {
+      if (model !== loaded.model) model.dispose();
       loaded.model.dispose();
     }
   } else {
-    await runInWorkers(o, pending, workers, onRow, log);
+    await runInWorkers(o, pending, workers, threads, onRow, log);
   }
   progress.finish();
   return { out: o.out, newRows, skippedRows: already, totalRows: already + newRows };
@@ -105,7 +112,7 @@ function workerPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), 'sweep-worker.ts');
 }
 
-async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, onRow: (row: SweepRow) => void, log: (l: string) => void): Promise<void> {
+async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, threads: number, onRow: (row: SweepRow) => void, log: (l: string) => void): Promise<void> {
   const queue = groups.map((g, id) => ({ id, g }));
   const children: ChildProcess[] = [];
   const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
@@ -125,7 +132,7 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
       };
       child.on('message', (msg: WorkerReply) => {
         if (msg.type === 'ready') {
-          if (w === 0) log(`sweep: ${count} worker process(es), backend ${msg.backend}`);
+          if (w === 0) log(`sweep: ${count} worker process(es) x ${threads} thread(s), engine ${msg.backend}`);
           next();
         } else if (msg.type === 'row') onRow(msg.row);
         else if (msg.type === 'group-done') next();
@@ -139,7 +146,10 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
         if (code === 0) resolve();
         else reject(new Error(`sweep worker ${w} exited with code ${code}`));
       });
-      child.send({ type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto', guidance: o.guidance } satisfies WorkerRequest);
+      child.send({
+        type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto',
+        engine: o.engine ?? process.env.TEACACHE_ENGINE ?? 'auto', threads, guidance: o.guidance,
+      } satisfies WorkerRequest);
     })));
   } catch (err) {
     stopAll();

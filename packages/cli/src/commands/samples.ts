@@ -6,10 +6,11 @@ import { buildDataset, nearestClip, type Clip } from '@teacache/models';
 import { defaultSteps, sampleRun } from '@teacache/trace';
 import { renderPng, renderSvg } from '@teacache/report';
 import { openModel } from './model-source.js';
-import { printWritten, startBackend } from './common.js';
+import { samplingModelFor } from '@teacache/models';
+import { printWritten, startBackend, startEngine } from './common.js';
 import { lossSpec, type LossEntry, type StageNote } from './loss-chart.js';
 
-interface SamplesArgs { model: string; out?: string; seed: number; repeats: number; guidance: number; steps?: number; train: number; backend?: string }
+interface SamplesArgs { model: string; out?: string; seed: number; repeats: number; guidance: number; steps?: number; train: number; backend?: string; engine?: string }
 
 /** Frames of a clip (or sample) as tiles. */
 function frameTiles(pixels: Float32Array, frames: number, per: number): Float32Array[] {
@@ -30,7 +31,9 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     .option('train', { type: 'number', default: 4, describe: 'training captions to sample as well' }) as never,
   handler: async (argv) => {
     await startBackend(argv);
+    const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model);
+    const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
     const out = resolve(argv.out ?? join('reports', 'models', name));
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
@@ -44,7 +47,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     for (let k = 0; k < argv.repeats; k++) {
       const seed = argv.seed + k;
       for (const clip of chosen) {
-        const r = sampleRun({ model: loaded.model, caption: clip.spec.caption, seed, steps, guidance: argv.guidance });
+        const r = sampleRun({ model, caption: clip.spec.caption, seed, steps, guidance: argv.guidance });
         const near = nearestClip(r.video, all);
         results.push({
           caption: clip.spec.caption, seed, split: clip.spec.split, nearest: near.clip.spec.caption,
@@ -56,6 +59,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
       }
     }
     bar.finish();
+    if (model !== loaded.model) model.dispose();
     loaded.model.dispose();
     const grid = tileGrid(tiles, cfg.height, cfg.width, { scale: 4, gap: 2, background: 0.85 });
     const gridPath = join(out, 'samples.png');

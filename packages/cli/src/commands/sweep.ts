@@ -3,12 +3,12 @@ import type { CommandModule } from 'yargs';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts } from '@teacache/trace';
 import { sweepAndRefine } from './refine.js';
 import { openModel } from './model-source.js';
-import { printWritten, startBackend } from './common.js';
+import { printWritten, startBackend, startEngine } from './common.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
 
 interface SweepArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
-  traces?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
+  traces?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string; engine?: string;
 }
 
 /** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
@@ -33,6 +33,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' }) as never,
   handler: async (argv) => {
     const backend = await startBackend(argv);
+    const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model);
     const modelDir = loaded.dir;
     const prompts = readPrompts(argv.prompts ?? defaultPromptSource(loaded.config.family));
@@ -46,7 +47,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const out = resolve(argv.out);
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
-      workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
+      workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, engine: engine.requested,
     }, specs, argv['refine-psnr']);
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
     printWritten([out]);

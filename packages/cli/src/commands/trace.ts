@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel } from './model-source.js';
-import { printWritten, startBackend } from './common.js';
+import { engineLabel, samplingModelFor } from '@teacache/models';
+import { printWritten, startBackend, startEngine } from './common.js';
 
-interface TraceArgs { model: string; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string }
+interface TraceArgs { model: string; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string; engine?: string }
 
 /** `teacache trace`: sample a model with every step computed and record each step's signals. */
 export const traceCommand: CommandModule<object, TraceArgs> = {
@@ -19,18 +20,21 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     .option('out', { type: 'string', demandOption: true, describe: 'directory for <run>.csv, <run>.json, <run>.png' }) as never,
   handler: async (argv) => {
     const backend = await startBackend(argv);
+    const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model);
+    const model = samplingModelFor(loaded.model, engine);
     try {
       const prompts = readPrompts(argv.prompts ?? defaultPromptSource(loaded.config.family));
       const seeds = parseSeeds(argv.seeds);
       const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
       process.stderr.write(`tracing ${name}: ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps, guidance ${argv.guidance}\n`);
       const { written, skipped } = traceRuns({
-        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir: resolve(argv.out), backend: backend.name,
+        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir: resolve(argv.out), backend: engineLabel(engine, backend.name), model,
       });
       if (skipped.length) process.stdout.write(`${skipped.length} run(s) were already finished and kept\n`);
       printWritten(written);
     } finally {
+      if (model !== loaded.model) model.dispose();
       loaded.model.dispose();
     }
   },
