@@ -72,7 +72,9 @@ export function magRatiosFromTrace(rows: readonly TraceRow[], file = '<trace>'):
     const key = `${r.runId}\u0000${r.branch}`;
     const run = runs.get(key) ?? { branch: r.branch, values: [] };
     if (r.step !== run.values.length) throw new FormatError({ file, row: i + 1, field: 'step' }, `step ${run.values.length}`, r.step);
-    run.values.push(r.meanAbs.residual);
+    const residual = r.meanAbs.residual;
+    if (residual === null) throw new FormatError({ file, row: i + 1, field: 'mean_abs_residual' }, 'a column mean_abs_residual (MagCache calibrates on the residual magnitude)', 'none');
+    run.values.push(residual);
     runs.set(key, run);
   });
   const byBranch = (b: Branch) => [...runs.values()].filter((r) => r.branch === b).map((r) => r.values);

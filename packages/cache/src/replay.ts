@@ -65,9 +65,15 @@ function groupRows(rows: readonly TraceRow[], file: string): Group[] {
  * mean|a_j - a_{j-1}| = relL1_j · meanAbs_{j-1}. Exact when k = t - 1, an upper bound otherwise.
  */
 function chainedRelL1(rows: readonly TraceRow[], signal: Signal, k: number, t: number): number {
+  const meanAbsAt = (j: number): number => {
+    const m = rows[j].meanAbs[signal];
+    // Traces from other frameworks may leave a signal's columns out; chaining needs its magnitude.
+    if (m === null) throw new RangeError(`the trace has no mean_abs_${signal} column, which replaying a reuse with the ${signal} signal needs`);
+    return m;
+  };
   let diff = 0;
-  for (let j = k + 1; j <= t; j++) diff += (rows[j].relL1[signal] ?? 0) * rows[j - 1].meanAbs[signal];
-  const base = rows[k].meanAbs[signal];
+  for (let j = k + 1; j <= t; j++) diff += (rows[j].relL1[signal] ?? 0) * meanAbsAt(j - 1);
+  const base = meanAbsAt(k);
   if (base === 0) return diff === 0 ? 0 : Infinity;
   return diff / base;
 }

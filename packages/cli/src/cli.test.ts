@@ -12,7 +12,7 @@ function teacache(...args: string[]) {
 test('--help lists every command', () => {
   const r = teacache('--help');
   expect(r.code).toBe(0);
-  for (const c of ['calibrate', 'trace', 'fit', 'sweep', 'replay', 'report', 'train', 'samples', 'models', 'backend']) {
+  for (const c of ['calibrate', 'trace', 'fit', 'sweep', 'replay', 'score', 'report', 'train', 'samples', 'models', 'backend']) {
     expect(r.out).toContain(`teacache ${c}`);
   }
 });

@@ -41,3 +41,51 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return typeof value;
 }
+
+/** Most problems a reader lists for one file before it stops looking: enough to fix a file in one go. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * Every problem found in one file at once (up to MAX_LISTED_PROBLEMS), so a user fixes a file in one
+ * pass instead of one error per run. Its message lists each problem on its own line.
+ */
+export class FormatProblems extends FormatError {
+  readonly problems: readonly FormatError[];
+  readonly truncated: boolean;
+
+  constructor(file: string, problems: readonly FormatError[], truncated = false) {
+    const first = problems[0];
+    const single = problems.length === 1 && !truncated;
+    // A single problem keeps its own location, so callers that inspect row and field still can.
+    super(single ? { file: first.file ?? file, row: first.row, field: first.field } : { file }, single ? first.expected : 'a valid file');
+    const head = single ? first.message
+      : `${file}: ${truncated ? `${problems.length} problems (stopped looking after ${problems.length})` : `${problems.length} problems`}:\n` +
+        problems.map((p) => `  ${p.message}`).join('\n');
+    this.message = head;
+    this.name = 'FormatError';
+    this.problems = problems;
+    this.truncated = truncated;
+  }
+}
+
+/** Collects FormatErrors for one file; `throwIfAny` throws them together as FormatProblems. */
+export class ProblemList {
+  readonly items: FormatError[] = [];
+  truncated = false;
+  constructor(readonly file: string, readonly cap = MAX_LISTED_PROBLEMS) {}
+
+  /** Record a problem; returns false once the cap is reached, so a reader can stop early. */
+  add(problem: FormatError): boolean {
+    if (this.items.length >= this.cap) { this.truncated = true; return false; }
+    this.items.push(problem);
+    return true;
+  }
+
+  /** True when the cap is reached (the reader may stop looking). */
+  get full(): boolean { return this.items.length >= this.cap; }
+
+  /** Throw every recorded problem at once, if there is any. */
+  throwIfAny(): void {
+    if (this.items.length > 0) throw new FormatProblems(this.file, this.items, this.truncated);
+  }
+}

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './decimal.js';
 export * from './rel-l1.js';
 export * from './polynomial.js';
 export * from './atomic-write.js';
@@ -12,3 +13,7 @@ export * from './metrics.js';
 export * from './png.js';
 export * from './read-json.js';
 export * from './random.js';
+export * from './metrics-8bit.js';
+export * from './frames-npy.js';
+export * from './png-decode.js';
+export * from './run-record-format.js';

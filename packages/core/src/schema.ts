@@ -34,3 +34,33 @@ function pointerGet(value: unknown, pointer: string): unknown {
   }
   return v;
 }
+
+const ajvAll = new AjvClass({ allErrors: true, strict: false });
+const compiledAll = new Map<object, ValidateFunction>();
+
+/**
+ * Every way a parsed JSON value breaks a JSON Schema, as FormatErrors naming the file and field (allowed
+ * values listed where the schema has a closed set); empty when the value is valid.
+ */
+export function schemaProblems(schema: object, value: unknown, file: string): FormatError[] {
+  let validate = compiledAll.get(schema);
+  if (!validate) {
+    validate = ajvAll.compile(schema);
+    compiledAll.set(schema, validate);
+  }
+  if (validate(value)) return [];
+  const seen = new Set<string>();
+  const problems: FormatError[] = [];
+  for (const e of validate.errors!) {
+    const params = e.params as { missingProperty?: string; allowedValues?: unknown[]; allowedValue?: unknown };
+    const base = e.instancePath.slice(1).replace(/\//g, '.');
+    const field = params.missingProperty ? (base ? `${base}.${params.missingProperty}` : params.missingProperty) : base || '(root)';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    const expected = e.keyword === 'enum' ? `one of ${params.allowedValues!.map((v) => JSON.stringify(v)).join(', ')}`
+      : e.keyword === 'const' ? `${JSON.stringify(params.allowedValue)}`
+      : `a value that ${e.message ?? 'matches the schema'}`;
+    problems.push(new FormatError({ file, field }, expected, e.keyword === 'required' ? 'it missing' : pointerGet(value, e.instancePath)));
+  }
+  return problems;
+}

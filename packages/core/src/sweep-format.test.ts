@@ -86,6 +86,21 @@ describe('parseSweepRows', () => {
   });
 });
 
+describe('rows scored from outputs made elsewhere', () => {
+  test('a row with the 8-bit per-frame metrics and a source reads beside a sweep row, identical frames as Infinity', () => {
+    const scored = { ...row(), source: 'score', psnrFrames8bit: null, ssimFrames8bit: 0.93 };
+    const text = sweepRowToJson(row()) + '\n' + JSON.stringify(scored) + '\n';
+    const [a, b] = parseSweepRows(text, 's.jsonl');
+    expect(a.source).toBeUndefined();
+    expect(b).toMatchObject({ source: 'score', psnrFrames8bit: Infinity, ssimFrames8bit: 0.93 });
+    expect(JSON.parse(sweepRowToJson(b)).psnrFrames8bit).toBeNull();
+  });
+
+  test('an 8-bit SSIM outside [-1, 1] is refused naming the field', () => {
+    expect(() => parseSweepRows(JSON.stringify({ ...row(), ssimFrames8bit: 2 }) + '\n', 's.jsonl')).toThrow(/s\.jsonl, row 1, field "ssimFrames8bit"/);
+  });
+});
+
 describe('formatSchedule', () => {
   test('joins disagreeing branches and collapses agreeing ones', () => {
     expect(formatSchedule(['CRC', 'CRC'])).toBe('CRC');

@@ -45,6 +45,15 @@ export interface SweepRow {
   weightsHash?: string;
   /** Classifier-free guidance scale of the run and its reference (rows written before it was recorded lack it). */
   guidance?: number;
+  /**
+   * The TeaCache paper's protocol: PSNR per frame on 8-bit frames, averaged over frames (dB; Infinity when
+   * every frame is identical, null in the file). `psnr` above is pooled over float values.
+   */
+  psnrFrames8bit?: number;
+  /** SSIM per frame on 8-bit frames (data range 255), averaged over frames. */
+  ssimFrames8bit?: number;
+  /** Who made the row: `sweep` (this toolkit's sampling loop; rows without the field) or `score` (outputs made elsewhere). */
+  source?: string;
 }
 
 const nonNegative = { type: 'number', minimum: 0 } as const;
@@ -85,6 +94,9 @@ export const SWEEP_ROW_SCHEMA = {
     createdAt: { type: 'string', minLength: 1 },
     weightsHash: { type: 'string', minLength: 1 },
     guidance: { type: 'number' },
+    psnrFrames8bit: { type: ['number', 'null'] },
+    ssimFrames8bit: { type: 'number', minimum: -1, maximum: 1 },
+    source: { type: 'string', minLength: 1 },
   },
   additionalProperties: true,
 } as const;
@@ -131,8 +143,9 @@ function toSweepRow(value: unknown, file: string, rowNumber?: number): SweepRow 
     }
     throw err;
   }
-  const stored = row as unknown as { psnr: number | null };
+  const stored = row as unknown as { psnr: number | null; psnrFrames8bit?: number | null };
   const memory: SweepRow = { ...row, psnr: stored.psnr === null ? Infinity : stored.psnr };
+  if (stored.psnrFrames8bit === null) memory.psnrFrames8bit = Infinity;
   checkConsistency(memory, file, rowNumber);
   return memory;
 }
@@ -190,7 +203,10 @@ export function readSweepRows(path: string, options: ParseSweepOptions = {}): Sw
 
 /** Serialise one row as a JSON line (psnr Infinity → null). */
 export function sweepRowToJson(row: SweepRow): string {
-  return JSON.stringify({ ...row, psnr: row.psnr === Infinity ? null : row.psnr });
+  return JSON.stringify({
+    ...row, psnr: row.psnr === Infinity ? null : row.psnr,
+    ...(row.psnrFrames8bit === Infinity ? { psnrFrames8bit: null } : {}),
+  });
 }
 
 /** The length of a file up to and including its last newline (where an interrupted append starts). */
@@ -221,6 +237,9 @@ function completeLength(path: string): { size: number; complete: number } {
 export function appendSweepRow(path: string, row: SweepRow, options: ParseSweepOptions = {}): void {
   // JSON would turn NaN into null, which reads back as an infinite PSNR
   if (Number.isNaN(row.psnr) || row.psnr === -Infinity) throw new FormatError({ file: path, field: 'psnr' }, 'a number or Infinity', row.psnr);
+  if (row.psnrFrames8bit !== undefined && (Number.isNaN(row.psnrFrames8bit) || row.psnrFrames8bit === -Infinity)) {
+    throw new FormatError({ file: path, field: 'psnrFrames8bit' }, 'a number or Infinity', row.psnrFrames8bit);
+  }
   const line = sweepRowToJson(row);
   toSweepRow(JSON.parse(line), path);
   if (existsSync(path)) {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coefficientsFromHighestFirst, type CoefficientsFile } from '@teacache/core';
-import { coefficientsCsv, exportPath, pythonCoefficientsLine, pythonFloat, writeExports } from './exporters.js';
+import { coefficientsCsv, exportPath, pythonCoefficientsLine, pythonExport, pythonFloat, writeExports } from './exporters.js';
 
 const awkward = [498.651651, -283.781631, 1 / 3, -0.1 - 0.2, 5e-324, 1.2345678901234567e-7, 3, -0, 2 ** 60];
 
@@ -63,5 +63,26 @@ describe('writing exports beside the JSON file', () => {
     expect(py).toContain('coefficients = [2.0, 0.5]');
     expect(py).toContain('[0.01, 0.2]');
     expect(exportPath('a/b.c.json', 'csv')).toBe(join('a', 'b.c.csv'));
+  });
+});
+
+describe('the integration settings in the .py export', () => {
+  const file = {
+    model: 'dit-s', indicator: 'modulated', target: 'output', degree: 1, xRange: [0.01, 0.2], toolkitVersion: '0.1.0',
+    createdAt: '2025-01-01T00:00:00.000Z', coefficients: coefficientsFromHighestFirst([2, 0.5]),
+  } as CoefficientsFile;
+
+  test('threshold, retention and cut-off carry the names the published integrations use, and Python reads them', () => {
+    const py = pythonExport(file, { threshold: 0.25, retentionSteps: 5, cutoffSteps: 0, numSteps: 50 });
+    const run = spawnSync('/usr/bin/python3', ['-c', `${py}\nimport json, sys\nsys.stdout.write(json.dumps([coefficients, rel_l1_thresh, teacache_thresh, num_steps, ret_steps, cutoff_steps]))`], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual([[2, 0.5], 0.25, 0.25, 50, 5, 50]);
+  });
+
+  test('without a chosen threshold the export says so and stays valid Python', () => {
+    const py = pythonExport(file, { retentionSteps: 1, cutoffSteps: 1, numSteps: 20 });
+    expect(py).toMatch(/^rel_l1_thresh = None {2}# not chosen at fit time/m);
+    const run = spawnSync('/usr/bin/python3', ['-c', `${py}\nprint(cutoff_steps)`], { encoding: 'utf8' });
+    expect(run.stdout.trim()).toBe('19');
   });
 });

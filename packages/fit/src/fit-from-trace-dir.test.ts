@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { polyvalHighestFirst, readCoefficientsFile } from '@teacache/core';
 import { FitRefusedError } from './errors.js';
 import { fitFromTraceDir, type FitFromTraceDirOptions } from './fit-from-trace-dir.js';
+import { extent, fitPairRows } from './fit-pairs.js';
 import { collectPairRows, pairsFor } from './pairs.js';
 import { loadTraceDir } from './trace-dir.js';
 import { pearson } from './statistics.js';
@@ -103,5 +104,38 @@ describe('fitFromTraceDir', () => {
     expect(await refusal(run({ traces, folds: 1 }))).toMatch(/folds must be a whole number from 2/);
     expect(await refusal(fitFromTraceDir({ traces, out: join(root, 'c.txt') }))).toMatch(/must end in \.json/);
     expect(await refusal(run({ traces, exports: ['xlsx' as 'py'] }))).toMatch(/unknown export "xlsx"/);
+  });
+});
+
+describe('fitPairRows on many pairs', () => {
+  test('the x range of a million values is found without spreading them onto the call stack', () => {
+    const x = Array.from({ length: 1_000_000 }, (_, i) => (i * 7919) % 1_000_003);
+    expect(extent(x)).toEqual([0, 1_000_002]);
+  });
+
+  test('150,000 pairs fit (more than a spread onto the call stack holds)', () => {
+    const rows = Array.from({ length: 150_000 }, (_, i) => {
+      const x = 0.01 + (i % 1000) / 10_000;
+      return { runId: `r${i % 7}`, prompt: `p${i % 7}`, branch: 'cond', step: 1 + (i % 1000), file: 't.csv', row: i + 1,
+        relL1: { noisy: null, timestep: null, modulated: x, residual: null, output: 2 * x + 0.001 } };
+    });
+    const outcome = fitPairRows({ rows, skippedCached: 0, runCount: 7 }, { degree: 1, maxDegree: 1, folds: 2 });
+    expect(outcome.xRange).toEqual([0.01, 0.01 + 999 / 10_000]);
+    expect(outcome.fit.highestFirst[0]).toBeCloseTo(2, 9);
+  });
+});
+
+describe('a 1e308 cell', () => {
+  test('is refused by the fit as a FormatError naming file, row and column, not an internal error', async () => {
+    const dir = join(root, 'huge');
+    writeSyntheticTraces({ dir, prompts: ['a', 'b', 'c'], steps: 6 });
+    const csv = join(dir, 'run-p1-s0.csv');
+    const lines = readFileSync(csv, 'utf8').split('\n');
+    const col = lines[0].split(',').indexOf('rel_l1_modulated');
+    const cells = lines[4].split(',');
+    cells[col] = '1e308';
+    lines[4] = cells.join(',');
+    writeFileSync(csv, lines.join('\n'));
+    await expect(run({ traces: dir })).rejects.toMatchObject({ name: 'FormatError', file: csv, row: 4, field: 'rel_l1_modulated' });
   });
 });

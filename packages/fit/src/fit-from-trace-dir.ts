@@ -4,7 +4,7 @@ import {
 import { FitRefusedError } from './errors.js';
 import { EXPORT_KINDS, pythonCoefficientsLine, writeExports, type ExportKind } from './exporters.js';
 import { fitPairRows, resolveFitOptions, type FitOptions } from './fit-pairs.js';
-import { collectPairRows } from './pairs.js';
+import { checkPairValues, collectPairRows } from './pairs.js';
 import { correlationTable, degreeTable, promptTable, summarisePrompts } from './tables.js';
 import { listTraceFiles, loadTraceDir } from './trace-dir.js';
 
@@ -18,6 +18,10 @@ export interface FitFromTraceDirOptions extends FitOptions {
   exports?: readonly ExportKind[];
   /** Where progress goes (default: stderr); tests pass a sink. */
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Settings carried into the `.py` export: the chosen threshold, retention and cut-off steps (defaults 1 and 1). */
+  threshold?: number;
+  retentionSteps?: number;
+  cutoffSteps?: number;
   /** Clock for createdAt (tests pin it). */
   now?: () => Date;
 }
@@ -38,6 +42,10 @@ export interface FitFromTraceDirResult {
  */
 export async function fitFromTraceDir(options: FitFromTraceDirOptions): Promise<FitFromTraceDirResult> {
   const fitOptions = resolveFitOptions(options);
+  if (options.threshold !== undefined && !Number.isFinite(options.threshold)) throw new FitRefusedError(`the threshold must be a finite number, got ${options.threshold}`);
+  for (const [name, v] of [['retention steps', options.retentionSteps], ['cut-off steps', options.cutoffSteps]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) throw new FitRefusedError(`the ${name} must be a whole number >= 0, got ${v}`);
+  }
   if (!options.out.endsWith('.json')) throw new FitRefusedError(`the output file must end in .json (exports are written beside it), got ${options.out}`);
   const exports = [...new Set(options.exports ?? [])];
   for (const kind of exports) {
@@ -51,6 +59,7 @@ export async function fitFromTraceDir(options: FitFromTraceDirOptions): Promise<
   if (stream.isTTY) progress.finish();
 
   const pairRows = collectPairRows(traces);
+  checkPairValues(traces, pairRows.rows, fitOptions.indicator, fitOptions.target);
   const outcome = fitPairRows(pairRows, fitOptions);
   const first = traces[0].metadata;
   const file: CoefficientsFile = {
@@ -71,7 +80,12 @@ export async function fitFromTraceDir(options: FitFromTraceDirOptions): Promise<
     createdAt: (options.now ?? (() => new Date()))().toISOString(),
   };
   writeCoefficientsFile(options.out, file);
-  const paths = [options.out, ...writeExports(options.out, file, exports)];
+  const stepCounts = new Set(traces.map((t) => t.metadata.steps));
+  const settings = {
+    threshold: options.threshold, retentionSteps: options.retentionSteps ?? 1, cutoffSteps: options.cutoffSteps ?? 1,
+    numSteps: stepCounts.size === 1 ? traces[0].metadata.steps : undefined,
+  };
+  const paths = [options.out, ...writeExports(options.out, file, exports, settings)];
   return {
     file,
     paths,

@@ -51,10 +51,10 @@ export function resolveFitOptions(options: FitOptions): Required<Omit<FitOptions
 
 /** Correlation of every indicator with the target over the same pairs (the seed's comparison of inputs). */
 export function indicatorCorrelations(rows: PairRows['rows'], target: FitTarget): IndicatorCorrelation[] {
-  return indicatorsFor(target).map((indicator) => {
-    const { x, y } = pairsFor(rows, indicator, target);
-    return { indicator, pearson: pearson(x, y), spearman: spearman(x, y), count: x.length };
-  });
+  // An indicator whose column a trace leaves out has no pairs; it is left out of the comparison.
+  return indicatorsFor(target).map((indicator) => ({ indicator, ...pairsFor(rows, indicator, target) }))
+    .filter(({ x }) => x.length > 0)
+    .map(({ indicator, x, y }) => ({ indicator, pearson: pearson(x, y), spearman: spearman(x, y), count: x.length }));
 }
 
 /**
@@ -72,7 +72,7 @@ export function fitPairRows(pairRows: PairRows, options: FitOptions = {}): FitOu
     warnings.push(`${pairRows.skippedCached} step(s) left out because they or their previous step reused a cached residual; calibrate on uncached traces`);
   }
   const crossValidation = selection.folds >= 2 ? tryCrossValidate(x, y, groups, selection.degree, selection.folds, warnings) : null;
-  const xRange: [number, number] = [Math.min(...x), Math.max(...x)];
+  const xRange = extent(x);
   const evidence: FitEvidence = {
     train: goodnessOfFit(y, x.map((v) => polyvalHighestFirst(fit.highestFirst, v))),
     crossValidation,
@@ -85,6 +85,17 @@ export function fitPairRows(pairRows: PairRows, options: FitOptions = {}): FitOu
     warnings,
   };
   return { indicator: opts.indicator, target: opts.target, fit, xRange, sampleCount: x.length, evidence };
+}
+
+/** [min, max] of a list by a loop: spreading a million values into Math.min overflows the call stack. */
+export function extent(values: readonly number[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
 }
 
 function tryCrossValidate(x: number[], y: number[], groups: string[], degree: number, folds: number, warnings: string[]) {

@@ -39,7 +39,14 @@ export function checkFitInput(x: ArrayLike<number>, y: ArrayLike<number>, degree
 
 /** Least squares in the centred and scaled variable u = (x - centre) / scale, lowest degree first. */
 function fitScaled(u: number[], y: number[], degree: number): number[] {
-  const model = new PolynomialRegression(u, y, degree);
+  let model: PolynomialRegression;
+  try {
+    model = new PolynomialRegression(u, y, degree);
+  } catch (err) {
+    // A far outlier squeezes every other x onto one point of the scaled axis: the system is singular.
+    throw new FitRefusedError(`the degree-${degree} least-squares system is singular (${(err as Error).message}): ` +
+      'the indicator values are too few or too unevenly spread, e.g. one value far from all others');
+  }
   const c = model.coefficients.slice(0, degree + 1);
   while (c.length < degree + 1) c.push(0);
   return c;

@@ -48,7 +48,7 @@ export function writeSyntheticTraces(o: SyntheticTraceOptions): string[] {
           });
         }
       }
-      writeFileSync(join(o.dir, `${runId}.csv`), traceToCsv(rows));
+      writeFileSync(join(o.dir, `${runId}.csv`), traceToCsv(rows, { prompt, seed: s }));
       const meta: TraceMetadata = {
         format: 'teacache-trace', version: 1, runId, model: o.model ?? 'dit-s', family: 'dit', weightsHash: o.weightsHash ?? 'w0',
         prompt, seed: s, sampler: 'ddim', steps, guidance: o.guided === false ? 0 : 4, backend: 'cpu', policy: 'none',

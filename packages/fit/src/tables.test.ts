@@ -2,7 +2,7 @@ import type { PairRow } from './pairs.js';
 import { correlationTable, degreeTable, summarisePrompts } from './tables.js';
 
 function row(prompt: string, runId: string, step: number): PairRow {
-  return { prompt, runId, step, branch: 'cond', relL1: { noisy: 0, timestep: 0, modulated: 0, residual: 0, output: 0 } };
+  return { prompt, runId, step, branch: 'cond', file: 't.csv', row: step, relL1: { noisy: 0, timestep: 0, modulated: 0, residual: 0, output: 0 } };
 }
 
 describe('tables made with danfojs', () => {

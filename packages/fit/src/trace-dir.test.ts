@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError } from '@teacache/core';
-import { collectPairRows, pairsFor } from './pairs.js';
+import { checkPairValues, collectPairRows, pairsFor } from './pairs.js';
 import { loadTraceDir } from './trace-dir.js';
 import { writeSyntheticTraces } from './synthetic-traces.js';
 
@@ -30,6 +30,13 @@ function editCell(path: string, row: number, column: string, value: string): voi
   cells[col] = value;
   lines[row] = cells.join(',');
   writeFileSync(path, lines.join('\n'));
+}
+
+/** Remove one column of a CSV whose cells hold no commas. */
+function dropColumn(path: string, column: string): void {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const drop = lines[0].split(',').indexOf(column);
+  writeFileSync(path, lines.map((l) => (l === '' ? l : l.split(',').filter((_, i) => i !== drop).join(','))).join('\n'));
 }
 
 describe('reading a trace directory', () => {
@@ -82,7 +89,7 @@ describe('reading a trace directory', () => {
     editCell(join(dir, 'run-p0-s0.csv'), 3, 'run_id', 'run-p0-s0');
     const sidecar = join(dir, 'run-p0-s0.json');
     writeFileSync(sidecar, JSON.stringify({ ...JSON.parse(readFileSync(sidecar, 'utf8')), runId: 'elsewhere' }));
-    expect(formatError(() => loadTraceDir(dir))).toMatchObject({ row: 1, field: 'run_id' });
+    expect(formatError(() => loadTraceDir(dir)).message).toMatch(/run-p0-s0\.csv, row 1, field "run_id": expected run id "elsewhere"/);
   });
 
   test('a directory that does not exist, or holds no traces, is named', () => {
@@ -93,13 +100,75 @@ describe('reading a trace directory', () => {
 });
 
 describe('malformed traces give errors naming file, row and field', () => {
-  test('a missing column', () => {
+  test('a missing target column is refused by the fit, naming the file and the column', () => {
     const dir = freshDir();
     const csv = join(dir, 'run-p1-s0.csv');
-    const lines = readFileSync(csv, 'utf8').split('\n');
-    const drop = lines[0].split(',').indexOf('rel_l1_output');
-    writeFileSync(csv, lines.map((l) => l.split(',').filter((_, i) => i !== drop).join(',')).join('\n'));
-    expect(formatError(() => loadTraceDir(dir))).toMatchObject({ file: csv, row: 0, field: 'rel_l1_output' });
+    dropColumn(csv, 'rel_l1_output');
+    const traces = loadTraceDir(dir);
+    const e = formatError(() => checkPairValues(traces, collectPairRows(traces).rows, 'modulated', 'output'));
+    expect(e).toMatchObject({ file: csv, row: 0, field: 'rel_l1_output' });
+    expect(e.message).toMatch(/expected a column rel_l1_output \(the fit's target\)/);
+  });
+
+  test('a trace with only the indicator and output columns is enough for a fit', () => {
+    const dir = freshDir();
+    for (const f of ['run-p0-s0.csv', 'run-p1-s0.csv']) {
+      for (const s of ['noisy', 'timestep', 'residual']) { dropColumn(join(dir, f), `rel_l1_${s}`); dropColumn(join(dir, f), `mean_abs_${s}`); }
+    }
+    const traces = loadTraceDir(dir);
+    const pairs = collectPairRows(traces);
+    expect(() => checkPairValues(traces, pairs.rows, 'modulated', 'output')).not.toThrow();
+    expect(pairsFor(pairs.rows, 'modulated', 'output').x).toHaveLength(20);
+    expect(pairsFor(pairs.rows, 'noisy', 'output').x).toHaveLength(0);
+  });
+
+  test('a header-only CSV is refused', () => {
+    const dir = freshDir();
+    const csv = join(dir, 'run-p0-s0.csv');
+    writeFileSync(csv, readFileSync(csv, 'utf8').split('\n')[0] + '\n');
+    expect(formatError(() => loadTraceDir(dir))).toMatchObject({ file: csv, expected: 'at least one data row after the header' });
+  });
+
+  test('a CSV with fewer steps than its sidecar says is refused, naming both counts', () => {
+    const dir = freshDir();
+    const csv = join(dir, 'run-p1-s0.csv');
+    const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
+    writeFileSync(csv, lines.slice(0, -2).join('\n') + '\n');
+    const e = formatError(() => loadTraceDir(dir));
+    expect(e.message).toMatch(/run-p1-s0\.csv, field "step": expected 6 steps in branch cond, as run-p1-s0\.json says \("steps": 6\), found "5"/);
+  });
+
+  test('a run copied under a second name is refused: its pairs would count twice', () => {
+    const dir = freshDir();
+    copyFileSync(join(dir, 'run-p0-s0.csv'), join(dir, 'z-copy.csv'));
+    copyFileSync(join(dir, 'run-p0-s0.json'), join(dir, 'z-copy.json'));
+    const e = formatError(() => loadTraceDir(dir));
+    expect(e).toMatchObject({ file: join(dir, 'z-copy.csv'), field: 'runId' });
+    expect(e.message).toMatch(/run-p0-s0\.csv holds the same run/);
+  });
+
+  test('a prompt column that disagrees with the sidecar is refused', () => {
+    const dir = freshDir();
+    const csv = join(dir, 'run-p0-s0.csv');
+    writeFileSync(csv, readFileSync(csv, 'utf8').replace(/,a cat,/g, ',a cow,'));
+    expect(formatError(() => loadTraceDir(dir)).message).toMatch(/run-p0-s0\.csv, row 1, field "prompt": expected the prompt of run-p0-s0\.json, "a cat", found "a cow"/);
+  });
+
+  test('a hexadecimal number is not read as a number', () => {
+    const dir = freshDir();
+    const csv = join(dir, 'run-p0-s0.csv');
+    editCell(csv, 5, 'rel_l1_modulated', '0x10');
+    expect(formatError(() => loadTraceDir(dir))).toMatchObject({ file: csv, row: 5, field: 'rel_l1_modulated' });
+  });
+
+  test('a 1e308 relative L1 is refused by the fit, naming file, row and column', () => {
+    const dir = freshDir();
+    const csv = join(dir, 'run-p0-s0.csv');
+    editCell(csv, 5, 'rel_l1_modulated', '1e308');
+    const traces = loadTraceDir(dir);
+    const e = formatError(() => checkPairValues(traces, collectPairRows(traces).rows, 'modulated', 'output'));
+    expect(e).toMatchObject({ file: csv, row: 5, field: 'rel_l1_modulated' });
+    expect(() => checkPairValues(traces, collectPairRows(traces).rows, 'timestep', 'output')).not.toThrow();
   });
 
   test('a NaN', () => {
@@ -114,7 +183,6 @@ describe('malformed traces give errors naming file, row and field', () => {
     const csv = join(dir, 'run-p0-s0.csv');
     editCell(csv, 5, 'step', '4');
     const e = formatError(() => loadTraceDir(dir));
-    expect(e).toMatchObject({ file: csv, row: 5, field: 'step' });
-    expect(e.message).toMatch(/expected step 2/);
+    expect(e.message).toMatch(/run-p0-s0\.csv, row 5, field "step": expected step 2/);
   });
 });

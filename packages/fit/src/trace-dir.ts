@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { FormatError, parseTraceCsv, readTraceMetadata, type TraceMetadata, type TraceRow } from '@teacache/core';
+import {
+  checkTraceAgainstSidecar, FormatError, parseTraceTable, readTraceMetadata, type Signal, type TraceMetadata, type TraceRow,
+} from '@teacache/core';
 
 /** One trace CSV with its sidecar, as read from a directory. */
 export interface LoadedTrace {
@@ -9,6 +11,8 @@ export interface LoadedTrace {
   sidecarPath: string;
   rows: TraceRow[];
   metadata: TraceMetadata;
+  /** Signals with a `rel_l1_<signal>` column in this CSV (traces from other frameworks may lack some). */
+  signals: Signal[];
   /** SHA-256 of the CSV bytes, recorded in the coefficients file's `sources`. */
   sha256: string;
 }
@@ -31,21 +35,20 @@ export function loadTrace(csvPath: string): LoadedTrace {
   }
   const metadata = readTraceMetadata(sidecarPath);
   const bytes = readFileSync(csvPath);
-  const rows = parseTraceCsv(bytes.toString('utf8'), csvPath);
-  rows.forEach((r, i) => {
-    if (r.runId !== metadata.runId) {
-      throw new FormatError({ file: csvPath, row: i + 1, field: 'run_id' }, `run id "${metadata.runId}" (from ${basename(sidecarPath)})`, r.runId);
-    }
-  });
-  return { csvPath, sidecarPath, rows, metadata, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const table = parseTraceTable(bytes.toString('utf8'), csvPath);
+  checkTraceAgainstSidecar(table.rows, metadata, csvPath, sidecarPath);
+  return { csvPath, sidecarPath, rows: table.rows, metadata, signals: table.relL1Signals, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /**
  * Read every trace of a directory. All must come from one model and one set of weights: a fit mixing
- * models would be meaningless, so the first odd sidecar is named in the error.
+ * models would be meaningless, so the first odd sidecar is named in the error. A run present twice (the
+ * same run id, or the same CSV bytes under two names) is refused: it would count its pairs twice.
  */
 export function loadTraceDir(dir: string, onFile?: (path: string) => void): LoadedTrace[] {
   const traces: LoadedTrace[] = [];
+  const byRunId = new Map<string, LoadedTrace>();
+  const byHash = new Map<string, LoadedTrace>();
   for (const csv of listTraceFiles(dir)) {
     const trace = loadTrace(csv);
     const first = traces[0];
@@ -57,6 +60,13 @@ export function loadTraceDir(dir: string, onFile?: (path: string) => void): Load
         }
       }
     }
+    const twin = byRunId.get(trace.metadata.runId) ?? byHash.get(trace.sha256);
+    if (twin) {
+      throw new FormatError({ file: trace.csvPath, field: 'runId' },
+        `a run not already read (its pairs would count twice): ${basename(twin.csvPath)} holds the same run`, trace.metadata.runId);
+    }
+    byRunId.set(trace.metadata.runId, trace);
+    byHash.set(trace.sha256, trace);
     traces.push(trace);
     onFile?.(csv);
   }

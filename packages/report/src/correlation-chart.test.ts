@@ -46,6 +46,23 @@ describe('correlationPanels', () => {
   });
 });
 
+describe('traces from a framework that lacks a signal', () => {
+  const lacking = (signal: 'noisy' | 'output') => {
+    const rows = [0, 1, 2, 3].map((s) => traceRow('r', s, { modulated: 0.01 * (s + 1), output: 0.02 * s, timestep: 0.05, noisy: 0.1 }));
+    for (const r of rows) r.relL1[signal] = null;
+    return { rows, metadata: [syntheticMetadata('r', 'torch-model', 'p', 0, 4)] };
+  };
+
+  test('a missing indicator column drops its panel only', () => {
+    const panels = correlationPanels(lacking('noisy'));
+    expect(panels.map((p) => p.indicator).sort()).toEqual(['modulated', 'timestep']);
+  });
+
+  test('without the output column nothing can be plotted, and the error says which pairs are missing', () => {
+    expect(() => correlationPanels(lacking('output'))).toThrow(/steps after step 0 with both modulated and output for model "torch-model"/);
+  });
+});
+
 describe('correlationChart', () => {
   test('draws the fitted polynomial from the start to the end of its x range', () => {
     const chart = correlationChart(exactRun(), [fitOf()]);

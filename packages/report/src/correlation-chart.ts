@@ -49,20 +49,24 @@ export function correlationPanels(traces: TraceInput, coefficients: readonly Coe
       }
     }
   }
-  return wanted.map(({ model, indicator, target }) => {
+  const panels = wanted.map(({ model, indicator, target }) => {
     const points = runs.filter((r) => r.meta.model === model).flatMap((r) => r.rows)
       .flatMap((row) => {
         const x = row.relL1[indicator];
         const y = row.relL1[target];
         return x === null || y === null ? [] : [{ x, y }];
       });
-    if (points.length === 0) {
-      throw new FormatError({ file: 'trace input', field: `relL1.${indicator}` }, `steps after step 0 for model "${model}" (pairs to plot)`, 'none');
-    }
     const fit = fits.get(key(model, indicator, target)) ?? null;
-    const r2 = fit ? rSquared(points.map((p) => p.x), points.map((p) => p.y), fit.coefficients.highestFirst) : null;
+    const r2 = fit && points.length > 0 ? rSquared(points.map((p) => p.x), points.map((p) => p.y), fit.coefficients.highestFirst) : null;
     return { model, indicator, target, points, fit, r2 };
   });
+  // Traces from other frameworks may leave a signal's column out: its panel is dropped, unless a fit asks for it.
+  const empty = panels.find((p) => p.points.length === 0 && (p.fit !== null || panels.every((q) => q.model !== p.model || q.points.length === 0)));
+  if (empty) {
+    throw new FormatError({ file: 'trace input', field: `relL1.${empty.indicator}` },
+      `steps after step 0 with both ${empty.indicator} and ${empty.target} for model "${empty.model}" (pairs to plot)`, 'none');
+  }
+  return panels.filter((p) => p.points.length > 0);
 }
 
 /** Chart 2: indicator vs output relative L1 per model and indicator, with the fitted polynomial and its R². */
@@ -88,7 +92,7 @@ export function correlationChart(traces: TraceInput, coefficients: readonly Coef
 function panelSpec(panel: CorrelationPanel) {
   const { fit } = panel;
   const xs = panel.points.map((p) => p.x);
-  const range = fit?.xRange ?? (xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] as const : null);
+  const range = fit?.xRange ?? (xs.length > 0 ? [xs.reduce((a, b) => Math.min(a, b)), xs.reduce((a, b) => Math.max(a, b))] as const : null);
   const curve = fit && range ? linspace(range[0], range[1], 60).map((x) => ({ x, y: polyvalHighestFirst(fit.coefficients.highestFirst, x) })) : [];
   const values = [
     ...panel.points.map((p) => ({ ...p, series: MEASURED })),

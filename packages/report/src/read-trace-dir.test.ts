@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { traceToCsv } from '@teacache/core';
 import { readTraceDir, readTraceDirs } from './read-trace-dir.js';
+import { joinTraceRuns } from './trace-runs.js';
 import { syntheticMetadata, traceRow } from './synthetic-inputs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'report-traces-'));
@@ -46,6 +47,25 @@ describe('readTraceDir', () => {
     const dir = traceDir('mismatch', ['a']);
     writeFileSync(join(dir, 'a.csv'), traceToCsv([traceRow('z', 0)]));
     expect(() => readTraceDir(dir)).toThrow(/a\.csv, row 1, field "run_id": expected run id "a"/);
+  });
+
+  test('a CSV with another step count than its sidecar is an error naming both', () => {
+    const dir = traceDir('short', ['a']);
+    writeFileSync(join(dir, 'a.csv'), traceToCsv([0, 1].map((s) => traceRow('a', s))));
+    expect(() => readTraceDir(dir)).toThrow(/a\.csv, field "step": expected 3 steps in branch cond, as a\.json says/);
+  });
+
+  test('a run of 200,000 rows reads (rows are not spread onto the call stack)', () => {
+    const dir = join(root, 'big');
+    mkdirSync(dir, { recursive: true });
+    const steps = 200_000;
+    const lines = ['run_id,step,timestep,branch,rel_l1_modulated,rel_l1_output'];
+    for (let s = 0; s < steps; s++) lines.push(s === 0 ? 'big,0,1000,cond,,' : `big,${s},${1000 - s / 1000},cond,0.01,0.02`);
+    writeFileSync(join(dir, 'big.csv'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'big.json'), JSON.stringify(syntheticMetadata('big', 'm', 'p', 0, steps)));
+    const traces = readTraceDir(dir);
+    expect(traces.rows).toHaveLength(steps);
+    expect(joinTraceRuns(traces)[0].rows).toHaveLength(steps);
   });
 
   test('a missing or empty directory is an error', () => {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, readTraceCsv, readTraceMetadata, type TraceMetadata, type TraceRow } from '@teacache/core';
+import { checkTraceAgainstSidecar, FormatError, readTraceCsv, readTraceMetadata, type TraceMetadata, type TraceRow } from '@teacache/core';
 import type { TraceInput } from './trace-runs.js';
 
 /**
@@ -19,12 +19,9 @@ export function readTraceDir(dir: string): TraceInput {
     if (!existsSync(sidecar)) throw new FormatError({ file: csvPath }, `a metadata sidecar ${sidecar} beside it`, 'no such file');
     const meta = readTraceMetadata(sidecar);
     const runRows = readTraceCsv(csvPath);
-    runRows.forEach((row, i) => {
-      if (row.runId !== meta.runId) {
-        throw new FormatError({ file: csvPath, row: i + 1, field: 'run_id' }, `run id "${meta.runId}" (as in ${sidecar})`, row.runId);
-      }
-    });
-    rows.push(...runRows);
+    checkTraceAgainstSidecar(runRows, meta, csvPath, sidecar);
+    // One push per row: spreading a large run into push() overflows the call stack.
+    for (const row of runRows) rows.push(row);
     metadata.push(meta);
   }
   return { rows, metadata };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sweepRowToJson } from '@teacache/core';
 import { checkSweepRows, readSweepFile } from './sweep-rows.js';
+import { sweepPoints } from './sweep-points.js';
 import { handSweepRow } from './synthetic-inputs.js';
 
 const reference = handSweepRow({ policy: 'none' });
@@ -71,5 +72,22 @@ describe('readSweepFile', () => {
     const path = join(dir, 'empty.jsonl');
     writeFileSync(path, '');
     expect(() => readSweepFile(path)).toThrow(/empty\.jsonl: expected at least one sweep row/);
+  });
+});
+
+describe('a sweep file mixing rows of teacache sweep and of teacache score', () => {
+  test('reads, and the score rows become points exactly as sweep rows with the same numbers do', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mixed-sweep-'));
+    const fromSweep = [handSweepRow({ policy: 'none', prompt: 'a' }), handSweepRow({ policy: 'teacache', prompt: 'a', schedule: 'CRCC', psnr: 31 })];
+    const fromScore = [handSweepRow({ policy: 'none', prompt: 'b', source: 'score' }),
+      handSweepRow({ policy: 'teacache', prompt: 'b', schedule: 'CRCC', psnr: 33, source: 'score', psnrFrames8bit: 32.5, ssimFrames8bit: 0.95 })];
+    const file = join(dir, 'mixed.jsonl');
+    writeFileSync(file, [...fromSweep, ...fromScore].map(sweepRowToJson).join('\n') + '\n');
+    const rows = checkSweepRows(readSweepFile(file));
+    expect(rows.map((r) => r.source ?? 'sweep')).toEqual(['sweep', 'sweep', 'score', 'score']);
+    const [point] = sweepPoints(rows);
+    expect(point).toMatchObject({ policy: 'teacache', runs: 2, psnr: 32 });
+    const stripped = rows.map(({ source: _s, psnrFrames8bit: _p, ssimFrames8bit: _q, ...r }) => r);
+    expect(sweepPoints(stripped)).toEqual(sweepPoints(rows));
   });
 });

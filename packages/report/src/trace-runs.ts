@@ -61,5 +61,7 @@ function checkStepCounts(runs: readonly TracedRun[]): void {
 }
 
 function stepCount(run: TracedRun): number {
-  return Math.max(...run.rows.map((r) => r.step)) + 1;
+  let last = 0;
+  for (const r of run.rows) last = Math.max(last, r.step);
+  return last + 1;
 }

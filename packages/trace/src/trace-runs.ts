@@ -88,7 +88,7 @@ export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
     const csv = join(o.outDir, `${job.runId}.csv`);
     const png = join(o.outDir, `${job.runId}.png`);
     const json = join(o.outDir, `${job.runId}.json`);
-    writeFileAtomic(csv, traceToCsv(result.rows));
+    writeFileAtomic(csv, traceToCsv(result.rows, { prompt: job.prompt, seed: job.seed }));
     writeFileAtomic(png, frameStripPng(result.video, cfg.frames, cfg.height, cfg.width));
     const meta: TraceMetadata = {
       format: 'teacache-trace', version: 1, runId: job.runId, model: o.modelName, family: cfg.family,

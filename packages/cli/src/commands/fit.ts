@@ -12,6 +12,9 @@ interface FitArgs {
   'max-degree': number;
   folds: number;
   export?: string[];
+  threshold?: number;
+  retention: number;
+  cutoff: number;
 }
 
 /** "py,csv" or repeated --export flags, as a list of export kinds. */
@@ -39,11 +42,15 @@ export const fitCommand: CommandModule<object, FitArgs> = {
     .option('degree', { type: 'number', describe: 'fit this degree instead of choosing one by cross-validation' })
     .option('max-degree', { type: 'number', default: 6, describe: 'highest degree tried when choosing' })
     .option('folds', { type: 'number', default: 5, describe: 'folds of the cross-validation grouped by prompt (capped by the prompts)' })
-    .option('export', { type: 'string', array: true, describe: 'also write these formats beside the JSON: py, csv (comma-separated)' }),
+    .option('export', { type: 'string', array: true, describe: 'also write these formats beside the JSON: py, csv (comma-separated)' })
+    .option('threshold', { type: 'number', describe: 'the chosen threshold, written into the .py export as rel_l1_thresh / teacache_thresh' })
+    .option('retention', { type: 'number', default: 1, describe: 'steps always computed at the start, written as ret_steps' })
+    .option('cutoff', { type: 'number', default: 1, describe: 'steps always computed at the end, written as cutoff_steps = num_steps - cutoff' }),
   handler: async (argv) => {
     const result = await fitFromTraceDir({
       traces: argv.traces, out: argv.out, indicator: argv.indicator, target: argv.target, degree: argv.degree,
       maxDegree: argv['max-degree'], folds: argv.folds, exports: parseExports(argv.export),
+      threshold: argv.threshold, retentionSteps: argv.retention, cutoffSteps: argv.cutoff,
     });
     const { file } = result;
     const ev = file.statistics!;

@@ -1,0 +1,57 @@
+"""Atomic file writes and the toolkit's number formatting (shortest text that reads back to the same double)."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from typing import Any
+
+from .errors import BridgeError
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write bytes to a temporary sibling, then rename: a reader never sees a half-written file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json_atomic(path: str, value: Any) -> None:
+    """Write JSON (2-space indent, trailing newline) atomically; NaN and Infinity are refused (JSON has none)."""
+    try:
+        text = json.dumps(value, indent=2, allow_nan=False)
+    except ValueError as err:
+        raise BridgeError(f"{path}: a value is not finite ({err}); nothing written") from err
+    write_atomic(path, (text + "\n").encode("utf-8"))
+
+
+def number_text(x: float, where: str) -> str:
+    """A float as the shortest decimal that reads back to the same double (Python's repr); refuses NaN/inf."""
+    if not math.isfinite(x):
+        raise BridgeError(f"trace value is not finite: {x} at {where}")
+    text = repr(float(x))
+    # repr writes 1e-05 and 1e+20; both are plain decimal notation the toolkit reads.
+    return text
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A readable file-name part of a prompt: lower-case letters and digits joined by dashes."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
+    return s or "prompt"
+
+
+def csv_field(text: str) -> str:
+    """Quote a CSV field (doubling quotes) when it holds a comma, quote, newline or edge spaces."""
+    if re.search(r'[",\r\n]|^\s|\s$', text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
