@@ -25,10 +25,11 @@ function feed(t: tf.Tensor): { data: Float32Array; dims: number[] } {
 }
 
 /**
- * A model on ONNX Runtime: embed, each block and the head are graphs recorded from the same family definition
- * the tfjs model runs (family.ts), with the tfjs model's weights as initializers. Graphs are built on first use
- * and take any batch. Inputs and outputs are tfjs tensors, so the sampling loop is the same for both engines;
- * the text encoder (once per run) stays on tfjs.
+ * A model on ONNX Runtime: embed, the block ranges the sampling loop asks for ([0, depth); [0, 1) and [1, depth)
+ * for a first-block cache) and the head are graphs recorded from the same family definition the tfjs model runs
+ * (family.ts), with the tfjs model's weights as initializers. Graphs are built on first use and take any batch; a
+ * block in two ranges has its weights in both sessions. Inputs and outputs are tfjs tensors, so the sampling loop
+ * is the same for both engines; the text encoder (once per run) stays on tfjs.
  */
 export class OnnxTransformer implements SamplingModel {
   readonly config: ModelConfig;
@@ -62,8 +63,8 @@ export class OnnxTransformer implements SamplingModel {
     for (const [name, value] of Object.entries(build(o, syms))) g.output(name, value);
     s = new OrtSession(g.encode(), this.settings);
     this.sessions.set(key, s);
-    // Every part built: ONNX Runtime holds the weights now, so the copies read from tfjs can go.
-    if (this.sessions.size === this.config.depth + 2) this.weightCache = null;
+    // ONNX Runtime holds its own copy now; the values read from tfjs are read again if another graph needs them.
+    this.weightCache = null;
     return s;
   }
 
@@ -79,7 +80,7 @@ export class OnnxTransformer implements SamplingModel {
   /** Build every part's session now (otherwise each is built on first use). */
   build(): void {
     this.embedSession();
-    for (let i = 0; i < this.config.depth; i++) this.blockSession(i);
+    this.rangeSession(0, this.config.depth);
     this.headSession();
   }
 
@@ -91,11 +92,14 @@ export class OnnxTransformer implements SamplingModel {
     });
   }
 
-  private blockSession(i: number): OrtSession {
+  /** Blocks [from, to) as one graph (one run per call: the per-run overhead dominates small models). */
+  private rangeSession(from: number, to: number): OrtSession {
     const s = this.shapes();
-    return this.session(`block${i}`, { h: s.h, condition: s.condition, text: s.text }, (o, v) => ({
-      y: blockStep(o, this.config, this.model.plan, i, v.h, v.condition, v.text),
-    }));
+    return this.session(`blocks${from}-${to}`, { h: s.h, condition: s.condition, text: s.text }, (o, v) => {
+      let h = v.h;
+      for (let i = from; i < to; i++) h = blockStep(o, this.config, this.model.plan, i, h, v.condition, v.text);
+      return { y: h };
+    });
   }
 
   private headSession(): OrtSession {
@@ -121,14 +125,8 @@ export class OnnxTransformer implements SamplingModel {
 
   blocks(h: tf.Tensor3D, e: EmbedOutput, from = 0, to = this.config.depth): tf.Tensor3D {
     if (from >= to) return tf.clone(h);
-    const condition = feed(e.condition);
-    const text = feed(e.text);
-    let cur: { data: Float32Array; dims: number[] } = feed(h);
-    for (let i = from; i < to; i++) {
-      const y = this.blockSession(i).run({ h: cur, condition, text }).y;
-      cur = { data: y.data, dims: y.dims as number[] };
-    }
-    return tf.tensor(cur.data, cur.dims as [number, number, number]);
+    const y = this.rangeSession(from, to).run({ h: feed(h), condition: feed(e.condition), text: feed(e.text) }).y;
+    return tf.tensor(y.data, y.dims as [number, number, number]);
   }
 
   stack(e: EmbedOutput): tf.Tensor3D {
