@@ -76,8 +76,20 @@ export class OnnxOps implements Ops<Sym> {
   }
 
   linear(x: Sym, w: Sym, bias: Sym): Sym {
-    // MatMul then Add: ONNX Runtime fuses the pair into one GEMM with bias over all leading axes.
-    return this.add(this.matMul(x, w), bias);
+    // One Gemm with the bias on rows [tokens, in]: ONNX Runtime fuses MatMul + Add only for rank-2 inputs.
+    const [inDim, outDim] = w.shape;
+    const rows = x.shape.length === 2 ? x : this.reshape(x, [-1, inDim]);
+    const [out] = this.graph.node('Gemm', [rows.name, w.name, bias.name], [this.graph.fresh('Gemm')]);
+    const y = this.graph.remember({ name: out, shape: [rows.shape[0], outDim] });
+    return x.shape.length === 2 ? y : this.reshape(y, [-1, ...x.shape.slice(1, -1), outDim]);
+  }
+
+  normalize(x: Sym, eps: number): Sym {
+    const d = x.shape[x.shape.length - 1];
+    const ones = this.graph.floatInitializer(`const:ones-${d}`, [d], new Float32Array(d).fill(1));
+    const zeros = this.graph.floatInitializer(`const:zeros-${d}`, [d], new Float32Array(d));
+    const [out] = this.graph.node('LayerNormalization', [x.name, ones.name, zeros.name], [this.graph.fresh('LayerNorm')], { axis: -1, epsilon: { float: eps } });
+    return this.graph.remember({ name: out, shape: [...x.shape] });
   }
 
   mean(x: Sym, axis: number, keepDims: boolean): Sym {

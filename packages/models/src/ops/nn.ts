@@ -12,11 +12,7 @@ export function linear<T>(o: Ops<T>, name: string, x: T): T {
 
 /** Layer norm over the last axis without affine parameters (DiT's adaLN blocks), eps 1e-6 unless given. */
 export function layerNorm<T>(o: Ops<T>, x: T, eps = 1e-6): T {
-  // Written out rather than a moments op: a multiply is cheaper than the wasm Square kernel, and ONNX
-  // Runtime fuses this pattern into its LayerNormalization kernel.
-  const centred = o.sub(x, o.mean(x, -1, true));
-  const variance = o.mean(o.mul(centred, centred), -1, true);
-  return o.mul(centred, o.rsqrt(o.add(variance, eps)));
+  return o.normalize(x, eps);
 }
 
 /** Layer norm with learned scale `name.gamma` and bias `name.beta`. */

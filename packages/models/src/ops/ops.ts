@@ -30,6 +30,8 @@ export interface Ops<T> {
   matMul(a: T, b: T, transposeA?: boolean, transposeB?: boolean): T;
   /** x[..., in] · w[in, out] + bias[out]: one GEMM over all leading axes. */
   linear(x: T, w: T, bias: T): T;
+  /** (x − mean)/√(variance + eps) over the last axis, no scale or bias (a fused kernel where the engine has one). */
+  normalize(x: T, eps: number): T;
   /** Mean over one axis. */
   mean(x: T, axis: number, keepDims: boolean): T;
   /** Softmax over the last axis. */
