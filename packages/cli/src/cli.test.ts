@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeConditioning } from '@teacache/models';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'teacache.js');
 function teacache(...args: string[]) {
@@ -12,7 +13,7 @@ function teacache(...args: string[]) {
 test('--help lists every command', () => {
   const r = teacache('--help');
   expect(r.code).toBe(0);
-  for (const c of ['calibrate', 'trace', 'fit', 'sweep', 'replay', 'score', 'report', 'train', 'samples', 'models', 'backend']) {
+  for (const c of ['calibrate', 'trace', 'fit', 'sweep', 'replay', 'score', 'report', 'train', 'samples', 'convert', 'models', 'backend']) {
     expect(r.out).toContain(`teacache ${c}`);
   }
 });
@@ -56,6 +57,58 @@ test('fit on a missing directory names it, and writes nothing', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain(join(dir, 'missing'));
     expect(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('convert writes a model directory from a DiT checkpoint and says what it wrote; a bad one gives one error listing every problem', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'teacache-cli-'));
+  try {
+    const fixture = join(import.meta.dirname, '..', '..', 'models', 'src', 'convert', 'fixtures', 'dit-checkpoint.safetensors');
+    const out = join(dir, 'dit');
+    const r = teacache('convert', '--from', 'dit', '--checkpoint', fixture, '--out', out, '--heads', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('left out pos_embed');
+    expect(r.out).toContain(join(out, 'config.json'));
+    expect(r.out).toContain(join(out, 'weights.safetensors'));
+    const bad = teacache('convert', '--from', 'latte-1', '--checkpoint', fixture, '--out', join(dir, 'latte'));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('temporal_transformer_blocks.0.attn1.to_q.weight');
+    const os12 = join(import.meta.dirname, '..', '..', 'models', 'src', 'convert', 'fixtures', 'opensora-1.2', 'checkpoint.safetensors');
+    const stdit = teacache('convert', '--from', 'opensora-1.2', '--checkpoint', os12, '--out', join(dir, 'os12'), '--frames', '3', '--height', '4', '--width', '6', '--fps', '30');
+    expect(stdit.code).toBe(0);
+    expect(stdit.out).toContain('left out rope.freqs');
+    expect(stdit.out).toContain('stdit hidden 24, depth 4, heads 3, 3x4x6x4');
+    expect(JSON.parse(readFileSync(join(dir, 'os12', 'config.json'), 'utf8'))).toMatchObject({ fps: 30, height: 4, width: 6 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a converted Latte-1 model traces on text-encoder outputs from a conditioning file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'teacache-cli-'));
+  try {
+    const fixture = join(import.meta.dirname, '..', '..', 'models', 'src', 'convert', 'fixtures', 'latte-checkpoint.safetensors');
+    const model = join(dir, 'latte');
+    const c = teacache('convert', '--from', 'latte-1', '--checkpoint', fixture, '--out', model, '--heads', '2', '--frames', '4', '--size', '8', '--text-length', '5');
+    expect(c.code).toBe(0);
+    const conditioning = join(dir, 'prompts.safetensors');
+    writeConditioning(conditioning, {
+      prompts: ['a fox runs', 'waves at night'], length: 5, width: 24,
+      embeddings: new Float32Array(2 * 5 * 24).map((_, i) => Math.cos(i)), mask: Float32Array.of(1, 1, 1, 0, 0, 1, 1, 0, 0, 0),
+      nullEmbedding: new Float32Array(5 * 24), nullMask: Float32Array.of(1, 0, 0, 0, 0),
+    });
+    const out = join(dir, 'traces');
+    const r = teacache('trace', '--model', model, '--conditioning', conditioning, '--steps', '3', '--out', out);
+    expect(r.err).not.toContain('Error');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('a-fox-runs');
+    expect(r.out).toContain('waves-at-night');
+    expect(r.out).toContain('.latents.png');
+    const bare = teacache('trace', '--model', model, '--steps', '3', '--out', join(dir, 'bare'));
+    expect(bare.code).toBe(1);
+    expect(bare.err).toContain('--conditioning FILE');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

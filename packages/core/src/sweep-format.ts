@@ -54,6 +54,11 @@ export interface SweepRow {
   ssimFrames8bit?: number;
   /** Who made the row: `sweep` (this toolkit's sampling loop; rows without the field) or `score` (outputs made elsewhere). */
   source?: string;
+  /**
+   * What psnr, ssim and mse were computed on: `pixels` (absent: the decoded sample in [0, 1]) or `latents`
+   * (a latent-space model with no decoder: the raw latents, data range that of the reference's latents).
+   */
+  metricSpace?: 'pixels' | 'latents';
 }
 
 const nonNegative = { type: 'number', minimum: 0 } as const;
@@ -97,6 +102,7 @@ export const SWEEP_ROW_SCHEMA = {
     psnrFrames8bit: { type: ['number', 'null'] },
     ssimFrames8bit: { type: 'number', minimum: -1, maximum: 1 },
     source: { type: 'string', minLength: 1 },
+    metricSpace: { enum: ['pixels', 'latents'] },
   },
   additionalProperties: true,
 } as const;

@@ -9,7 +9,7 @@ export type Branch = (typeof BRANCHES)[number];
 /** Families of the built-in models; a trace may name any other family (a known value, not an enum). */
 export const KNOWN_FAMILIES = ['dit', 'stdit', 'latte', 'osp'] as const;
 /** Samplers of the built-in sampling loop; traces from elsewhere name their own. */
-export const KNOWN_SAMPLERS = ['ddim', 'euler-rf'] as const;
+export const KNOWN_SAMPLERS = ['ddim', 'euler-rf', 'euler-ancestral'] as const;
 
 /**
  * One row of a trace: one (run, step, branch). relL1 is null at a run's first step; relL1 and meanAbs are

@@ -50,7 +50,7 @@ export const TRACE_METADATA_SCHEMA = {
     weightsHash: { type: 'string' },
     prompt: { type: 'string' },
     seed: { type: 'integer', minimum: 0 },
-    sampler: { type: 'string', minLength: 1, description: 'sampler: any name; known values ddim, euler-rf', examples: [...KNOWN_SAMPLERS] },
+    sampler: { type: 'string', minLength: 1, description: 'sampler: any name; known values ddim, euler-rf, euler-ancestral', examples: [...KNOWN_SAMPLERS] },
     steps: { type: 'integer', minimum: 2 },
     guidance: { type: 'number', minimum: 0 },
     backend: { type: 'string' },

@@ -89,18 +89,21 @@ function fromScope<T>(o: Ops<T>, x: T, scope: AttentionScope, l: TokenLayout): T
 
 /**
  * Run one block on tokens x [B, T, D]. `firstInput` is the already computed modulated input (block 0 reuses
- * the one `embed` returned, so it is computed once per step).
+ * the one `embed` returned, so it is computed once per step); `textBias` [B, L] masks padding text tokens;
+ * `attend` (x [S, L, D] in the block's scope) replaces the built-in self-attention where config options change it
+ * (qk-norm, RoPE, Skiparse).
  */
 export function runBlock<T>(
   o: Ops<T>, name: string, plan: BlockPlan, x: T, m: Modulation<T>, text: T | null,
-  layout: TokenLayout, firstInput?: T,
+  layout: TokenLayout, firstInput?: T, textBias?: T, attend?: (xs: T) => T,
 ): T {
   const a = firstInput ?? modulatedInput(o, x, m);
-  const attn = fromScope(o, selfAttention(o, `${name}.attn`, toScope(o, a, plan.scope, layout), layout.heads), plan.scope, layout);
+  const scoped = toScope(o, a, plan.scope, layout);
+  const attn = fromScope(o, attend ? attend(scoped) : selfAttention(o, `${name}.attn`, scoped, layout.heads), plan.scope, layout);
   let h = o.add(x, o.mul(m.gateMsa, attn));
   if (plan.crossAttention) {
     if (!text) throw new Error(`${name}: cross-attention needs text tokens`);
-    h = o.add(h, crossAttention(o, `${name}.cross`, h, text, layout.heads));
+    h = o.add(h, crossAttention(o, `${name}.cross`, h, text, layout.heads, textBias));
   }
   const inner = mlp(o, `${name}.mlp`, modulate(o, layerNorm(o, h), m.shiftMlp, m.scaleMlp));
   return o.add(h, o.mul(m.gateMlp, inner));

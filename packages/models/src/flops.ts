@@ -1,5 +1,6 @@
 import { tokenCounts, type ModelConfig } from './config.js';
 import { blockPlan } from './blocks.js';
+import { attentionSplit } from './skiparse.js';
 
 /** A GEMM's shape: [m, k] × [k, n] (batched `count` times). */
 export interface GemmShape { m: number; k: number; n: number; count: number }
@@ -27,10 +28,10 @@ export function forwardGemms(cfg: ModelConfig, batch: number): GemmShape[] {
     { m: batch, k: d, n: cfg.family === 'dit' ? 2 * d : 6 * d, count: 1 },
     { m: tokens, k: d, n: patchDim, count: 1 },
   ];
-  for (const plan of blockPlan(cfg.family, cfg.depth)) {
+  for (const [i, plan] of blockPlan(cfg.family, cfg.depth).entries()) {
     if (plan.modulation === 'zero') gemms.push({ m: batch, k: d, n: 6 * d, count: 1 });
     gemms.push({ m: tokens, k: d, n: 3 * d, count: 1 }, { m: tokens, k: d, n: d, count: 1 });
-    const [seqs, len] = plan.scope === 'full' ? [batch, total] : plan.scope === 'spatial' ? [batch * cfg.frames, perFrame] : [batch * perFrame, cfg.frames];
+    const [seqs, len] = attentionSplit(cfg, i, ...(plan.scope === 'full' ? [batch, total] : plan.scope === 'spatial' ? [batch * cfg.frames, perFrame] : [batch * perFrame, cfg.frames]) as [number, number]);
     gemms.push({ m: len, k: dh, n: len, count: seqs * cfg.heads }, { m: len, k: len, n: dh, count: seqs * cfg.heads });
     if (plan.crossAttention) {
       gemms.push({ m: tokens, k: d, n: d, count: 1 }, { m: batch * cfg.textLength, k: cfg.textWidth, n: 2 * d, count: 1 });

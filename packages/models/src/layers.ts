@@ -46,16 +46,23 @@ export function sincos1d(n: number, dim: number): Float32Array {
   return out;
 }
 
-/** Fixed 2-D sine-cosine position embedding for a gh×gw grid: [gh·gw, dim] (half the width per axis). */
-export function sincos2d(gh: number, gw: number, dim: number): Float32Array {
-  const rows = sincos1d(gh, dim / 2);
-  const cols = sincos1d(gw, dim / 2);
+/**
+ * Fixed 2-D sine-cosine position embedding for a gh×gw grid: [gh·gw, dim] (half the width per axis).
+ * firstHalf says which axis the first half encodes: 'row' (the built-in models) or 'column' (DiT and
+ * Latte, whose grid is built x-first and so put the column position first).
+ */
+export function sincos2d(gh: number, gw: number, dim: number, firstHalf: 'row' | 'column' = 'row'): Float32Array {
+  const half = dim / 2;
+  const rows = sincos1d(gh, half);
+  const cols = sincos1d(gw, half);
   const out = new Float32Array(gh * gw * dim);
   for (let y = 0; y < gh; y++) {
     for (let x = 0; x < gw; x++) {
       const o = (y * gw + x) * dim;
-      out.set(rows.subarray(y * dim / 2, (y + 1) * dim / 2), o);
-      out.set(cols.subarray(x * dim / 2, (x + 1) * dim / 2), o + dim / 2);
+      const r = rows.subarray(y * half, (y + 1) * half);
+      const c = cols.subarray(x * half, (x + 1) * half);
+      out.set(firstHalf === 'row' ? r : c, o);
+      out.set(firstHalf === 'row' ? c : r, o + half);
     }
   }
   return out;

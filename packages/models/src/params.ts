@@ -19,23 +19,48 @@ export class ParamStore {
   readonly variables = new Map<string, tf.Variable>();
   readonly specs = new Map<string, ParamSpec>();
 
-  constructor(private readonly seed: number) {}
+  /**
+   * allocate false: declare records shapes only and each parameter is created by `load` (loading weights
+   * then holds every parameter once, with no random initial copy; a converter reads shapes without tensors).
+   */
+  constructor(private readonly seed: number, readonly allocate = true) {}
 
-  /** Declare (and create) a parameter; returns its variable. */
-  declare(name: string, spec: ParamSpec): tf.Variable {
-    if (this.variables.has(name)) throw new Error(`parameter declared twice: ${name}`);
-    const size = spec.shape.reduce((a, b) => a * b, 1);
-    const values = initialValues(spec, size, deriveSeed(this.seed, name));
-    const v = tf.variable(tf.tensor(values, spec.shape, 'float32'), true, name.replace(/[^A-Za-z0-9_.\-/]/g, '_') + '_' + Math.random().toString(36).slice(2, 8));
-    this.variables.set(name, v);
+  /** Declare (and, when allocating, create) a parameter. */
+  declare(name: string, spec: ParamSpec): void {
+    if (this.specs.has(name)) throw new Error(`parameter declared twice: ${name}`);
     this.specs.set(name, spec);
-    return v;
+    if (!this.allocate) return;
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    this.create(name, spec.shape, initialValues(spec, size, deriveSeed(this.seed, name)));
+  }
+
+  /** Create a declared parameter from its values (row-major); the values are copied to the backend once. */
+  load(name: string, values: Float32Array): void {
+    const spec = this.specs.get(name);
+    if (!spec) throw new Error(`no parameter named ${name}`);
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (values.length !== size) throw new Error(`parameter ${name}: ${values.length} values for ${size} elements`);
+    this.variables.get(name)?.dispose();
+    this.create(name, spec.shape, values);
+  }
+
+  /** Names declared but not yet created (all of them before loading a deferred store). */
+  missing(): string[] {
+    return [...this.specs.keys()].filter((n) => !this.variables.has(n));
+  }
+
+  private create(name: string, shape: number[], values: Float32Array): void {
+    // tf.variable shares the tensor's data, so disposing the tensor leaves one copy on the backend.
+    const t = tf.tensor(values, shape, 'float32');
+    const v = tf.variable(t, true, name.replace(/[^A-Za-z0-9_.\-/]/g, '_') + '_' + Math.random().toString(36).slice(2, 8));
+    t.dispose();
+    this.variables.set(name, v);
   }
 
   /** The parameter of that name; throws if it was never declared. */
   get(name: string): tf.Variable {
     const v = this.variables.get(name);
-    if (!v) throw new Error(`no parameter named ${name}`);
+    if (!v) throw new Error(this.specs.has(name) ? `parameter ${name} declared but not loaded` : `no parameter named ${name}`);
     return v;
   }
 
@@ -46,10 +71,10 @@ export class ParamStore {
     return out;
   }
 
-  /** Total number of scalar parameters. */
+  /** Total number of scalar parameters (declared, whether created yet or not). */
   count(): number {
     let n = 0;
-    for (const v of this.variables.values()) n += v.size;
+    for (const s of this.specs.values()) n += s.shape.reduce((a, b) => a * b, 1);
     return n;
   }
 

@@ -1,4 +1,5 @@
 export * from './samplers.js';
+export * from './guidance.js';
 export * from './signals.js';
 export * from './sample-loop.js';
 export * from './prompts.js';

@@ -4,6 +4,7 @@ import type { CachePolicy, StepContext } from '@teacache/cache';
 import { SeededRandom, ddpmScheduleOf, disposeEmbed, type EmbedOutput, type SamplingModel } from '@teacache/models';
 import { samplerFor, type SamplerName } from './samplers.js';
 import { readRows, rowStats } from './signals.js';
+import { guide } from './guidance.js';
 
 export interface SampleOptions {
   /** The model on the engine that runs it (a DiffusionTransformer is the tfjs one). */
@@ -23,8 +24,10 @@ export interface SampleOptions {
 }
 
 export interface SampleResult {
-  /** The final sample, frames × height × width × channels, in [0, 1]. */
+  /** The final sample, frames × height × width × channels: in [0, 1], or the raw latents when `space` is `latents`. */
   video: Float32Array;
+  /** `latents` for a latent-space model (config latentSpace): no decoder, the sample is the latents themselves. */
+  space: 'pixels' | 'latents';
   rows: TraceRow[];
   /** Per branch, `C` where the stack ran and `R` where the cached residual was reused. */
   schedule: Partial<Record<Branch, string>>;
@@ -48,6 +51,7 @@ function sliceEmbed(e: EmbedOutput, index: number[]): EmbedOutput {
     noisyTokens: take(e.noisyTokens, index) as tf.Tensor3D, tokens: take(e.tokens, index) as tf.Tensor3D,
     timestepEmbedding: take(e.timestepEmbedding, index) as tf.Tensor2D, modulated: take(e.modulated, index) as tf.Tensor3D,
     condition: take(e.condition, index) as tf.Tensor2D, text: take(e.text, index) as tf.Tensor3D,
+    ...(e.textBias ? { textBias: take(e.textBias, index) as tf.Tensor2D } : {}),
   };
 }
 
@@ -64,7 +68,7 @@ function keepHeld(held: Held, key: keyof Held, value: tf.Tensor): void {
 export function sampleRun(o: SampleOptions): SampleResult {
   const { model, steps } = o;
   const cfg = model.config;
-  const sampler = samplerFor(cfg.prediction, steps, o.sampler, ddpmScheduleOf(cfg));
+  const sampler = samplerFor(cfg.prediction, steps, o.sampler, ddpmScheduleOf(cfg), { ...cfg, seed: o.seed });
   const branches: Branch[] = o.guidance > 1 ? [...BRANCHES] : ['cond'];
   const nb = branches.length;
   const policy = o.policy;
@@ -79,14 +83,16 @@ export function sampleRun(o: SampleOptions): SampleResult {
   const record = o.record ?? false;
   const sampleSize = cfg.frames * cfg.height * cfg.width * cfg.channels;
   const shape = [1, cfg.frames, cfg.height, cfg.width, cfg.channels];
-  const x = new SeededRandom(o.seed).normals(sampleSize);
+  const x = new SeededRandom(o.seed).normals(sampleSize, sampler.initialScale ?? 1);
   const rows: TraceRow[] = [];
   const schedule = branches.map(() => [] as string[]);
   let computedSteps = 0;
   let computedBranchSteps = 0;
   const runId = o.runId ?? 'run';
   const start = performance.now();
-  const text = tf.tidy(() => model.encodeCaptions(nb === 2 ? [o.caption, ''] : [o.caption]));
+  const captions = nb === 2 ? [o.caption, ''] : [o.caption];
+  const text = tf.tidy(() => model.encodeCaptions(captions));
+  const textBias = model.captionBias(captions);
   const prev: Held = {};
   const cachedResidual: (tf.Tensor | null)[] = branches.map(() => null);
   const lastFirstBlock: (tf.Tensor | null)[] = branches.map(() => null);
@@ -95,7 +101,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
       const t = sampler.timesteps[i];
       const prediction = tf.tidy(() => {
         const xb = tf.tile(tf.tensor(x, shape), [nb, 1, 1, 1, 1]);
-        const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text);
+        const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text, textBias);
         // The cheap indicators, read before deciding.
         // (skipped entirely when nothing reads them: plain uncached sampling pays nothing for them)
         const none: [null, null] = [null, null];
@@ -183,23 +189,23 @@ export function sampleRun(o: SampleOptions): SampleResult {
       });
       const p = prediction.dataSync() as Float32Array;
       prediction.dispose();
-      const guided = new Float32Array(sampleSize);
-      if (nb === 2) {
-        for (let k = 0; k < sampleSize; k++) guided[k] = p[sampleSize + k] + o.guidance * (p[k] - p[sampleSize + k]);
-      } else guided.set(p.subarray(0, sampleSize));
+      const guided = nb === 2
+        ? guide(p.subarray(0, sampleSize), p.subarray(sampleSize, 2 * sampleSize), o.guidance, cfg.channels, cfg.guidedChannels)
+        : p.slice(0, sampleSize);
       sampler.update(x, guided, i);
       o.onStep?.(i);
     }
   } finally {
-    tf.dispose([text, ...Object.values(prev), ...cachedResidual.filter((r): r is tf.Tensor => r !== null),
+    tf.dispose([text, ...(textBias ? [textBias] : []), ...Object.values(prev), ...cachedResidual.filter((r): r is tf.Tensor => r !== null),
       ...lastFirstBlock.filter((r): r is tf.Tensor => r !== null)]);
   }
   const video = new Float32Array(sampleSize);
-  for (let k = 0; k < sampleSize; k++) video[k] = Math.min(1, Math.max(0, (x[k] + 1) / 2));
+  const latents = cfg.latentSpace === true;
+  for (let k = 0; k < sampleSize; k++) video[k] = latents ? x[k] : Math.min(1, Math.max(0, (x[k] + 1) / 2));
   const sched: Partial<Record<Branch, string>> = {};
   branches.forEach((b, k) => { sched[b] = schedule[k].join(''); });
   return {
-    video, rows, schedule: sched, computedSteps, computedBranchSteps,
+    video, space: latents ? 'latents' : 'pixels', rows, schedule: sched, computedSteps, computedBranchSteps,
     wallSeconds: (performance.now() - start) / 1000, branches, timesteps: sampler.timesteps,
   };
 }

@@ -28,6 +28,9 @@ export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult,
   const a = frames(run.video, model);
   const b = frames(ref.video, model);
   const branchCount = run.branches.length;
+  // Latents have no [0, 1] range: PSNR and SSIM take the reference latents' own range.
+  const latents = ref.space === 'latents';
+  const dataRange = latents ? valueRange(ref.video) : 1;
   const computed = run.computedBranchSteps / branchCount;
   return {
     format: 'teacache-sweep-row', version: 1, model: group.model, policy: d.policy, params: d.params, threshold: d.threshold,
@@ -35,9 +38,18 @@ export function sweepRow(group: SweepGroup, spec: PolicySpec, run: SampleResult,
     schedule: formatSchedule(run.branches.map((br) => run.schedule[br]!)),
     wallSeconds: run.wallSeconds, referenceWallSeconds: ref.wallSeconds, wallSpeedup: ref.wallSeconds / run.wallSeconds,
     stepSpeedup: group.steps / computed,
-    psnr: psnrFrames(a, b, 1), ssim: ssimFrames(a, b, { height: c.height, width: c.width, channels: c.channels, dataRange: 1 }), mse: mseFrames(a, b),
+    psnr: psnrFrames(a, b, dataRange), ssim: ssimFrames(a, b, { height: c.height, width: c.width, channels: c.channels, dataRange }), mse: mseFrames(a, b),
     backend, createdAt: new Date().toISOString(), weightsHash: group.weightsHash, guidance: group.guidance,
+    ...(latents ? { metricSpace: 'latents' as const } : {}),
   };
+}
+
+/** max − min of the values (1 when they are all equal, so metrics stay defined). */
+function valueRange(values: Float32Array): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  return hi > lo ? hi - lo : 1;
 }
 
 /**

@@ -9,7 +9,7 @@ import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
-  | { type: 'init'; modelDir: string; backend: string; engine: string; threads: number; guidance: number }
+  | { type: 'init'; modelDir: string; backend: string; engine: string; threads: number; guidance: number; conditioning?: string }
   | { type: 'group'; id: number; group: SweepGroup }
   | { type: 'stop' };
 
@@ -35,7 +35,7 @@ process.on('message', async (msg: WorkerRequest) => {
       // Each worker gets its share of the cores: workers × threads never exceeds them.
       const engine = selectEngine(engineRequestFrom(msg.engine), msg.threads);
       backendName = engineLabel(engine, choice.name);
-      loaded = loadModel(msg.modelDir);
+      loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning });
       model = samplingModelFor(loaded.model, engine);
       warmUp(model, msg.guidance);
       send({ type: 'ready', backend: backendName });

@@ -27,6 +27,8 @@ export interface SweepOptions {
   backend?: string;
   /** Engine request (tfjs, onnx, auto; absent: TEACACHE_ENGINE or auto). */
   engine?: string;
+  /** Text-encoder outputs for a model with external text (see loadModel). */
+  conditioning?: string;
   log?: (line: string) => void;
 }
 
@@ -92,7 +94,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   if (workers <= 0 || o.workers === 0) {
     const engine = selectEngine(engineRequestFrom(o.engine), threadsPerProcess(1));
     const backend = engineLabel(engine, (await selectBackend(backendRequestFrom(o.backend))).name);
-    const loaded = loadModel(o.modelDir);
+    const loaded = loadModel(o.modelDir, { conditioning: o.conditioning });
     const model = samplingModelFor(loaded.model, engine);
     try {
       if (pending.length > 0) warmUp(model, o.guidance);
@@ -148,7 +150,7 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
       });
       child.send({
         type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto',
-        engine: o.engine ?? process.env.TEACACHE_ENGINE ?? 'auto', threads, guidance: o.guidance,
+        engine: o.engine ?? process.env.TEACACHE_ENGINE ?? 'auto', threads, guidance: o.guidance, conditioning: o.conditioning,
       } satisfies WorkerRequest);
     })));
   } catch (err) {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   FormatError, Progress, TOOLKIT_VERSION, readTraceCsv, readTraceMetadata, traceToCsv, writeFileAtomic, writeJsonAtomic,
   type TraceMetadata,
 } from '@teacache/core';
 import { ddpmScheduleOf, type LoadedModel, type SamplingModel } from '@teacache/models';
 import { sampleRun } from './sample-loop.js';
-import { frameStripPng } from './strip.js';
+import { frameStripPng, latentPreview } from './strip.js';
 import { samplerFor } from './samplers.js';
 import { slug } from './prompts.js';
 
@@ -69,7 +69,7 @@ function finished(dir: string, runId: string, want: RunSettings): boolean {
 export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const cfg = o.loaded.config;
-  const sampler = samplerFor(cfg.prediction, o.steps, undefined, ddpmScheduleOf(cfg));
+  const sampler = samplerFor(cfg.prediction, o.steps, undefined, ddpmScheduleOf(cfg), cfg);
   const jobs = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({ prompt, seed, runId: runIdOf(prompt, seed) })));
   const want: RunSettings = { weightsHash: o.loaded.weightsHash, steps: o.steps, guidance: o.guidance, sampler: sampler.name };
   const todo = jobs.filter((j) => !finished(o.outDir, j.runId, want));
@@ -86,15 +86,17 @@ export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
     });
     bar.finish();
     const csv = join(o.outDir, `${job.runId}.csv`);
-    const png = join(o.outDir, `${job.runId}.png`);
+    // A latent-space model's sample is latents: the picture is a labelled preview of three latent channels.
+    const latents = result.space === 'latents';
+    const png = join(o.outDir, `${job.runId}${latents ? '.latents' : ''}.png`);
     const json = join(o.outDir, `${job.runId}.json`);
     writeFileAtomic(csv, traceToCsv(result.rows, { prompt: job.prompt, seed: job.seed }));
-    writeFileAtomic(png, frameStripPng(result.video, cfg.frames, cfg.height, cfg.width));
+    writeFileAtomic(png, frameStripPng(latents ? latentPreview(result.video, cfg.channels) : result.video, cfg.frames, cfg.height, cfg.width));
     const meta: TraceMetadata = {
       format: 'teacache-trace', version: 1, runId: job.runId, model: o.modelName, family: cfg.family,
       weightsHash: o.loaded.weightsHash, prompt: job.prompt, seed: job.seed, sampler: sampler.name, steps: o.steps,
       guidance: o.guidance, backend: o.backend, policy: 'none', toolkitVersion: TOOLKIT_VERSION,
-      createdAt: new Date().toISOString(), wallSeconds: Number(result.wallSeconds.toFixed(3)), sample: `${job.runId}.png`,
+      createdAt: new Date().toISOString(), wallSeconds: Number(result.wallSeconds.toFixed(3)), sample: basename(png),
     };
     writeJsonAtomic(json, meta);
     written.push(csv, json, png);

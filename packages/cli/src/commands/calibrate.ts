@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { readConditioning, type Family } from '@teacache/models';
 import { readSweepRows } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
 import { bestAtTarget, buildReport, readCoefficients, readReferenceDir, readTraceDir, sweepPoints } from '@teacache/report';
@@ -13,7 +14,7 @@ import { sweepAndRefine } from './refine.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
-  steps?: number; guidance: number; workers?: number; backend?: string; engine?: string; thresholds?: string[]; retention?: string;
+  steps?: number; guidance: number; workers?: number; backend?: string; engine?: string; conditioning?: string; thresholds?: string[]; retention?: string;
 }
 
 /**
@@ -35,19 +36,19 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('guidance', { type: 'number', default: 4 })
     .option('thresholds', { type: 'string', array: true, describe: 'sweep settings, as for teacache sweep' })
     .option('retention', { type: 'string', describe: 'teacache/oracle retention steps to sweep, as for teacache sweep (default: 1, 10% and 20% of the steps)' })
-    .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' }) as never,
+    .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' })
+    .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md): its even-numbered captions calibrate, the odd-numbered evaluate' }) as never,
   handler: async (argv) => {
     const started = performance.now();
     const backend = await startBackend(argv);
     const engine = startEngine(argv);
-    const { loaded, name } = openModel(argv.model);
+    const { loaded, name } = openModel(argv.model, argv.conditioning);
     const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
     const work = resolve(argv.out ?? join(REPO_ROOT, 'runs', 'calibrate', name));
     const reportDir = resolve(argv.report ?? join(REPO_ROOT, 'reports', `calibrate-${name}`));
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
-    const calibration = readPrompts(defaultPromptSource(cfg.family, 'calibration'));
-    const evaluation = readPrompts(defaultPromptSource(cfg.family, 'evaluation'));
+    const [calibration, evaluation] = calibrationPrompts(loaded.conditioning, cfg.family);
     const say = (s: string) => process.stderr.write(`\n== ${s}\n`);
 
     say(`1/4 trace ${name}: ${calibration.length} calibration prompts x seeds ${argv.seeds}, ${steps} steps`);
@@ -73,7 +74,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     // Then narrow the threshold down where each variant crosses the quality target.
     await sweepAndRefine({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
-      guidance: argv.guidance, out: sweepPath, workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
+      guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
       engine: engine.requested,
     }, specs, argv['target-psnr']);
 
@@ -114,3 +115,11 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     printWritten([coefficientsPath, ...fit.paths.filter((p) => p !== coefficientsPath), sweepPath, ...reportFiles]);
   },
 };
+
+/** Calibration and evaluation prompts: the family's sets, or a conditioning file's captions split even/odd (held out either way). */
+function calibrationPrompts(conditioning: string | undefined, family: Family): [string[], string[]] {
+  if (!conditioning) return [readPrompts(defaultPromptSource(family, 'calibration')), readPrompts(defaultPromptSource(family, 'evaluation'))];
+  const prompts = readConditioning(conditioning).prompts;
+  if (prompts.length < 2) throw new Error(`${conditioning}: calibrate needs at least 2 captions (even ones calibrate, odd ones evaluate), found ${prompts.length}`);
+  return [prompts.filter((_, i) => i % 2 === 0), prompts.filter((_, i) => i % 2 === 1)];
+}

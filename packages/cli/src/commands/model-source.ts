@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_MODELS, loadModel, type LoadedModel } from '@teacache/models';
+import { BUILTIN_MODELS, loadModel, readConditioning, type LoadedModel } from '@teacache/models';
+import { defaultPromptSource, readPrompts } from '@teacache/trace';
 
 /** The repository root (where datasets/ lives), found from this file's location. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -15,9 +16,9 @@ export function builtinModelDir(name: string): string {
  * Load a model named by a built-in name (datasets/models/<name>) or by a directory holding config.json and
  * weights.safetensors (a user's own model). Returns the model and the name to record in traces.
  */
-export function openModel(nameOrDir: string): { loaded: LoadedModel; name: string } {
+export function openModel(nameOrDir: string, conditioning?: string): { loaded: LoadedModel; name: string } {
   if (existsSync(join(nameOrDir, 'config.json'))) {
-    return { loaded: loadModel(nameOrDir), name: resolve(nameOrDir).split('/').pop()! };
+    return { loaded: loadModel(nameOrDir, { conditioning }), name: resolve(nameOrDir).split('/').pop()! };
   }
   const builtin = BUILTIN_MODELS.find((b) => b.name === nameOrDir);
   if (!builtin) {
@@ -28,5 +29,18 @@ export function openModel(nameOrDir: string): { loaded: LoadedModel; name: strin
   if (!existsSync(join(dir, 'weights.safetensors'))) {
     throw new Error(`built-in model ${builtin.name} has no trained weights at ${dir}; make them with: teacache train --model ${builtin.name}`);
   }
-  return { loaded: loadModel(dir), name: builtin.name };
+  return { loaded: loadModel(dir, { conditioning }), name: builtin.name };
+}
+
+/**
+ * The prompts to run: from --prompts when given; else the captions of the model's conditioning file (a model
+ * on external text can only run the captions it has encoder outputs for); else the family's default set.
+ */
+export function promptsFor(loaded: LoadedModel, promptsArg: string | undefined): string[] {
+  if (promptsArg !== undefined) return readPrompts(promptsArg);
+  if (loaded.conditioning) return readConditioning(loaded.conditioning).prompts;
+  if (loaded.config.numClasses !== undefined) {
+    throw new Error(`a class-conditional model takes class indices as prompts: give --prompts FILE with one index from 0 to ${loaded.config.numClasses - 1} per line`);
+  }
+  return readPrompts(defaultPromptSource(loaded.config.family));
 }

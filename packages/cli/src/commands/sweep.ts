@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts } from '@teacache/trace';
+import { defaultSteps, parseSeeds } from '@teacache/trace';
 import { sweepAndRefine } from './refine.js';
-import { openModel } from './model-source.js';
+import { openModel, promptsFor } from './model-source.js';
 import { printWritten, startBackend, startEngine } from './common.js';
 import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
 
 interface SweepArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
-  traces?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string; engine?: string;
+  traces?: string; conditioning?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string; engine?: string;
 }
 
 /** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
@@ -30,13 +30,14 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('steps', { type: 'number' })
     .option('guidance', { type: 'number', default: 4 })
     .option('workers', { type: 'number', describe: 'worker processes (default: one per core)' })
+    .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
     .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' }) as never,
   handler: async (argv) => {
     const backend = await startBackend(argv);
     const engine = startEngine(argv);
-    const { loaded, name } = openModel(argv.model);
+    const { loaded, name } = openModel(argv.model, argv.conditioning);
     const modelDir = loaded.dir;
-    const prompts = readPrompts(argv.prompts ?? defaultPromptSource(loaded.config.family));
+    const prompts = promptsFor(loaded, argv.prompts);
     const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
     loaded.model.dispose();
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
@@ -47,7 +48,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const out = resolve(argv.out);
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
-      workers: argv.workers, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, engine: engine.requested,
+      workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, engine: engine.requested,
     }, specs, argv['refine-psnr']);
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
     printWritten([out]);

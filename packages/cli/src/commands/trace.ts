@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
-import { openModel } from './model-source.js';
+import { defaultSteps, parseSeeds, traceRuns } from '@teacache/trace';
 import { engineLabel, samplingModelFor } from '@teacache/models';
+import { openModel, promptsFor } from './model-source.js';
 import { printWritten, startBackend, startEngine } from './common.js';
 
-interface TraceArgs { model: string; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string; engine?: string }
+interface TraceArgs { model: string; prompts?: string; conditioning?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string; engine?: string }
 
 /** `teacache trace`: sample a model with every step computed and record each step's signals. */
 export const traceCommand: CommandModule<object, TraceArgs> = {
@@ -17,14 +17,15 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     .option('seeds', { type: 'string', default: '0', describe: 'seeds, e.g. 0-3 or 0,2,5' })
     .option('steps', { type: 'number', describe: 'sampling steps (default 30 for rectified flow, 50 otherwise)' })
     .option('guidance', { type: 'number', default: 4, describe: 'classifier-free guidance scale (<= 1: no guidance)' })
+    .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
     .option('out', { type: 'string', demandOption: true, describe: 'directory for <run>.csv, <run>.json, <run>.png' }) as never,
   handler: async (argv) => {
     const backend = await startBackend(argv);
     const engine = startEngine(argv);
-    const { loaded, name } = openModel(argv.model);
+    const { loaded, name } = openModel(argv.model, argv.conditioning);
     const model = samplingModelFor(loaded.model, engine);
     try {
-      const prompts = readPrompts(argv.prompts ?? defaultPromptSource(loaded.config.family));
+      const prompts = promptsFor(loaded, argv.prompts);
       const seeds = parseSeeds(argv.seeds);
       const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
       process.stderr.write(`tracing ${name}: ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps, guidance ${argv.guidance}\n`);

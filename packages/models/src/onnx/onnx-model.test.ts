@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend.js';
 import { FAMILIES, type Family, type ModelConfig } from '../config.js';
-import { DiffusionTransformer, disposeEmbed, type EmbedOutput } from '../model.js';
+import { DiffusionTransformer, disposeEmbed } from '../model.js';
 import { OnnxTransformer } from './onnx-model.js';
 
 function config(family: Family): ModelConfig {
@@ -41,7 +41,7 @@ describe.each(FAMILIES)('the %s family on the onnx engine', (family) => {
     const text = tfModel.encodeCaptions(['cat left', ''].slice(0, batch));
     const a = tfModel.embed(x, t, text);
     const b = onnx.embed(x, t, text);
-    const keys = ['noisyTokens', 'tokens', 'timestepEmbedding', 'modulated', 'condition', 'text'] as (keyof EmbedOutput)[];
+    const keys = ['noisyTokens', 'tokens', 'timestepEmbedding', 'modulated', 'condition', 'text'] as const;
     const diffs = keys.map((k) => [k, maxAbsDiff(a[k], b[k])] as const);
     expect(diffs.filter(([, d]) => !(d < 1e-4))).toEqual([]);
     const [sa, sb] = [tfModel.stack(a), onnx.stack(b)];

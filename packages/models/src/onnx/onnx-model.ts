@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { tokenCounts, type ModelConfig } from '../config.js';
+import { isClassConditional, tokenCounts, type ModelConfig } from '../config.js';
 import { blockStep, embedStep, headStep, makeTables } from '../family.js';
 import type { DiffusionTransformer, EmbedOutput } from '../model.js';
 import { GraphBuilder, type Sym } from './graph.js';
@@ -11,7 +11,9 @@ export interface SamplingModel {
   readonly config: ModelConfig;
   /** Text tokens for captions [B, L, textWidth] (once per run). */
   encodeCaptions(captions: readonly string[]): tf.Tensor3D;
-  embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D): EmbedOutput;
+  /** Cross-attention key bias [B, L] of captions (external text with masks), or null. */
+  captionBias(captions: readonly string[]): tf.Tensor2D | null;
+  embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): EmbedOutput;
   blocks(h: tf.Tensor3D, e: EmbedOutput, from?: number, to?: number): tf.Tensor3D;
   stack(e: EmbedOutput): tf.Tensor3D;
   head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor;
@@ -71,8 +73,11 @@ export class OnnxTransformer implements SamplingModel {
   private shapes() {
     const c = this.config;
     const d = c.hiddenSize;
+    // A class-conditional dit's "text" is its label embedding [B, 1, D]; a caption projection makes text [B, L, D].
+    const text = isClassConditional(c) ? [1, d] : [c.textLength, c.textWidth];
     return {
-      x: [c.frames, c.height, c.width, c.channels], t: [] as number[], text: [c.textLength, c.textWidth],
+      x: [c.frames, c.height, c.width, c.channels], t: [] as number[], text,
+      crossText: c.captionProjection ? [c.textLength, d] : text, textBias: [c.textLength],
       h: [tokenCounts(c).total, d], condition: [c.family === 'dit' ? d : 6 * d], temb: [d],
     };
   }
@@ -80,7 +85,7 @@ export class OnnxTransformer implements SamplingModel {
   /** Build every part's session now (otherwise each is built on first use). */
   build(): void {
     this.embedSession();
-    this.rangeSession(0, this.config.depth);
+    this.rangeSession(0, this.config.depth, false);
     this.headSession();
   }
 
@@ -88,24 +93,27 @@ export class OnnxTransformer implements SamplingModel {
     const s = this.shapes();
     return this.session('embed', { x: s.x, t: s.t, text: s.text }, (o, v) => {
       const e = embedStep(o, this.config, this.model.plan, v.x, v.t, v.text);
-      return Object.fromEntries(EMBED_OUTPUTS.map((k) => [k, e[k]]));
+      const out: Record<string, Sym> = Object.fromEntries(EMBED_OUTPUTS.map((k) => [k, e[k]]));
+      if (this.config.captionProjection) out.text = e.text;
+      return out;
     });
   }
 
-  /** Blocks [from, to) as one graph (one run per call: the per-run overhead dominates small models). */
-  private rangeSession(from: number, to: number): OrtSession {
+  /** Blocks [from, to) as one graph (one run per call: the per-run overhead dominates small models); masked: with a text key bias input. */
+  private rangeSession(from: number, to: number, masked: boolean): OrtSession {
     const s = this.shapes();
-    return this.session(`blocks${from}-${to}`, { h: s.h, condition: s.condition, text: s.text }, (o, v) => {
+    const inputs: Record<string, number[]> = { h: s.h, condition: s.condition, text: s.crossText, ...(masked ? { textBias: s.textBias } : {}) };
+    return this.session(`blocks${from}-${to}${masked ? '-masked' : ''}`, inputs, (o, v) => {
       let h = v.h;
-      for (let i = from; i < to; i++) h = blockStep(o, this.config, this.model.plan, i, h, v.condition, v.text);
+      for (let i = from; i < to; i++) h = blockStep(o, this.config, this.model.plan, i, h, v.condition, v.text, v.textBias);
       return { y: h };
     });
   }
 
-  private headSession(): OrtSession {
+  private headSession(withVariance = false): OrtSession {
     const s = this.shapes();
-    return this.session('head', { h: s.h, condition: s.condition, temb: s.temb }, (o, v) => ({
-      y: headStep(o, this.config, v.h, v.condition, v.temb),
+    return this.session(withVariance ? 'head-variance' : 'head', { h: s.h, condition: s.condition, temb: s.temb }, (o, v) => ({
+      y: headStep(o, this.config, v.h, v.condition, v.temb, withVariance),
     }));
   }
 
@@ -113,19 +121,26 @@ export class OnnxTransformer implements SamplingModel {
     return this.model.encodeCaptions(captions);
   }
 
-  embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D): EmbedOutput {
+  captionBias(captions: readonly string[]): tf.Tensor2D | null {
+    return this.model.captionBias(captions);
+  }
+
+  embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): EmbedOutput {
     const out = this.embedSession().run({ x: feed(x), t: feed(t), text: feed(text) });
     const as = (k: string) => tf.tensor(out[k].data, out[k].dims as number[]);
     return {
       noisyTokens: as('noisyTokens') as tf.Tensor3D, tokens: as('tokens') as tf.Tensor3D,
       timestepEmbedding: as('timestepEmbedding') as tf.Tensor2D, modulated: as('modulated') as tf.Tensor3D,
-      condition: as('condition') as tf.Tensor2D, text: tf.clone(text),
+      condition: as('condition') as tf.Tensor2D, text: (out.text ? as('text') : tf.clone(text)) as tf.Tensor3D,
+      ...(textBias ? { textBias: tf.clone(textBias) } : {}),
     };
   }
 
   blocks(h: tf.Tensor3D, e: EmbedOutput, from = 0, to = this.config.depth): tf.Tensor3D {
     if (from >= to) return tf.clone(h);
-    const y = this.rangeSession(from, to).run({ h: feed(h), condition: feed(e.condition), text: feed(e.text) }).y;
+    const masked = e.textBias !== undefined;
+    const inputs = { h: feed(h), condition: feed(e.condition), text: feed(e.text), ...(masked ? { textBias: feed(e.textBias!) } : {}) };
+    const y = this.rangeSession(from, to, masked).run(inputs).y;
     return tf.tensor(y.data, y.dims as [number, number, number]);
   }
 
@@ -135,6 +150,12 @@ export class OnnxTransformer implements SamplingModel {
 
   head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
     const y = this.headSession().run({ h: feed(h), condition: feed(e.condition), temb: feed(e.timestepEmbedding) }).y;
+    return tf.tensor(y.data, y.dims as number[]);
+  }
+
+  /** The prediction and, for a learned-sigma model, the variance channels after it: [B, F, H, W, outputChannels]. */
+  headWithVariance(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
+    const y = this.headSession(true).run({ h: feed(h), condition: feed(e.condition), temb: feed(e.timestepEmbedding) }).y;
     return tf.tensor(y.data, y.dims as number[]);
   }
 

@@ -49,12 +49,16 @@ export function mergeHeads<T>(o: Ops<T>, x: T): T {
   return o.reshape(o.transpose(x, [0, 2, 1, 3]), [-1, l, h * dh]);
 }
 
-/** Scaled dot-product attention over all heads and sequences at once: q [S, Lq, D], k, v [S, Lk, D]. */
-export function attention<T>(o: Ops<T>, q: T, k: T, v: T, heads: number): T {
+/**
+ * Scaled dot-product attention over all heads and sequences at once: q [S, Lq, D], k, v [S, Lk, D]. keyBias [S, Lk]
+ * (0 for keys attended to, a large negative number for padding) masks keys.
+ */
+export function attention<T>(o: Ops<T>, q: T, k: T, v: T, heads: number, keyBias?: T): T {
   const d = o.shape(q)[2];
   const qh = splitHeads(o, o.mul(q, 1 / Math.sqrt(d / heads)), heads);
-  const weights = o.softmax(o.matMul(qh, splitHeads(o, k, heads), false, true));
-  return mergeHeads(o, o.matMul(weights, splitHeads(o, v, heads)));
+  const scores = o.matMul(qh, splitHeads(o, k, heads), false, true);
+  const masked = keyBias ? o.add(scores, o.reshape(keyBias, [-1, 1, 1, o.shape(keyBias)[1]])) : scores;
+  return mergeHeads(o, o.matMul(o.softmax(masked), splitHeads(o, v, heads)));
 }
 
 /** Self-attention with a fused qkv projection `name.qkv` and output `name.proj`: x [S, L, D] → [S, L, D]. */
@@ -64,11 +68,16 @@ export function selfAttention<T>(o: Ops<T>, name: string, x: T, heads: number): 
   return linear(o, `${name}.proj`, attention(o, q, k, v, heads));
 }
 
-/** Cross-attention from tokens x [B, T, D] to text tokens y [B, L, Dt] (`name.q`, `name.kv`, `name.proj`). */
-export function crossAttention<T>(o: Ops<T>, name: string, x: T, y: T, heads: number): T {
+/** Cross-attention from tokens x [B, T, D] to text tokens y [B, L, Dt] (`name.q`, `name.kv`, `name.proj`); keyBias [B, L] masks padding. */
+export function crossAttention<T>(o: Ops<T>, name: string, x: T, y: T, heads: number, keyBias?: T): T {
   const d = o.shape(x)[2];
   const [k, v] = o.split(linear(o, `${name}.kv`, y), [d, d], -1);
-  return linear(o, `${name}.proj`, attention(o, linear(o, `${name}.q`, x), k, v, heads));
+  return linear(o, `${name}.proj`, attention(o, linear(o, `${name}.q`, x), k, v, heads, keyBias));
+}
+
+/** RMS norm over the last axis with a learned scale: x / √(mean(x²) + eps) · weight (eps 1e-6, as LLaMA's). */
+export function rmsNorm<T>(o: Ops<T>, x: T, weight: T, eps = 1e-6): T {
+  return o.mul(o.mul(x, o.rsqrt(o.add(o.mean(o.mul(x, x), -1, true), eps))), weight);
 }
 
 /** Two-layer MLP with GELU (`name.fc1`, `name.fc2`). */

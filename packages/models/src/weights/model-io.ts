@@ -1,9 +1,12 @@
+import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, readJsonFile, writeJsonAtomic } from '@teacache/core';
 import { validateConfig, type ModelConfig } from '../config.js';
 import { DiffusionTransformer } from '../model.js';
-import { readSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
+import { checkMemory } from '../memory.js';
+import { readConditioning } from '../conditioning.js';
+import { openSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
 
 /** A model directory: config.json and weights.safetensors (plus manifest.json for built-in models). */
 export const CONFIG_FILE = 'config.json';
@@ -22,22 +25,52 @@ export interface LoadedModel {
   config: ModelConfig;
   dir: string;
   weightsHash: string;
+  /** The conditioning file attached, if any. */
+  conditioning?: string;
 }
 
+/** How to load: a check run on the config before any parameter is allocated (default: checkMemory on the active backend). */
+export interface LoadOptions {
+  beforeAllocate?: (config: ModelConfig) => void;
+  /**
+   * Text-encoder outputs for a model with external text (default: conditioning.safetensors in the model
+   * directory, when there is one).
+   */
+  conditioning?: string;
+}
+
+/** The conditioning file a model directory may carry beside its weights. */
+export const CONDITIONING_FILE = 'conditioning.safetensors';
+
 /** Load a model directory: the config, then weights checked against every parameter the config implies. */
-export function loadModel(dir: string): LoadedModel {
+export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   const config = readModelConfig(dir);
   const file = join(dir, WEIGHTS_FILE);
   if (!existsSync(file)) throw new FormatError({ file }, 'a weights.safetensors file beside config.json', 'no such file');
-  const model = new DiffusionTransformer(config, { seed: 0 });
+  // By default a model that cannot fit the active backend is refused here, before any parameter exists.
+  (options.beforeAllocate ?? ((c: ModelConfig) => checkMemory(c, tf.getBackend() ?? 'cpu')))(config);
+  // Parameters are declared without values and created one by one from the file: each is held once, on the
+  // backend, and only one tensor's values pass through JS memory at a time.
+  const model = new DiffusionTransformer(config, { seed: 0, allocate: false });
+  const weights = openSafetensors(file, { expected: model.params.expectedShapes() });
   try {
-    const { tensors } = readSafetensors(file, { expected: model.params.expectedShapes() });
-    model.params.assign(new Map([...tensors].map(([name, t]) => [name, t.data])));
+    for (const name of model.params.specs.keys()) model.params.load(name, weights.read(name).data);
   } catch (err) {
     model.dispose();
     throw err;
+  } finally {
+    weights.close();
   }
-  return { model, config, dir, weightsHash: sha256OfFile(file) };
+  const conditioning = options.conditioning ?? (existsSync(join(dir, CONDITIONING_FILE)) ? join(dir, CONDITIONING_FILE) : undefined);
+  if (conditioning !== undefined) {
+    try {
+      model.useConditioning(readConditioning(conditioning, config), conditioning);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
+  return { model, config, dir, weightsHash: sha256OfFile(file), ...(conditioning !== undefined ? { conditioning } : {}) };
 }
 
 /** Write a model directory: config.json and its parameters (or the given values) as safetensors. */

@@ -330,8 +330,10 @@ describe('rejecting malformed files before allocating tensors', () => {
     expectRejected(build({ w: { dtype: 'F32', shape: [2 ** 30, 2 ** 30, 2 ** 30], data_offsets: [0, 4] } }, 4), 'w.data_offsets', 'end - begin');
   });
 
-  test('a byte range outside the data buffer', () => {
-    expectRejected(build({ w: f32(2, 0) }, 4), 'w.data_offsets', 'inside the 4-byte data buffer');
+  test('byte ranges past the end of the data buffer read as a truncated file naming every tensor cut off', () => {
+    expectRejected(build({ w: f32(2, 0), v: f32(2, 8) }, 4), 'data buffer', 'the file is truncated');
+    expectRejected(build({ w: f32(2, 0), v: f32(2, 8) }, 4), 'data buffer', 'tensor "w" extends past the end');
+    expectRejected(build({ w: f32(2, 0), v: f32(2, 8) }, 4), 'data buffer', 'tensor "v" extends past the end');
   });
 
   test('byte ranges that overlap, naming both tensors', () => {

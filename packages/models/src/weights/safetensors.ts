@@ -5,10 +5,12 @@
  * optional "__metadata__" string->string object; then the byte buffer, which the tensors cover exactly.
  * Every header field is checked before any tensor data is allocated.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { FormatError, writeFileAtomic } from '@teacache/core';
+import { ProblemsError } from './problems.js';
 import { float16BitsToFloat32, float32ToFloat16Bits } from './float16.js';
 
 /** Element types this module reads; values always arrive in memory as float32. */
@@ -79,17 +81,60 @@ const METADATA_KEY = '__metadata__';
 
 // ---------------------------------------------------------------- reading
 
-/** Read a .safetensors file, checking the header (and expected names/shapes) before reading tensor data. */
+/**
+ * Read a .safetensors file, checking the header (and expected names/shapes) before reading tensor data.
+ * Reads one tensor at a time, so files over 2 GiB load (each tensor must be under 2 GiB).
+ */
 export function readSafetensors(path: string, options: ReadOptions = {}): SafetensorsContents {
-  const fd = openSync(path, 'r');
+  const file = openSafetensors(path, options);
   try {
-    const fileSize = fstatSync(fd).size;
-    const header = readHeaderFrom(fd, fileSize, path, options);
-    const bufferStart = 8 + header.headerLength;
-    return decodeTensors(header, readExactly(fd, bufferStart, fileSize - bufferStart));
+    const tensors = new Map<string, NamedTensor>();
+    for (const t of file.header.tensors) tensors.set(t.name, file.read(t.name));
+    return { tensors, metadata: file.header.metadata };
   } finally {
-    closeSync(fd);
+    file.close();
   }
+}
+
+/** An open .safetensors file whose validated header is read and whose tensors are read one at a time. */
+export interface SafetensorsFile {
+  path: string;
+  header: SafetensorsHeader;
+  /** The entry of a tensor by name (undefined when absent). */
+  entry(name: string): TensorEntry | undefined;
+  /** Read one tensor's values (widened to float32) from disk. */
+  read(name: string): NamedTensor;
+  close(): void;
+}
+
+/** Open a .safetensors file for streaming: validates the header now, reads each tensor only when asked. */
+export function openSafetensors(path: string, options: ReadOptions = {}): SafetensorsFile {
+  const fd = openSync(path, 'r');
+  let header: SafetensorsHeader;
+  try {
+    header = readHeaderFrom(fd, fstatSync(fd).size, path, options);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  const byName = new Map(header.tensors.map((t) => [t.name, t]));
+  const bufferStart = 8 + header.headerLength;
+  let open = true;
+  return {
+    path, header,
+    entry: (name) => byName.get(name),
+    read(name: string): NamedTensor {
+      if (!open) throw new Error(`${path}: read after close`);
+      const t = byName.get(name);
+      if (!t) throw new FormatError({ file: path, field: name }, 'a tensor of that name', 'no such tensor');
+      const bytes = readExactly(fd, bufferStart + t.begin, t.end - t.begin);
+      return { name, dtype: t.dtype, shape: t.shape, data: decodeValues(t.dtype, littleEndianCopy(bytes, ITEM_BYTES[t.dtype])) };
+    },
+    close(): void {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
 }
 
 /** Read and validate only the header of a .safetensors file (names, dtypes, shapes, offsets, metadata). */
@@ -232,6 +277,13 @@ function byteSizeOf(shape: number[], itemBytes: number): number {
 
 /** Ranges inside the buffer, not overlapping, and covering every byte of it (the specification's rule). */
 function checkLayout(tensors: TensorEntry[], bufferLength: number, file: string): void {
+  const pastEnd = tensors.filter((t) => t.end > bufferLength);
+  if (pastEnd.length > 0) {
+    const wanted = Math.max(...pastEnd.map((t) => t.end));
+    const names = pastEnd.map((t) => t.name);
+    throw new ProblemsError(file, 'data buffer', `${wanted} bytes of tensor data as the header describes (the file is truncated: `
+      + `${bufferLength} bytes after the header)`, names.map((n) => `tensor "${n}" extends past the end of the file`));
+  }
   const ordered = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
   let previous: TensorEntry | undefined;
@@ -335,6 +387,76 @@ export function serializeSafetensors(tensors: readonly TensorToWrite[], options:
     cursor += values.byteLength;
   }
   return out;
+}
+
+/** A tensor to stream out: its name and shape now, its values asked for when it is written. */
+export interface TensorSlot {
+  name: string;
+  shape: readonly number[];
+}
+
+/**
+ * Write a .safetensors file tensor by tensor (same layout as writeSafetensors) to a temporary sibling,
+ * then rename it into place: `valuesOf(name)` is called once per tensor in file order, so only one
+ * tensor's values are held at a time. Nothing is left behind if valuesOf throws.
+ */
+export function writeSafetensorsStreaming(path: string, slots: readonly TensorSlot[], options: WriteOptions,
+  valuesOf: (name: string) => Float32Array): void {
+  // The slots are checked as empty tensors of their shape would be (names, shapes, dtype, metadata).
+  checkWritable([], options, path);
+  const seen = new Set<string>();
+  for (const t of slots) {
+    if (typeof t.name !== 'string' || t.name === '' || t.name === METADATA_KEY || seen.has(t.name)) {
+      throw new FormatError({ file: path, field: 'name' }, 'non-empty tensor names, each used once', t.name);
+    }
+    seen.add(t.name);
+    if (!Array.isArray(t.shape) || !t.shape.every(isCount)) {
+      throw new FormatError({ file: path, field: `${t.name}.shape` }, 'an array of non-negative integers', describeJson(t.shape));
+    }
+  }
+  const itemBytes = ITEM_BYTES[options.dtype];
+  const ordered = [...slots].sort((a, b) => compareUtf8(a.name, b.name));
+  const entries: string[] = [];
+  if (options.metadata !== undefined) entries.push(`${JSON.stringify(METADATA_KEY)}:${metadataJson(options.metadata)}`);
+  let offset = 0;
+  for (const t of ordered) {
+    const end = offset + t.shape.reduce((a, b) => a * b, 1) * itemBytes;
+    entries.push(`${JSON.stringify(t.name)}:{"dtype":"${options.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
+    offset = end;
+  }
+  const json = Buffer.from(`{${entries.join(',')}}`, 'utf8');
+  const headerLength = Math.ceil(json.length / 8) * 8;
+  const head = Buffer.alloc(8 + headerLength, 0x20);
+  head.writeBigUInt64LE(BigInt(headerLength), 0);
+  json.copy(head, 8);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.partial`);
+  const fd = openSync(tmp, 'w');
+  try {
+    let position = writeAll(fd, head, 0);
+    for (const t of ordered) {
+      const data = valuesOf(t.name);
+      const count = t.shape.reduce((a, b) => a * b, 1);
+      if (!(data instanceof Float32Array) || data.length !== count) {
+        throw new FormatError({ file: path, field: `${t.name}.data` }, `${count} float32 values for shape ${describeJson(t.shape)}`, data?.length);
+      }
+      const values = options.dtype === 'F16' ? float32ToFloat16Bits(data) : data;
+      position = writeAll(fd, littleEndianCopy(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), itemBytes), position);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+  return position + bytes.length;
 }
 
 function checkWritable(tensors: readonly TensorToWrite[], options: WriteOptions, file: string): void {
