@@ -94,7 +94,7 @@ export class OnnxTransformer implements SamplingModel {
     return this.session('embed', { x: s.x, t: s.t, text: s.text }, (o, v) => {
       const e = embedStep(o, this.config, this.model.plan, v.x, v.t, v.text);
       const out: Record<string, Sym> = Object.fromEntries(EMBED_OUTPUTS.map((k) => [k, e[k]]));
-      if (this.config.captionProjection) out.text = e.text;
+      if (this.config.captionProjection) out.projectedText = e.text;
       return out;
     });
   }
@@ -131,7 +131,7 @@ export class OnnxTransformer implements SamplingModel {
     return {
       noisyTokens: as('noisyTokens') as tf.Tensor3D, tokens: as('tokens') as tf.Tensor3D,
       timestepEmbedding: as('timestepEmbedding') as tf.Tensor2D, modulated: as('modulated') as tf.Tensor3D,
-      condition: as('condition') as tf.Tensor2D, text: (out.text ? as('text') : tf.clone(text)) as tf.Tensor3D,
+      condition: as('condition') as tf.Tensor2D, text: (out.projectedText ? as('projectedText') : tf.clone(text)) as tf.Tensor3D,
       ...(textBias ? { textBias: tf.clone(textBias) } : {}),
     };
   }
