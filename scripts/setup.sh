@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-numpy python3-skimage python3-torch python3-pytest chromium fonts-dejavu-core jupyter-nbconvert jupyter-client)
+APT_PACKAGES=(python3-numpy python3-skimage python3-torch python3-pytest chromium fonts-dejavu-core jupyter-nbconvert jupyter-client redis-server)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

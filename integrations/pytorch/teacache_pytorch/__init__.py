@@ -1,7 +1,7 @@
 """teacache-pytorch: the PyTorch side of teacache-toolkit.
 
 - ``TraceRecorder`` records calibration traces from your own sampling loop (``teacache fit`` reads them);
-- ``TeaCacheRuntime`` runs TeaCache with the fitted coefficients, really skipping the block stack;
+- ``TeaCacheRuntime`` runs TeaCache with the fitted coefficients, really skipping the cached span (one block stack, or several in a row or interleaved);
 - ``save_run`` writes a run's output and record for ``teacache score``;
 - ``HOOK_POINTS`` says which module gives the indicator in the published integrations.
 """

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence, Union
 
 import torch
 from torch import nn
@@ -11,7 +11,7 @@ from torch import nn
 from .errors import BridgeError
 from .modules import ModuleRef, Selector, resolve_module, split_branches
 from .signals import SignalHistory
-from .tap import (NOISY_KWARGS, TIMESTEP_KWARGS, TimestepRef, Wrapped, arg_of, capture, default_indicator, indicator_wrapper, number_of,
+from .tap import (NOISY_KWARGS, TIMESTEP_KWARGS, TimestepRef, Wrapped, arg_of, capture, capture_input, default_indicator, indicator_wrapper, number_of,
                   output_tensor, stack_of, timestep_embedder)
 from .trace_files import TraceRow, write_trace
 
@@ -29,14 +29,17 @@ class TraceRecorder:
     Every call of ``model(...)`` inside ``run()`` is one step (``batched=True``: the batch holds the guidance
     branches in ``branches`` order, in equal chunks) or one branch of a step (``batched=False``: the branches
     are separate calls, in ``branches`` order). Nothing in the user's sampling loop changes. ``stack_output``
-    picks the hidden states out of what the last block returns when it returns several tensors.
+    picks the hidden states out of what the last block returns when it returns several tensors. ``blocks`` may
+    name several stacks and ``span_end``/``span_end_from`` the span's end, as for ``TeaCacheRuntime``: the
+    ``residual`` is then the span's (FLUX: from the first double block's input to ``final_layer``'s input).
     """
 
     def __init__(self, model: nn.Module, *, indicator: Optional[ModuleRef] = None, indicator_output: Optional[Selector] = None,
-                 indicator_from: str = "output", blocks: Optional[ModuleRef] = None, stack_output: Optional[Selector] = None,
+                 indicator_from: str = "output", blocks: Union[ModuleRef, Sequence[ModuleRef], None] = None, stack_output: Optional[Selector] = None,
                  timestep_embedding: Optional[ModuleRef] = AUTO,
                  noisy_input: Optional[ModuleRef] = None, output: Optional[Selector] = None,
-                 branches: Sequence[str] = ("cond",), batched: bool = True, timestep: TimestepRef = 1) -> None:
+                 branches: Sequence[str] = ("cond",), batched: bool = True, timestep: TimestepRef = 1,
+                 span_end: Optional[ModuleRef] = None, span_end_from: str = "output") -> None:
         if not branches or any(b not in ("cond", "uncond") for b in branches) or len(set(branches)) != len(branches):
             raise BridgeError(f"branches: expected ('cond',), ('cond', 'uncond') or ('uncond', 'cond'), found {tuple(branches)}")
         self.model = model
@@ -56,8 +59,28 @@ class TraceRecorder:
         self.prompt: Optional[str] = None
         self.seed: Optional[int] = None
 
-        stack_name, stack = stack_of(model, blocks)
+        stacks = [stack_of(model, ref) for ref in (list(blocks) if isinstance(blocks, (list, tuple)) else [blocks])]
+        if not stacks:
+            raise BridgeError("blocks: expected a stack or a sequence of stacks, found an empty sequence")
+        stack_name, stack = stacks[0]
         self.stack_name = stack_name
+        if span_end_from not in ("output", "input"):
+            raise BridgeError(f"span_end_from: expected 'output' or 'input', found {span_end_from!r}")
+        end_block = stacks[-1][1][len(stacks[-1][1]) - 1]
+        end_input: Optional[nn.Module] = None
+        if span_end is not None:
+            end_name, end_module = resolve_module(model, span_end, "span_end")
+            blocks_of = {id(b) for _, st in stacks for b in st}
+            if span_end_from == "input":
+                if id(end_module) in blocks_of:
+                    raise BridgeError(f'span_end: "{end_name}" is a block of the span; its input cannot end the span')
+                end_input = end_module
+            elif id(end_module) not in blocks_of:
+                raise BridgeError(f'span_end: "{end_name}" is not a block of {[n for n, _ in stacks]}; a module after the span ends it with span_end_from="input"')
+            else:
+                end_block = end_module
+        elif span_end_from == "input":
+            raise BridgeError('span_end: span_end_from="input" needs span_end= the module the forward pass calls after the span')
         self.indicator_name, ind_module = resolve_module(model, indicator if indicator is not None else default_indicator(model, stack_name, stack), "indicator")
         t_ref = timestep_embedder(model) if timestep_embedding == AUTO else timestep_embedding
         try:
@@ -72,7 +95,9 @@ class TraceRecorder:
                 self._wrapped.wrap(n_module, capture("noisy_input", None, self._sink("noisy")))
             else:
                 self.noisy_name = None
-            self._wrap_stack(stack)
+            self._wrap_stack(stack[0], None if end_input is not None else end_block)
+            if end_input is not None:
+                self._wrapped.wrap(end_input, capture_input("span_end", self._stack_out))
             self._wrapped.wrap(model, self._wrap_model)
         except BaseException:
             self._wrapped.restore()
@@ -85,7 +110,8 @@ class TraceRecorder:
                 self._captured[signal] = t
         return sink
 
-    def _wrap_stack(self, stack: nn.ModuleList) -> None:
+    def _wrap_stack(self, first_block: nn.Module, last: Optional[nn.Module]) -> None:
+        """Capture the span's input at its first block and, unless a module's input ends it, its output at ``last``."""
         def first(original):
             def forward(*args: Any, **kwargs: Any) -> Any:
                 if self._active and "stack_in" not in self._captured:
@@ -94,12 +120,13 @@ class TraceRecorder:
                         self._captured["stack_in"] = x
                 return original(*args, **kwargs)
             return forward
-        self._wrapped.wrap(stack[0], first)
+        self._wrapped.wrap(first_block, first)
+        if last is None:
+            return
         # The last block's output is the stack output; when the stack has one block it is wrapped twice in one wrapper.
-        last = stack[len(stack) - 1]
-        if last is stack[0]:
-            inner = stack[0].forward
-            stack[0].__dict__["forward"] = capture("blocks", self._stack_output, self._stack_out)(inner)
+        if last is first_block:
+            inner = first_block.forward
+            first_block.__dict__["forward"] = capture("blocks", self._stack_output, self._stack_out)(inner)
         else:
             self._wrapped.wrap(last, capture("blocks", self._stack_output, self._stack_out))
 
@@ -145,7 +172,7 @@ class TraceRecorder:
             raise BridgeError(f'blocks: the block stack "{self.stack_name}" did not run (or its first block got no tensor input) during step {step}')
         if c["stack_out"].shape != c["stack_in"].shape:
             raise BridgeError(f"blocks: the stack output {tuple(c['stack_out'].shape)} and input {tuple(c['stack_in'].shape)} differ in shape at step {step}; "
-                              "no residual (pick the hidden states with stack_output=)")
+                              "no residual (pick the hidden states with stack_output=, or end the span where they are back in the input's shape with span_end=)")
         signals: dict[str, torch.Tensor] = {"modulated": c["modulated"], "output": output, "residual": c["stack_out"] - c["stack_in"]}
         for s in ("noisy", "timestep"):
             if s in c:

@@ -86,12 +86,13 @@ test('convert writes a model directory from a DiT checkpoint and says what it wr
   }
 });
 
-test('a converted Latte-1 model traces on text-encoder outputs from a conditioning file', () => {
+test('a converted Latte-1 model traces and sweeps on text-encoder outputs from a conditioning file, metrics labelled latents', () => {
   const dir = mkdtempSync(join(tmpdir(), 'teacache-cli-'));
   try {
     const fixture = join(import.meta.dirname, '..', '..', 'models', 'src', 'convert', 'fixtures', 'latte-checkpoint.safetensors');
     const model = join(dir, 'latte');
-    const c = teacache('convert', '--from', 'latte-1', '--checkpoint', fixture, '--out', model, '--heads', '2', '--frames', '4', '--size', '8', '--text-length', '5');
+    // 24×24 latents: the sweep's SSIM needs at least 11×11.
+    const c = teacache('convert', '--from', 'latte-1', '--checkpoint', fixture, '--out', model, '--heads', '2', '--frames', '4', '--size', '24', '--text-length', '5');
     expect(c.code).toBe(0);
     const conditioning = join(dir, 'prompts.safetensors');
     writeConditioning(conditioning, {
@@ -106,10 +107,33 @@ test('a converted Latte-1 model traces on text-encoder outputs from a conditioni
     expect(r.out).toContain('a-fox-runs');
     expect(r.out).toContain('waves-at-night');
     expect(r.out).toContain('.latents.png');
+    // A sweep in a worker process gets the conditioning too, and labels its metrics as computed on latents.
+    const rows = join(dir, 'sweep.jsonl');
+    const sweep = teacache('sweep', '--model', model, '--conditioning', conditioning, '--policies', 'interval', '--intervals', '2',
+      '--steps', '4', '--workers', '1', '--out', rows);
+    expect(sweep.code).toBe(0);
+    const lines = readFileSync(rows, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { metricSpace?: string; prompt: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.metricSpace === 'latents')).toBe(true);
+    expect(new Set(lines.map((l) => l.prompt))).toEqual(new Set(['a fox runs', 'waves at night']));
     const bare = teacache('trace', '--model', model, '--steps', '3', '--out', join(dir, 'bare'));
     expect(bare.code).toBe(1);
     expect(bare.err).toContain('--conditioning FILE');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('replay takes retention and cut-off: the published rules by default, one cut-off for every variant when given', () => {
+  const args = ['replay', '--traces', 'datasets/traces/stdit-tiny/evaluation', '--coefficients', 'datasets/coefficients/stdit-tiny.json', '--thresholds', '0.3', '--retention', '1,3'];
+  const rows = (out: string) => out.split('\n').filter((l) => l.startsWith('teacache')).map((l) => l.trim().split(/\s+/).slice(0, 3).join(' '));
+  const published = teacache(...args);
+  expect(published.code).toBe(0);
+  // retention 1 with the last step forced; retention 3 without (Wan2.1's use_ret_steps)
+  expect(rows(published.out)).toEqual(['teacache 0.3 1/1', 'teacache 0.3 3/0']);
+  const forcedLast = teacache(...args, '--cutoff', '1');
+  expect(rows(forcedLast.out)).toEqual(['teacache 0.3 1/1', 'teacache 0.3 3/1']);
+  const bad = teacache(...args, '--cutoff', '-1');
+  expect(bad.code).not.toBe(0);
+  expect(bad.err).toMatch(/field "cutoff": expected a whole number of steps >= 0, found "-1"/);
 });

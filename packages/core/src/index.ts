@@ -17,3 +17,4 @@ export * from './metrics-8bit.js';
 export * from './frames-npy.js';
 export * from './png-decode.js';
 export * from './run-record-format.js';
+export * from './paired-ratio.js';

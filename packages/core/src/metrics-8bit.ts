@@ -31,26 +31,31 @@ function checkVideo(a: readonly NumericArray[], b: readonly NumericArray[]): voi
 }
 
 /**
- * PSNR of one pair of 8-bit frames in dB, 10·log10(255² / MSE); identical frames give Infinity.
+ * PSNR (dB) the paper's evaluation gives a frame whose MSE on [0, 1] values is below 1e-10, an identical frame
+ * among them (ali-vilab/TeaCache, eval/teacache/common_metrics/calculate_psnr.py at 7c10efc).
+ */
+export const PAPER_IDENTICAL_FRAME_PSNR = 100;
+
+/**
+ * PSNR of one pair of 8-bit frames in dB, 10·log10(255² / MSE), as the paper's evaluation computes it on the
+ * frames scaled to [0, 1]: an MSE below 1e-10 there (identical frames) gives 100 dB.
  */
 export function psnr8bit(a: Uint8Array, b: Uint8Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) { const d = a[i] - b[i]; sum += d * d; }
-  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / sum);
+  const mseUnit = sum / a.length / (255 * 255);
+  return mseUnit < 1e-10 ? PAPER_IDENTICAL_FRAME_PSNR : 10 * Math.log10(1 / mseUnit);
 }
 
 /**
  * The TeaCache paper's PSNR protocol: frames saved as 8 bits, PSNR per frame, averaged over frames (dB).
- * Infinity when every frame is identical. A frame identical to its reference among frames that differ
- * counts as the highest finite 8-bit PSNR of its size, 10·log10(255² · values), one level off in one
- * value: an infinite term would make the whole mean infinite.
+ * Identical frames count as 100 dB as in the paper's evaluation code, so a run identical to its reference
+ * has 100 dB, never Infinity.
  */
 export function psnrFrames8bit(a: readonly NumericArray[], b: readonly NumericArray[]): number {
   checkVideo(a, b);
   const perFrame = a.map((f, i) => psnr8bit(frameTo8bit(f, `frame ${i} of a`), frameTo8bit(b[i], `frame ${i} of b`)));
-  if (perFrame.every((p) => p === Infinity)) return Infinity;
-  const finite = perFrame.map((p, i) => (p === Infinity ? 10 * Math.log10(255 * 255 * a[i].length) : p));
-  return finite.reduce((s, p) => s + p, 0) / finite.length;
+  return perFrame.reduce((s, p) => s + p, 0) / perFrame.length;
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   appendSweepRow, formatSchedule, parseSweepRows, readSweepRows, scheduleBranches, sweepRowKey, sweepRowToJson,
   SWEEP_ROW_SCHEMA, type SweepRow,
 } from './sweep-format.js';
-import { FormatError } from './errors.js';
+import { FormatError, FormatProblems, MAX_LISTED_PROBLEMS } from './errors.js';
 import { validateWithSchema } from './schema.js';
 
 function row(overrides: Partial<SweepRow> = {}): SweepRow {
@@ -20,6 +20,45 @@ function row(overrides: Partial<SweepRow> = {}): SweepRow {
 }
 
 const lines = (...rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+describe('parseSweepRows lists every problem of a file at once', () => {
+  const problemsOf = (text: string): FormatProblems => {
+    try {
+      parseSweepRows(text, 's.jsonl');
+    } catch (err) {
+      return err as FormatProblems;
+    }
+    throw new Error('expected the file to be refused');
+  };
+
+  test('a broken line, a row with two bad fields and a row whose counts disagree are reported together, each with its row and field', () => {
+    const text = ['{not json', JSON.stringify({ ...row(), seed: -1, ssim: 'high' }), JSON.stringify(row({ computedSteps: 2, skippedSteps: 4 })),
+      JSON.stringify(row())].join('\n') + '\n';
+    const err = problemsOf(text);
+    expect(err).toBeInstanceOf(FormatError);
+    expect(err.problems.map((p) => [p.row, p.field])).toEqual([[1, undefined], [2, 'seed'], [2, 'ssim'], [3, 'computedSteps'], [3, 'stepSpeedup']]);
+    expect(err.truncated).toBe(false);
+    expect(err.message).toMatch(/^s\.jsonl: 5 problems:\n/);
+    expect(err.message).toContain('s.jsonl, row 2, field "seed": expected a value that must be >= 0, found -1');
+    expect(err.message).toContain('s.jsonl, row 3, field "computedSteps": expected 3 (the C count of the schedule), found 2');
+  });
+
+  test('a file with more problems than the cap lists the first ones and says it stopped looking', () => {
+    const bad = JSON.stringify({ ...row(), seed: -1 });
+    const err = problemsOf(Array.from({ length: MAX_LISTED_PROBLEMS + 5 }, () => bad).join('\n') + '\n');
+    expect(err.problems).toHaveLength(MAX_LISTED_PROBLEMS);
+    expect(err.problems.map((p) => p.row)).toEqual(Array.from({ length: MAX_LISTED_PROBLEMS }, (_, i) => i + 1));
+    expect(err.truncated).toBe(true);
+    expect(err.message).toMatch(/stopped looking after 20/);
+  });
+
+  test('exactly as many problems as the cap, with nothing left to read, is a complete list', () => {
+    const bad = JSON.stringify({ ...row(), seed: -1 });
+    const err = problemsOf(Array.from({ length: MAX_LISTED_PROBLEMS }, () => bad).join('\n') + '\n');
+    expect(err.problems).toHaveLength(MAX_LISTED_PROBLEMS);
+    expect(err.truncated).toBe(false);
+  });
+});
 
 describe('parseSweepRows', () => {
   test('reads valid JSON Lines rows, skipping blank lines', () => {
@@ -155,6 +194,41 @@ describe('sweepRowKey', () => {
     for (const other of [row({ seed: 8 }), row({ prompt: 'a cat' }), row({ params: { threshold: 0.2, indicator: 'modulated' } }),
       row({ steps: 7 }), row({ model: 'other' }), row({ policy: 'oracle' })]) {
       expect(sweepRowKey(other)).not.toBe(sweepRowKey(a));
+    }
+  });
+});
+
+describe('timing, FLOP and 8-bit fields', () => {
+  const timed = (over: Partial<SweepRow> = {}) => row({
+    repeats: 2, wallSecondsRepeats: [1.5, 1.5], referenceWallSecondsRepeats: [2.7, 2.7], wallSpeedupLow: 1.7, wallSpeedupHigh: 1.9,
+    wallSpeedupConfidence: 0.95, wallSpeedupImpossible: false, cpuSeconds: 1.4, referenceCpuSeconds: 2.6, cpuSpeedup: 2.6 / 1.4,
+    flops: 6e9, referenceFlops: 1.2e10, flopSpeedup: 2, psnrFrames8bit: 31.5, ssimFrames8bit: 0.94, ...over,
+  });
+
+  test('round-trip, with an infinite 8-bit PSNR stored as null', () => {
+    const text = sweepRowToJson(timed({ psnrFrames8bit: Infinity })) + '\n';
+    expect(text).toContain('"psnrFrames8bit":null');
+    expect(parseSweepRows(text, 's.jsonl')[0]).toEqual(timed({ psnrFrames8bit: Infinity }));
+  });
+
+  test('rows written before the fields existed still read', () => {
+    expect(parseSweepRows(lines(row()), 's.jsonl')[0].repeats).toBeUndefined();
+  });
+
+  test('refuses repeat times that do not match repeats, an interval that misses its estimate, and a wrong FLOP ratio', () => {
+    expect(() => parseSweepRows(lines(timed({ wallSecondsRepeats: [1.5] })), 's.jsonl')).toThrow(/row 1, field "wallSecondsRepeats": expected 2 times/);
+    expect(() => parseSweepRows(lines(timed({ wallSpeedupLow: 1.85 })), 's.jsonl')).toThrow(/field "wallSpeedupLow": expected an interval around wallSpeedup 1.8/);
+    expect(() => parseSweepRows(lines(timed({ flopSpeedup: 2.5 })), 's.jsonl')).toThrow(/field "flopSpeedup": expected 2 \(referenceFlops \/ flops\)/);
+    expect(() => parseSweepRows(lines(timed({ repeats: 0 })), 's.jsonl')).toThrow(/field "repeats"/);
+    expect(() => parseSweepRows(lines(timed({ wallSecondsRepeats: [1.5, -1] })), 's.jsonl')).toThrow(/wallSecondsRepeats/);
+  });
+
+  test('a NaN 8-bit PSNR is refused on append', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-8bit-'));
+    try {
+      expect(() => appendSweepRow(join(dir, 's.jsonl'), timed({ psnrFrames8bit: NaN }))).toThrow(/field "psnrFrames8bit": expected a number or Infinity/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

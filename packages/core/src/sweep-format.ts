@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync, openSync, readSync, closeSync, truncateSync } from 'node:fs';
-import { FormatError } from './errors.js';
-import { validateWithSchema } from './schema.js';
+import { FormatError, FormatProblems, ProblemList } from './errors.js';
+import { schemaProblems } from './schema.js';
 import { appendLine } from './atomic-write.js';
 
 /** One finished cached-sampling run of a sweep, compared with the uncached run of the same model, prompt and seed. */
@@ -46,8 +46,9 @@ export interface SweepRow {
   /** Classifier-free guidance scale of the run and its reference (rows written before it was recorded lack it). */
   guidance?: number;
   /**
-   * The TeaCache paper's protocol: PSNR per frame on 8-bit frames, averaged over frames (dB; Infinity when
-   * every frame is identical, null in the file). `psnr` above is pooled over float values.
+   * The TeaCache paper's protocol: PSNR per frame on 8-bit frames, averaged over frames (dB; an identical frame
+   * counts 100 dB as in the paper's evaluation code; rows written before that say null, read as Infinity).
+   * `psnr` above is pooled over float values.
    */
   psnrFrames8bit?: number;
   /** SSIM per frame on 8-bit frames (data range 255), averaged over frames. */
@@ -59,6 +60,37 @@ export interface SweepRow {
    * (a latent-space model with no decoder: the raw latents, data range that of the reference's latents).
    */
   metricSpace?: 'pixels' | 'latents';
+  // Fields below are absent from rows written before timing was repeated and FLOPs and the 8-bit protocol were recorded.
+  /**
+   * Timed pairs: the cached run and an uncached run of the same prompt and seed, run back to back (order
+   * alternating). wallSeconds / referenceWallSeconds are then the geometric means of the pairs' times.
+   */
+  repeats?: number;
+  /** Wall time of each timed cached run (seconds), in pair order. */
+  wallSecondsRepeats?: number[];
+  /** Wall time of each timed uncached run (seconds), paired with wallSecondsRepeats. */
+  referenceWallSecondsRepeats?: number[];
+  /** Bounds of the confidence interval of wallSpeedup (×); null with one pair. */
+  wallSpeedupLow?: number | null;
+  wallSpeedupHigh?: number | null;
+  /** Level of that interval (0.95). */
+  wallSpeedupConfidence?: number;
+  /**
+   * The wall speedup exceeds the step speedup beyond its interval (the low bound is above it; with one pair,
+   * the estimate is): skipping a share of the stack cannot save more than that share, so the timing is not a result.
+   */
+  wallSpeedupImpossible?: boolean;
+  /** CPU time (user + system, seconds) of the cached and the uncached runs, geometric means over the pairs. */
+  cpuSeconds?: number;
+  referenceCpuSeconds?: number;
+  /** referenceCpuSeconds / cpuSeconds. */
+  cpuSpeedup?: number;
+  /** GEMM FLOPs the run's schedule needs (embedding and head every step, the stack where computed). */
+  flops?: number;
+  /** GEMM FLOPs of the uncached run. */
+  referenceFlops?: number;
+  /** referenceFlops / flops. */
+  flopSpeedup?: number;
 }
 
 const nonNegative = { type: 'number', minimum: 0 } as const;
@@ -103,6 +135,19 @@ export const SWEEP_ROW_SCHEMA = {
     ssimFrames8bit: { type: 'number', minimum: -1, maximum: 1 },
     source: { type: 'string', minLength: 1 },
     metricSpace: { enum: ['pixels', 'latents'] },
+    repeats: { type: 'integer', minimum: 1 },
+    wallSecondsRepeats: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+    referenceWallSecondsRepeats: { type: 'array', items: { type: 'number', exclusiveMinimum: 0 }, minItems: 1 },
+    wallSpeedupLow: { type: ['number', 'null'], exclusiveMinimum: 0 },
+    wallSpeedupHigh: { type: ['number', 'null'], exclusiveMinimum: 0 },
+    wallSpeedupConfidence: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    wallSpeedupImpossible: { type: 'boolean' },
+    cpuSeconds: nonNegative,
+    referenceCpuSeconds: nonNegative,
+    cpuSpeedup: { type: 'number', exclusiveMinimum: 0 },
+    flops: { type: 'number', exclusiveMinimum: 0 },
+    referenceFlops: { type: 'number', exclusiveMinimum: 0 },
+    flopSpeedup: { type: 'number', exclusiveMinimum: 0 },
   },
   additionalProperties: true,
 } as const;
@@ -118,42 +163,68 @@ export function formatSchedule(branches: readonly string[]): string {
   return branches.length === 2 && branches[0] !== branches[1] ? `${branches[0]}/${branches[1]}` : branches[0];
 }
 
-/** Checks beyond the schema: counts agree with the schedule and with each other. */
-function checkConsistency(row: SweepRow, file: string, rowNumber?: number): void {
+/** Checks beyond the schema: counts agree with the schedule and with each other; every disagreement, in field order. */
+function consistencyProblems(row: SweepRow, file: string, rowNumber?: number): FormatError[] {
   const at = (field: string) => ({ file, row: rowNumber, field });
+  const problems: FormatError[] = [];
   const branches = scheduleBranches(row.schedule);
-  for (const b of branches) {
-    if (b.length !== row.steps) throw new FormatError(at('schedule'), `one letter per step (${row.steps})`, `${b.length} letters`);
-  }
+  const badLength = branches.find((b) => b.length !== row.steps);
+  if (badLength !== undefined) problems.push(new FormatError(at('schedule'), `one letter per step (${row.steps})`, `${badLength.length} letters`));
   const computed = branches.reduce((s, b) => s + [...b].filter((c) => c === 'C').length, 0) / branches.length;
-  if (row.computedSteps !== computed) throw new FormatError(at('computedSteps'), `${computed} (the C count of the schedule)`, row.computedSteps);
+  if (row.computedSteps !== computed) problems.push(new FormatError(at('computedSteps'), `${computed} (the C count of the schedule)`, row.computedSteps));
   if (row.computedSteps + row.skippedSteps !== row.steps) {
-    throw new FormatError(at('skippedSteps'), `${row.steps - row.computedSteps} (steps - computedSteps)`, row.skippedSteps);
+    problems.push(new FormatError(at('skippedSteps'), `${row.steps - row.computedSteps} (steps - computedSteps)`, row.skippedSteps));
   }
   const speedup = row.steps / row.computedSteps;
-  if (Math.abs(row.stepSpeedup - speedup) > 1e-9 * speedup) throw new FormatError(at('stepSpeedup'), `${speedup} (steps / computedSteps)`, row.stepSpeedup);
+  if (Math.abs(row.stepSpeedup - speedup) > 1e-9 * speedup) problems.push(new FormatError(at('stepSpeedup'), `${speedup} (steps / computedSteps)`, row.stepSpeedup));
   for (const key of ['wallSeconds', 'referenceWallSeconds', 'wallSpeedup', 'ssim', 'mse'] as const) {
-    if (!Number.isFinite(row[key])) throw new FormatError(at(key), 'a finite number', row[key]);
+    if (!Number.isFinite(row[key])) problems.push(new FormatError(at(key), 'a finite number', row[key]));
   }
+  problems.push(...timingProblems(row, at));
+  return problems;
 }
 
-/** Validate a parsed row (as stored: psnr null allowed) and return it in memory form (psnr null → Infinity). */
-function toSweepRow(value: unknown, file: string, rowNumber?: number): SweepRow {
-  let row: SweepRow;
-  try {
-    row = validateWithSchema<SweepRow>(SWEEP_ROW_SCHEMA, value, file);
-  } catch (err) {
-    // the schema check knows the file and field; add the row number for the user
-    if (err instanceof FormatError && rowNumber !== undefined) {
-      throw new FormatError({ file, row: rowNumber, field: err.field }, err.expected, valueAt(value, err.field));
-    }
-    throw err;
+/** The repeated-timing and FLOP fields, when present, agree with each other. */
+function timingProblems(row: SweepRow, at: (field: string) => { file: string; row?: number; field: string }): FormatError[] {
+  const problems: FormatError[] = [];
+  for (const key of ['wallSecondsRepeats', 'referenceWallSecondsRepeats'] as const) {
+    const list = row[key];
+    if (list !== undefined && list.length !== row.repeats) problems.push(new FormatError(at(key), `${row.repeats ?? 'repeats'} times (one per repeat)`, list.length));
   }
-  const stored = row as unknown as { psnr: number | null; psnrFrames8bit?: number | null };
-  const memory: SweepRow = { ...row, psnr: stored.psnr === null ? Infinity : stored.psnr };
+  const low = row.wallSpeedupLow;
+  const high = row.wallSpeedupHigh;
+  if (low != null && high != null && !(low <= row.wallSpeedup * (1 + 1e-9) && row.wallSpeedup <= high * (1 + 1e-9))) {
+    problems.push(new FormatError(at('wallSpeedupLow'), `an interval around wallSpeedup ${row.wallSpeedup}`, `[${low}, ${high}]`));
+  }
+  if (row.flops !== undefined && row.referenceFlops !== undefined && row.flopSpeedup !== undefined) {
+    const ratio = row.referenceFlops / row.flops;
+    if (Math.abs(row.flopSpeedup - ratio) > 1e-9 * ratio) problems.push(new FormatError(at('flopSpeedup'), `${ratio} (referenceFlops / flops)`, row.flopSpeedup));
+  }
+  return problems;
+}
+
+/**
+ * Every problem of one parsed row (as stored: psnr null allowed): each field the schema refuses, or, when the
+ * schema accepts it, each count that disagrees; with the row in memory form (psnr null → Infinity) when none.
+ */
+function checkSweepRow(value: unknown, file: string, rowNumber?: number): { row?: SweepRow; problems: FormatError[] } {
+  const schema = schemaProblems(SWEEP_ROW_SCHEMA, value, file);
+  if (schema.length > 0) {
+    // the schema check knows the file and field; add the row number for the user
+    return { problems: schema.map((e) => new FormatError({ file, row: rowNumber, field: e.field }, e.expected, valueAt(value, e.field))) };
+  }
+  const stored = value as SweepRow & { psnr: number | null; psnrFrames8bit?: number | null };
+  const memory: SweepRow = { ...stored, psnr: stored.psnr === null ? Infinity : stored.psnr };
   if (stored.psnrFrames8bit === null) memory.psnrFrames8bit = Infinity;
-  checkConsistency(memory, file, rowNumber);
-  return memory;
+  const problems = consistencyProblems(memory, file, rowNumber);
+  return problems.length > 0 ? { problems } : { row: memory, problems };
+}
+
+/** Validate a parsed row and return it in memory form; every problem of the row at once otherwise. */
+function toSweepRow(value: unknown, file: string, rowNumber?: number): SweepRow {
+  const { row, problems } = checkSweepRow(value, file, rowNumber);
+  if (row === undefined) throw new FormatProblems(file, problems);
+  return row;
 }
 
 /** The value at a dotted field path of a parsed row (undefined when absent). */
@@ -178,7 +249,8 @@ const warnToStderr = (message: string) => { process.stderr.write(`warning: ${mes
 /**
  * Parse sweep rows from JSON Lines text. Rows are numbered by line (1 = first line). Blank lines
  * are skipped. A last line without a newline is an interrupted append: it is skipped with a warning.
- * Any other bad line throws a FormatError naming the row and field.
+ * Bad lines throw one FormatError (FormatProblems) listing every problem of the file, each naming its
+ * row and field, up to MAX_LISTED_PROBLEMS.
  */
 export function parseSweepRows(text: string, file = '<sweep>', options: ParseSweepOptions = {}): SweepRow[] {
   const lines = text.split('\n');
@@ -187,17 +259,24 @@ export function parseSweepRows(text: string, file = '<sweep>', options: ParseSwe
     (options.onWarning ?? warnToStderr)(`${file}: row ${lines.length + 1} has no newline (an interrupted append); skipped`);
   }
   const rows: SweepRow[] = [];
-  lines.forEach((line, i) => {
+  const problems = new ProblemList(file);
+  let i = 0;
+  for (; i < lines.length && !problems.full; i++) {
     const rowNumber = i + 1;
-    if (line.trim() === '') return;
+    if (lines[i].trim() === '') continue;
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(lines[i]);
     } catch (err) {
-      throw new FormatError({ file, row: rowNumber }, 'a JSON object on one line', (err as Error).message);
+      problems.add(new FormatError({ file, row: rowNumber }, 'a JSON object on one line', (err as Error).message));
+      continue;
     }
-    rows.push(toSweepRow(value, file, rowNumber));
-  });
+    const checked = checkSweepRow(value, file, rowNumber);
+    if (checked.row !== undefined) rows.push(checked.row);
+    for (const p of checked.problems) problems.add(p);
+  }
+  if (problems.full && lines.slice(i).some((l) => l.trim() !== '')) problems.truncated = true; // stopped with rows unread
+  problems.throwIfAny();
   return rows;
 }
 
@@ -209,10 +288,8 @@ export function readSweepRows(path: string, options: ParseSweepOptions = {}): Sw
 
 /** Serialise one row as a JSON line (psnr Infinity → null). */
 export function sweepRowToJson(row: SweepRow): string {
-  return JSON.stringify({
-    ...row, psnr: row.psnr === Infinity ? null : row.psnr,
-    ...(row.psnrFrames8bit === Infinity ? { psnrFrames8bit: null } : {}),
-  });
+  const frames8bit = row.psnrFrames8bit === undefined ? {} : { psnrFrames8bit: row.psnrFrames8bit === Infinity ? null : row.psnrFrames8bit };
+  return JSON.stringify({ ...row, psnr: row.psnr === Infinity ? null : row.psnr, ...frames8bit });
 }
 
 /** The length of a file up to and including its last newline (where an interrupted append starts). */

@@ -21,10 +21,12 @@ const OUT = resolve(fileURLToPath(import.meta.url), '../../../../datasets/refere
 const RECORDED_AT = '2026-11-24T00:00:00.000Z';
 
 const UPSTREAM = 'ali-vilab/TeaCache';
-// ali-vilab/TeaCache itself is not in the searchable index this was built from; its files were read from a
-// full copy (README news up to 2025/06/08) and cross-checked against other forks where noted.
+// Every list below was first read from a full copy of ali-vilab/TeaCache (zhajingjing/cse585), then found
+// character for character in ali-vilab/TeaCache itself at this commit (its latest, 2025-06-08), which is recorded.
+const UPSTREAM_COMMIT = '7c10efc4702c6b619f47805f7abe4a7a08085aa0';
 const COPY = { repository: 'zhajingjing/cse585', commit: '470d4403d65a4eb9b79eeae7ff84b11826c97343' };
-const COMFY = { repository: 'welltop-cn/ComfyUI-TeaCache', commit: 'a8012e85b4ac8c884370e71c1d195a19a1e01440' };
+// ComfyUI-TeaCache's latest commit (2025-07-12); its README table changed FLUX-Kontext's end_percent to 0.9 there.
+const COMFY = { repository: 'welltop-cn/ComfyUI-TeaCache', commit: '91dff8e31684ca70a5fda309611484402d8fa192' };
 const COMFY_TABLE = `${COMFY.repository} README.md (table of recommended rel_l1_thresh, start_percent, end_percent) @ ${COMFY.commit.slice(0, 8)}`;
 
 /** The numbers of a published list, parsed from its text (numpy.poly1d order). */
@@ -48,7 +50,7 @@ interface SetSpec {
 function upstream(integration: string, path: string, publishedText: string, rest: Partial<PublishedReference> & { indicatorDetail: string },
   readFromCommit = COPY.commit): PublishedReference {
   return {
-    integration, repository: UPSTREAM, path, commit: null,
+    integration, repository: UPSTREAM, path, commit: UPSTREAM_COMMIT,
     readFrom: { repository: COPY.repository, path, commit: readFromCommit }, publishedText, ...rest,
   };
 }
@@ -62,6 +64,10 @@ const t = (threshold: number, label: string, source: string, extra: Partial<Reco
 const min = (m: number) => m * 60;
 
 const FIRST_LAST = 'first and last sampling steps always computed';
+// ComfyUI's CogVideoX node (nodes_diffusers.py) uses the same 2B and 5B lists; its README recommends one threshold for both.
+const COMFY_COGVIDEOX = t(0.3, 'ComfyUI recommended', COMFY_TABLE, {
+  speedup: 2, note: 'start_percent 0, end_percent 1; one row "CogVideoX" for both sizes (nodes_diffusers.py holds the same 2B and 5B lists)',
+});
 const FLUX_TEXT = '[4.98651651e+02, -2.83781631e+02,  5.58554382e+01, -3.82021401e+00, 2.64230861e-01]';
 const FLUX_DETAIL = "transformer_blocks[0].norm1(hidden_states, emb=temb): the first block's adaLN-modulated image tokens";
 const COGX_5B_TEXT = '[-1.53880483e+03,  8.43202495e+02, -1.34363087e+02,  7.97131516e+00, -5.23162339e-02]';
@@ -91,7 +97,7 @@ function wan(name: string, model: string, ret: boolean, key: string, publishedTe
   };
 }
 
-const SETS: SetSpec[] = [
+export const SETS: SetSpec[] = [
   {
     name: 'teacache4flux', model: 'FLUX.1-dev', indicator: 'modulated',
     reference: upstream('TeaCache4FLUX', 'TeaCache4FLUX/teacache_flux.py', FLUX_TEXT, {
@@ -218,6 +224,7 @@ const SETS: SetSpec[] = [
     thresholds: [
       t(0.1, 'slow', `${UPSTREAM} eval/teacache/experiments/cogvideox.py`, { setting: SLOW_FAST, note: 'the script picks the 2B or 5B set by model' }),
       t(0.2, 'fast', `${UPSTREAM} eval/teacache/experiments/cogvideox.py`, { setting: SLOW_FAST, note: 'the script picks the 2B or 5B set by model' }),
+      COMFY_COGVIDEOX,
     ],
   },
   {
@@ -230,6 +237,7 @@ const SETS: SetSpec[] = [
     thresholds: [
       t(0.1, 'slow', `${UPSTREAM} eval/teacache/experiments/cogvideox.py`, { setting: SLOW_FAST, note: 'the script picks the 2B or 5B set by model' }),
       t(0.2, 'fast', `${UPSTREAM} eval/teacache/experiments/cogvideox.py`, { setting: SLOW_FAST, note: 'the script picks the 2B or 5B set by model' }),
+      COMFY_COGVIDEOX,
     ],
   },
   {
@@ -395,7 +403,7 @@ const SETS: SetSpec[] = [
       schedule: 'steps outside the node\'s start_percent..end_percent window always computed',
       notes: ['this version of the FLUX forward accumulates the absolute value of the polynomial'],
     }),
-    thresholds: [t(0.22, 'ComfyUI recommended', COMFY_TABLE, { speedup: 2, note: 'start_percent 0.2, end_percent 1' })],
+    thresholds: [t(0.22, 'ComfyUI recommended', COMFY_TABLE, { speedup: 2, note: 'start_percent 0.2, end_percent 0.9' })],
   },
   {
     name: 'comfyui-lumina-2', model: 'Lumina-Image-2.0', indicator: 'timestep',
@@ -427,9 +435,9 @@ const SETS: SetSpec[] = [
 function toFile(spec: SetSpec): CoefficientsFile {
   const highestFirst = parsePublishedText(spec.reference.publishedText);
   const ref = spec.reference;
-  const where = ref.readFrom && ref.readFrom.repository !== ref.repository
-    ? ` (read from the copy in ${ref.readFrom.repository}@${ref.readFrom.commit.slice(0, 8)})`
-    : ref.commit ? `@${ref.commit.slice(0, 8)}` : '';
+  const copy = ref.readFrom && ref.readFrom.repository !== ref.repository
+    ? ` (first read from the copy in ${ref.readFrom.repository}@${ref.readFrom.commit.slice(0, 8)})` : '';
+  const where = `${ref.commit ? `@${ref.commit.slice(0, 8)}` : ''}${copy}`;
   return {
     format: 'teacache-coefficients', version: 1, origin: 'published', model: spec.model, weightsHash: '',
     indicator: spec.indicator, target: 'output', degree: highestFirst.length - 1,

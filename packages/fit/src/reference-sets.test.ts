@@ -56,6 +56,18 @@ describe('the published reference sets', () => {
     expect(wan.indicator).toBe('timestep');
   });
 
+  test('sets from ali-vilab/TeaCache carry the commit they were read at; ComfyUI\'s recommendations are its latest', () => {
+    // read against the upstream repositories themselves (ali-vilab/TeaCache 7c10efc, welltop-cn/ComfyUI-TeaCache 91dff8e3)
+    for (const { name, file } of sets.filter((s) => s.file.reference!.repository === 'ali-vilab/TeaCache')) {
+      expect({ name, commit: file.reference!.commit }).toEqual({ name, commit: '7c10efc4702c6b619f47805f7abe4a7a08085aa0' });
+    }
+    const thresholds = (name: string) => sets.find((s) => s.name === name)!.file.recommendedThresholds!;
+    for (const name of ['teacache4cogvideox-2b', 'teacache4cogvideox-5b']) {
+      expect(thresholds(name).find((t) => t.label === 'ComfyUI recommended')).toMatchObject({ threshold: 0.3, speedup: 2 });
+    }
+    expect(thresholds('comfyui-flux-kontext')[0]).toMatchObject({ threshold: 0.22, note: 'start_percent 0.2, end_percent 0.9' });
+  });
+
   test('sets published under several names share one list', () => {
     const flux = sets.find((s) => s.name === 'teacache4flux')!.file.coefficients;
     const tango = sets.find((s) => s.name === 'teacache4tangoflux')!.file.coefficients;

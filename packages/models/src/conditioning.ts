@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { FormatError } from '@teacache/core';
 import type { ModelConfig } from './config.js';
 import { readSafetensors, writeSafetensors } from './weights/safetensors.js';
@@ -84,4 +85,32 @@ export function conditioningOf(c: Conditioning, caption: string, file = '<condit
   }
   const size = c.length * c.width;
   return { embedding: c.embeddings.subarray(i * size, (i + 1) * size), mask: c.mask.subarray(i * c.length, (i + 1) * c.length) };
+}
+
+/** Encoder outputs [B, L, W] of captions, in caption order ('' is the null caption). */
+export function conditioningTokens(c: Conditioning, captions: readonly string[], file?: string): tf.Tensor3D {
+  const size = c.length * c.width;
+  const data = new Float32Array(captions.length * size);
+  captions.forEach((caption, i) => data.set(conditioningOf(c, caption, file).embedding, i * size));
+  return tf.tensor3d(data, [captions.length, c.length, c.width]);
+}
+
+/** Cross-attention key bias [B, L] of captions: 0 where the mask keeps a token, −1e9 for padding. */
+export function conditioningBias(c: Conditioning, captions: readonly string[], file?: string): tf.Tensor2D {
+  const data = new Float32Array(captions.length * c.length);
+  captions.forEach((caption, i) => {
+    const mask = conditioningOf(c, caption, file).mask;
+    for (let k = 0; k < c.length; k++) data[i * c.length + k] = mask[k] > 0 ? 0 : -1e9;
+  });
+  return tf.tensor2d(data, [captions.length, c.length]);
+}
+
+/** The class index a caption names for a class-conditional model: '' is the null class (numClasses). */
+export function classIndex(caption: string, numClasses: number): number {
+  const text = caption.trim();
+  if (text === '') return numClasses;
+  if (!/^\d+$/.test(text) || Number(text) >= numClasses) {
+    throw new Error(`caption "${caption}": a class-conditional model takes a class index 0..${numClasses - 1} (or '' for the null class)`);
+  }
+  return Number(text);
 }

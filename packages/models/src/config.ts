@@ -47,7 +47,7 @@ export interface ModelConfig extends UpstreamOptions {
   zeroTerminalSnr?: boolean;
   /** Sinusoidal frequency width of the timestep embedding. */
   timestepFrequencies: number;
-  // Options a published checkpoint needs; each absent keeps the built-in models' behaviour (upstream.ts).
+  // Options a published checkpoint needs; each absent keeps the built-in models' behaviour (docs/formats.md).
   /** Which axis the first half of the 2-D position embedding encodes: `row` (absent) or `column` (DiT, Latte). */
   positionFirstHalf?: 'row' | 'column';
   /** Class-conditional `dit`: classes 0..numClasses−1; the label table has one more row, the null class for guidance. */

@@ -7,7 +7,7 @@ import { declareLinear } from './layers.js';
 import { TfOps } from './ops/tf-ops.js';
 import { declareTextEncoder, encodeText, tokenize } from './text-encoder.js';
 import { declareUpstream } from './upstream.js';
-import { conditioningOf, type Conditioning } from './conditioning.js';
+import { classIndex, conditioningOf, type Conditioning } from './conditioning.js';
 import { FormatError } from '@teacache/core';
 
 /**
@@ -244,16 +244,6 @@ export class DiffusionTransformer {
 /** Dispose every tensor of an EmbedOutput. */
 export function disposeEmbed(e: EmbedOutput): void {
   tf.dispose([e.noisyTokens, e.tokens, e.timestepEmbedding, e.modulated, e.condition, e.text, ...(e.textBias ? [e.textBias] : [])]);
-}
-
-/** The class index a caption names for a class-conditional model: '' is the null class (numClasses). */
-export function classIndex(caption: string, numClasses: number): number {
-  const text = caption.trim();
-  if (text === '') return numClasses;
-  if (!/^\d+$/.test(text) || Number(text) >= numClasses) {
-    throw new Error(`caption "${caption}": a class-conditional model takes a class index 0..${numClasses - 1} (or '' for the null class)`);
-  }
-  return Number(text);
 }
 
 /** Every parameter's shape a config implies, computed without allocating any tensor. */

@@ -5,7 +5,7 @@ import { buildReport, type ReportProgress } from './build-report.js';
 import { syntheticCoefficients, syntheticReference, syntheticSweep, syntheticTraces } from './synthetic-inputs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'report-build-'));
-const CHARTS = ['per-step', 'correlation', 'speed-psnr', 'speed-ssim', 'skip-schedule', 'coefficient-curves'];
+const CHARTS = ['per-step', 'correlation', 'speed-psnr', 'speed-ssim', 'wall-speedup', 'skip-schedule', 'coefficient-curves'];
 
 describe('buildReport', () => {
   const outDir = join(root, 'full');
@@ -32,7 +32,7 @@ describe('buildReport', () => {
   });
 
   test('reports progress once per chart', () => {
-    expect(events.map((e) => `${e.index}/${e.total} ${e.chart} ${e.status}`)).toEqual(CHARTS.map((c, i) => `${i + 1}/6 ${c} drawn`));
+    expect(events.map((e) => `${e.index}/${e.total} ${e.chart} ${e.status}`)).toEqual(CHARTS.map((c, i) => `${i + 1}/7 ${c} drawn`));
   });
 
   test('embeds in index.html exactly the specs written beside it, and loads nothing from elsewhere', () => {

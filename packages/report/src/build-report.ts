@@ -13,6 +13,8 @@ import { speedQualityChart } from './speed-quality-chart.js';
 import { summaryMarkdown } from './summary-markdown.js';
 import { summaryHtmlTable, summaryRows } from './summary-table.js';
 import type { TraceInput } from './trace-runs.js';
+import { wallSpeedupChart } from './wall-speedup-chart.js';
+import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, type PsnrProtocol } from './psnr-protocol.js';
 
 /** Inputs and options of a report; every input is optional, but at least one must be given. */
 export interface BuildReportOptions {
@@ -32,6 +34,8 @@ export interface BuildReportOptions {
   targetPsnr?: number;
   /** PSNR (dB) identical outputs count as (default 60). */
   psnrCap?: number;
+  /** Which PSNR the target, the summary and the charts read (default the paper's per-frame 8-bit protocol). */
+  psnrProtocol?: PsnrProtocol;
   /** Indicator range for reference sets that record none (see CoefficientCurvesOptions). */
   fallbackXRange?: readonly [number, number];
   /** PNG pixels per SVG pixel (default 2). */
@@ -73,10 +77,11 @@ export async function buildReport(options: BuildReportOptions): Promise<string[]
   }
   const targetPsnr = options.targetPsnr ?? 30;
   if (!Number.isFinite(targetPsnr)) throw new FormatError({ file: 'options', field: 'targetPsnr' }, 'a finite PSNR in dB', targetPsnr);
+  const psnrProtocol = parsePsnrProtocol(options.psnrProtocol ?? DEFAULT_PSNR_PROTOCOL, 'psnrProtocol');
   const outDir = resolve(options.outDir);
   const name = options.name ?? basename(outDir);
   const generatedAt = (options.now ?? new Date()).toISOString();
-  const plans = chartPlans(options, coefficients, references, targetPsnr);
+  const plans = chartPlans({ ...options, psnrProtocol }, coefficients, references, targetPsnr);
 
   const written: string[] = [];
   const write = (file: string, data: string | Uint8Array) => { const path = join(outDir, file); writeFileAtomic(path, data); written.push(path); };
@@ -99,11 +104,11 @@ export async function buildReport(options: BuildReportOptions): Promise<string[]
     options.onProgress?.({ ...event, status: 'drawn' });
   }
 
-  const summary = sweeps ? summaryRows(sweeps, { targetPsnr, psnrCap: options.psnrCap }) : null;
-  write('summary.md', summaryMarkdown({ name, generatedAt, targetPsnr, summary, charts: drawn, skipped }));
+  const summary = sweeps ? summaryRows(sweeps, { targetPsnr, psnrCap: options.psnrCap, psnrProtocol }) : null;
+  write('summary.md', summaryMarkdown({ name, generatedAt, targetPsnr, psnrProtocol, summary, charts: drawn, skipped }));
   write('index.html', reportHtml({
-    name, generatedAt, targetPsnr, charts: drawn, skipped,
-    summaryHtml: summary === null ? null : summaryHtmlTable(summary, targetPsnr),
+    name, generatedAt, targetPsnr, psnrProtocol, charts: drawn, skipped,
+    summaryHtml: summary === null ? null : summaryHtmlTable(summary, targetPsnr, psnrProtocol),
   }));
   return written;
 }
@@ -111,14 +116,15 @@ export async function buildReport(options: BuildReportOptions): Promise<string[]
 /** Every chart the report knows, in page order, with what it needs. */
 function chartPlans(options: BuildReportOptions, coefficients: readonly CoefficientsInput[], references: readonly CoefficientsInput[],
   targetPsnr: number): ChartPlan[] {
-  const { traces, sweeps, psnrCap } = options;
+  const { traces, sweeps, psnrCap, psnrProtocol } = options;
   const needsTraces = traces ? null : 'needs traces (--traces)';
   const needsSweeps = sweeps ? null : 'needs sweep rows (--sweep)';
   return [
     { id: 'per-step', missing: needsTraces, build: () => perStepChart(traces!) },
     { id: 'correlation', missing: needsTraces, build: () => correlationChart(traces!, coefficients) },
-    { id: 'speed-psnr', missing: needsSweeps, build: () => speedQualityChart(sweeps!, 'psnr', { targetPsnr, psnrCap }) },
-    { id: 'speed-ssim', missing: needsSweeps, build: () => speedQualityChart(sweeps!, 'ssim', { targetPsnr, psnrCap }) },
+    { id: 'speed-psnr', missing: needsSweeps, build: () => speedQualityChart(sweeps!, 'psnr', { targetPsnr, psnrCap, psnrProtocol }) },
+    { id: 'speed-ssim', missing: needsSweeps, build: () => speedQualityChart(sweeps!, 'ssim', { targetPsnr, psnrCap, psnrProtocol }) },
+    { id: 'wall-speedup', missing: needsSweeps, build: () => wallSpeedupChart(sweeps!, { psnrCap, psnrProtocol }) },
     { id: 'skip-schedule', missing: needsSweeps, build: () => skipScheduleChart(sweeps!) },
     {
       id: 'coefficient-curves',

@@ -1,6 +1,7 @@
 import { TOOLKIT_VERSION } from '@teacache/core';
 import type { ReportChart } from './chart.js';
-import { escapeHtml } from './summary-table.js';
+import { bestSettingRule, escapeHtml } from './summary-table.js';
+import { DEFAULT_PSNR_PROTOCOL, psnrShortLabel, type PsnrProtocol } from './psnr-protocol.js';
 import { inlineScriptText, readVendorBundles } from './vendor-bundles.js';
 
 /** A chart as the page shows it, with the file names of its pictures (relative to the page). */
@@ -18,6 +19,8 @@ export interface PageContent {
   summaryHtml: string | null;
   /** Quality target the summary uses, dB. */
   targetPsnr: number;
+  /** The PSNR protocol of the target (default the paper's). */
+  psnrProtocol?: PsnrProtocol;
   /** Lines saying which charts were skipped and why. */
   skipped: readonly string[];
   /** ISO time the report was made. */
@@ -36,10 +39,13 @@ const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'unsafe-inline' 
 const STYLE = `
 body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 2rem auto; max-width: 1400px; padding: 0 1.5rem; color: #222; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.5rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
-p.meta, p.files { color: #555; font-size: .9rem; } nav a { margin-right: 1rem; white-space: nowrap; }
+p.meta, p.files { color: #555; font-size: .9rem; }
+nav { display: flex; flex-wrap: wrap; gap: .3rem 1rem; } nav a { white-space: nowrap; }
+section p { max-width: 80rem; overflow-wrap: anywhere; }
 table.summary { border-collapse: collapse; font-size: .92rem; } table.summary th, table.summary td { border: 1px solid #ccc; padding: .35rem .6rem; }
 table.summary th { background: #f3f5f8; text-align: left; } table.summary td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.view { overflow-x: auto; } .error { color: #b00020; }
+.view { max-width: 100%; overflow-x: auto; } .view svg { max-width: none; } .error { color: #b00020; }
+table.summary { display: block; max-width: 100%; overflow-x: auto; }
 `;
 
 // Runs in the browser: draw each chart with vega-embed from its embedded spec, refusing any data loading.
@@ -82,9 +88,9 @@ export function reportHtml(content: PageContent): string {
   ].join('\n'));
   const summary = content.summaryHtml === null ? [] : [
     '<section id="summary">',
-    `<h2>Summary: best setting per model at PSNR ≥ ${content.targetPsnr} dB</h2>`,
-    '<p>For each model and policy, the threshold with the largest mean wall-clock speedup among those whose mean PSNR ' +
-      `against the uncached output reaches ${content.targetPsnr} dB (means over prompts and seeds), and the oracle's speedup at the same target.</p>`,
+    `<h2>Summary: best setting per model at ${escapeHtml(psnrShortLabel(content.psnrProtocol ?? DEFAULT_PSNR_PROTOCOL))} ≥ ${content.targetPsnr} dB</h2>`,
+    `<p>${escapeHtml(bestSettingRule(content.targetPsnr, content.psnrProtocol ?? DEFAULT_PSNR_PROTOCOL))} The headline speedup is in FLOPs and steps; ` +
+      'the oracle\'s step speedup at the same target is given for scale.</p>',
     content.summaryHtml,
     '</section>',
   ];

@@ -16,3 +16,6 @@ export * from './render-png.js';
 export * from './svg-marks.js';
 export * from './html-page.js';
 export * from './build-report.js';
+export * from './psnr-protocol.js';
+export * from './wall-speedup-chart.js';
+export * from './policy-palette.js';

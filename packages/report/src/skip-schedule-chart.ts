@@ -38,6 +38,9 @@ export function scheduleCells(rows: readonly SweepRow[]): ScheduleCell[] {
   })));
 }
 
+/** Width (px) the model panels of one row share, so the chart fits a 1400 px page beside its labels and legend. */
+export const SCHEDULE_PANELS_WIDTH = 1040;
+
 /** Chart 4: which steps each policy setting computed or reused, steps × thresholds, per policy and model. */
 export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
   const cells = scheduleCells(rows);
@@ -45,6 +48,10 @@ export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
   const models = [...new Set(cells.map((c) => c.model))];
   // Policies in their usual order (the oracle, a bound, last); variants of one policy by name.
   const rank = (c: ScheduleCell) => KNOWN_POLICIES.indexOf(c.policy);
+  // cells narrow as models and steps grow, so every model sits side by side within the page
+  const maxSteps = Math.max(...cells.map((c) => c.step + 1));
+  const stepPx = Math.max(3, Math.min(16, Math.floor(SCHEDULE_PANELS_WIDTH / (models.length * maxSteps))));
+  const labelEvery = stepPx >= 10 ? 5 : stepPx >= 5 ? 10 : 20;
   const variants = [...new Map(cells.map((c) => [c.variant, c])).values()]
     .sort((a, b) => rank(a) - rank(b) || a.variant.localeCompare(b.variant, undefined, { numeric: true })).map((c) => c.variant);
   return {
@@ -62,12 +69,16 @@ export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
         data: { values: cells.filter((c) => c.variant === variant) },
         facet: { column: { field: 'model', type: 'nominal', title: null, sort: models } },
         spec: {
-          width: { step: 16 },
-          height: { step: 16 },
+          width: { step: stepPx },
+          height: { step: 14 },
           mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
           encoding: {
-            x: { field: 'step', type: 'ordinal', title: 'sampling step (index)', axis: { labelAngle: 0, labelExpr: 'datum.value % 5 === 0 ? datum.label : ""' } },
-            y: { field: 'thresholdLabel', type: 'ordinal', title: variant.startsWith('interval') ? 'interval k (steps)' : 'threshold', sort: { field: 'threshold', order: 'ascending' } },
+            x: { field: 'step', type: 'ordinal', title: 'sampling step (index)', axis: { labelAngle: 0, labelExpr: `datum.value % ${labelEvery} === 0 ? datum.label : ""` } },
+            // every threshold row named: rows are 14 px, labels 10 px, so none is dropped as overlapping
+            y: {
+              field: 'thresholdLabel', type: 'ordinal', title: variant.startsWith('interval') ? 'interval k (steps)' : 'threshold',
+              sort: { field: 'threshold', order: 'ascending' }, axis: { labelOverlap: false, labelFontSize: 10 },
+            },
             color: {
               field: 'computedShare', type: 'quantitative', title: ['computed', '(share of runs)'],
               scale: { domain: [0, 1], range: ['#eef3f8', '#1f4e79'] }, legend: { format: '.0%', gradientLength: 120 },

@@ -10,10 +10,11 @@ describe('speedQualityChart', () => {
     expect(compileToVega(chart.spec).warnings).toEqual([]);
     const svg = await renderSvg(chart.spec);
     expect(countDataMarks(svg)).toBeGreaterThan(20);
-    expect(svg).toContain('wall-clock speedup over uncached (×)');
-    expect(svg).toContain(metric === 'psnr' ? 'PSNR against the uncached output (dB)' : 'SSIM against the uncached output (0–1)');
+    expect(svg).toContain('speedup in FLOPs over uncached (×)');
+    expect(svg).not.toContain('wall-clock');
+    expect(svg).toContain(metric === 'psnr' ? 'PSNR, 8-bit frames against the uncached output (dB)' : 'SSIM, 8-bit frames against the uncached output');
     expect(svg).toContain('k=3');
-    expect(svg).toContain('oracle (rule fed the true output change)');
+    expect(svg).toContain('oracle (bound)');
   });
 
   test('draws the PSNR target as a rule and says when identical outputs were capped', () => {
@@ -22,6 +23,34 @@ describe('speedQualityChart', () => {
     expect(spec).toContain('dotted rule: 35 dB target');
     expect(spec).toContain('runs identical to the uncached output counted at 55 dB');
     expect(spec).toContain('"target":35');
+  });
+
+  test('labels only the Pareto front and the points near the PSNR target, once per place', () => {
+    const rows = [handSweepRow({ policy: 'none' }),
+      handSweepRow({ policy: 'teacache', threshold: 0.1, stepSpeedup: 1.5, psnr: 40 }), // front
+      handSweepRow({ policy: 'teacache', threshold: 0.2, stepSpeedup: 2, psnr: 30.5 }), // front, near the target
+      handSweepRow({ policy: 'interval', threshold: 2, stepSpeedup: 1.2, psnr: 25 }), // neither: no label
+      handSweepRow({ policy: 'interval', threshold: 3, stepSpeedup: 1.8, psnr: 29 }), // near the target
+      handSweepRow({ policy: 'interval', threshold: 4, stepSpeedup: 1.8, psnr: 29 })]; // same place: one label
+    const values = (speedQualityChart(rows, 'psnr', { targetPsnr: 30 }).spec as { data: { values: { label: string }[] } }).data.values;
+    expect(values.map((v) => v.label)).toEqual(['0.1', '0.2', '', 'k=3, k=4', '']);
+  });
+
+  test('drops a label that would print over another point or label', () => {
+    const rows = [handSweepRow({ policy: 'none' }),
+      handSweepRow({ policy: 'teacache', threshold: 0.1, stepSpeedup: 1.5, psnr: 40 }),
+      handSweepRow({ policy: 'teacache', threshold: 0.2, stepSpeedup: 2.0, psnr: 30.2 }), // near the target
+      handSweepRow({ policy: 'interval', threshold: 2, stepSpeedup: 2.02, psnr: 30.4 }), // a few px away: one of the two goes
+      handSweepRow({ policy: 'teacache', threshold: 0.3, stepSpeedup: 3, psnr: 20 })];
+    const values = (speedQualityChart(rows, 'psnr', { targetPsnr: 30 }).spec as { data: { values: { thresholdLabel: string; label: string }[] } }).data.values;
+    const labels = Object.fromEntries(values.map((v) => [v.thresholdLabel, v.label]));
+    expect([labels['0.1'], labels['0.3']]).toEqual(['0.1', '0.3']);
+    expect([labels['0.2'], labels['k=2']].filter((l) => l !== '')).toHaveLength(1);
+  });
+
+  test('reads the pooled-float PSNR when asked, and says so on the axis', async () => {
+    const svg = await renderSvg(speedQualityChart(syntheticSweep({ steps: 10 }), 'psnr', { psnrProtocol: 'pooled' }).spec);
+    expect(svg).toContain('PSNR, pooled float against the uncached output (dB)');
   });
 
   test('a sweep with only reference runs, or none at all, is an error', () => {

@@ -1,12 +1,15 @@
 import { TOOLKIT_VERSION } from '@teacache/core';
 import type { PageChart } from './html-page.js';
-import { summaryMarkdownTable, type SummaryRow } from './summary-table.js';
+import { bestSettingRule, summaryMarkdownTable, type SummaryRow } from './summary-table.js';
+import { DEFAULT_PSNR_PROTOCOL, psnrShortLabel, type PsnrProtocol } from './psnr-protocol.js';
 
 /** What summary.md is made of. */
 export interface SummaryContent {
   name: string;
   generatedAt: string;
   targetPsnr: number;
+  /** The PSNR protocol of the target (default the paper's). */
+  psnrProtocol?: PsnrProtocol;
   /** Null without sweep input. */
   summary: readonly SummaryRow[] | null;
   charts: readonly PageChart[];
@@ -22,10 +25,10 @@ export function summaryMarkdown(content: SummaryContent): string {
     '',
   ];
   if (content.summary !== null) {
-    lines.push(`## Best setting per model at PSNR ≥ ${content.targetPsnr} dB`, '',
-      `For each model and policy: the threshold with the largest mean step-count speedup (fewest block-stack runs; ties go to the higher PSNR, then the smaller threshold) among those whose mean PSNR against ` +
-      `the uncached output reaches ${content.targetPsnr} dB (means over prompts and seeds), and the oracle's speedup at the same target.`,
-      '', summaryMarkdownTable(content.summary, content.targetPsnr));
+    const protocol = content.psnrProtocol ?? DEFAULT_PSNR_PROTOCOL;
+    lines.push(`## Best setting per model at ${psnrShortLabel(protocol)} ≥ ${content.targetPsnr} dB`, '',
+      `${bestSettingRule(content.targetPsnr, protocol)} The headline speedup is in FLOPs and steps; the oracle's step speedup at the same target is given for scale.`,
+      '', summaryMarkdownTable(content.summary, content.targetPsnr, protocol));
   }
   if (content.charts.length > 0) {
     lines.push('## Charts', '');

@@ -1,5 +1,5 @@
 import type { SweepRow } from '@teacache/core';
-import { escapeHtml, summaryHtmlTable, summaryMarkdownTable, summaryRows } from './summary-table.js';
+import { bestSettingRule, escapeHtml, summaryHtmlTable, summaryMarkdownTable, summaryRows } from './summary-table.js';
 import { handSweepRow } from './synthetic-inputs.js';
 
 const reference = handSweepRow({ policy: 'none' });
@@ -19,7 +19,7 @@ describe('summaryRows', () => {
     const [teacache, interval] = summaryRows(sweep, { targetPsnr: 30 });
     expect(teacache).toMatchObject({ model: 'm', variant: 'teacache', thresholdsTried: 3, oracleStepSpeedup: 2.2 });
     expect(teacache.best?.threshold).toBe(0.2);
-    expect(teacache.best?.wallSpeedup).toBe(2.0);
+    expect(teacache.best?.wallSpeedup).toBeCloseTo(2.0, 14);
     expect(interval.best).toBeNull();
   });
 
@@ -45,6 +45,19 @@ describe('summaryRows', () => {
     expect(summaryRows([tied[0], ...tied.slice(1).reverse()], { targetPsnr: 30 })[0].best?.threshold).toBe(0.2);
   });
 
+  test('shows the wall interval and the runs flagged impossible beside the best setting', () => {
+    const timed = [reference,
+      run({ policy: 'teacache', threshold: 0.2, stepSpeedup: 2, psnr: 31, repeats: 2, referenceWallSecondsRepeats: [2, 2], wallSecondsRepeats: [1, 1.25] }),
+      run({ policy: 'teacache', threshold: 0.2, prompt: 'q', stepSpeedup: 2, psnr: 31, repeats: 1, referenceWallSecondsRepeats: [5], wallSecondsRepeats: [1], wallSpeedupImpossible: true })];
+    const md = summaryMarkdownTable(summaryRows(timed), 30);
+    expect(md).toMatch(/\| 1\.79 \[0\.\d\d, \d+\.\d\d\]; 1 run\(s\) flagged impossible, left out \|/);
+  });
+
+  test('states what best means: the largest step speedup at the target under the named protocol, never wall time', () => {
+    expect(bestSettingRule(30)).toMatch(/PSNR per 8-bit frame, averaged \(the TeaCache paper's protocol\).*30 dB.*largest mean step speedup.*Wall time never decides/);
+    expect(bestSettingRule(28, 'pooled')).toMatch(/PSNR pooled over float frames.*28 dB/);
+  });
+
   test('refuses a target that is not a finite number', () => {
     expect(() => summaryRows(sweep, { targetPsnr: NaN })).toThrow(/finite number of dB/);
   });
@@ -54,9 +67,10 @@ describe('summary tables', () => {
   test('the Markdown table has units in its header and one line per model and policy', () => {
     const md = summaryMarkdownTable(summaryRows(sweep), 30);
     const lines = md.trim().split('\n');
-    expect(lines[0]).toBe('| model | policy | best threshold | wall speedup (×) | step speedup (×) | PSNR (dB) | SSIM | oracle step speedup at ≥ 30 dB (×) |');
-    expect(lines[2]).toBe('| m | teacache | 0.2 | 2.00 | 2.00 | 31.00 | 0.9000 | 2.20 |');
-    expect(lines[3]).toBe('| m | interval | none of 1 reaches 30 dB | – | – | – | – | 2.20 |');
+    expect(lines[0]).toBe('| model | policy | best threshold | FLOP speedup (×) | step speedup (×) | wall speedup (×) [95% interval] | PSNR, 8-bit frames (dB) | SSIM | oracle step speedup at ≥ 30 dB (×) |');
+    expect(lines[2]).toBe('| m | teacache | 0.2 | not recorded | 2.00 | 2.00 [one pair: no interval] | 31.00 | 0.9000 | 2.20 |');
+    expect(lines[3]).toBe('| m | interval | none of 1 reaches 30 dB | – | – | – | – | – | 2.20 |');
+    expect(summaryMarkdownTable(summaryRows(sweep, { psnrProtocol: 'pooled' }), 30, 'pooled').split('\n')[0]).toContain('| PSNR, pooled float (dB) |');
   });
 
   test('escapes pipes in Markdown and markup in HTML', () => {

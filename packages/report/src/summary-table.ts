@@ -1,11 +1,12 @@
 import type { SweepRow } from '@teacache/core';
 import { ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } from './sweep-points.js';
+import { DEFAULT_PSNR_PROTOCOL, psnrProtocolLabel, psnrShortLabel, type PsnrProtocol } from './psnr-protocol.js';
 
 /** One line of the summary: a model's policy variant at its best threshold for the quality target. */
 export interface SummaryRow {
   model: string;
   variant: string;
-  /** The setting with the largest mean step-count speedup (then wall speedup) among those with mean PSNR >= target; null when none reaches it. */
+  /** The best setting (bestAtTarget: see BEST_SETTING_RULE); null when none reaches the target. */
   best: SweepPoint | null;
   /** How many thresholds of this variant were run. */
   thresholdsTried: number;
@@ -17,6 +18,17 @@ export interface SummaryRow {
 export interface SummaryOptions extends SweepPointOptions {
   /** Quality target in dB of PSNR against the uncached output (default 30). */
   targetPsnr?: number;
+}
+
+/**
+ * What "best" means, in words, wherever a best setting is shown (summary.md, the page, calibrate's output, the
+ * notebooks): the one definition bestAtTarget implements.
+ */
+export function bestSettingRule(targetPsnr: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL): string {
+  return `Best setting: among the thresholds whose mean ${psnrProtocolLabel(protocol)} against the uncached output reaches ` +
+    `${targetPsnr} dB (means over prompts and seeds), the one with the largest mean step speedup (fewest block-stack runs, ` +
+    'which within a policy is also the largest FLOP speedup); ties go to the higher PSNR, then the smaller threshold. ' +
+    'Wall time never decides, since it moves with the load on the machine: it is shown beside, with its 95% interval.';
 }
 
 /**
@@ -54,9 +66,17 @@ export function summaryRows(rows: readonly SweepRow[], options: SummaryOptions =
 }
 
 /** The table's header cells, with units. */
-export function summaryHeader(targetPsnr: number): string[] {
-  return ['model', 'policy', 'best threshold', 'wall speedup (×)', 'step speedup (×)', 'PSNR (dB)', 'SSIM',
-    `oracle step speedup at ≥ ${targetPsnr} dB (×)`];
+export function summaryHeader(targetPsnr: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL): string[] {
+  return ['model', 'policy', 'best threshold', 'FLOP speedup (×)', 'step speedup (×)', 'wall speedup (×) [95% interval]',
+    `${psnrShortLabel(protocol)} (dB)`, 'SSIM', `oracle step speedup at ≥ ${targetPsnr} dB (×)`];
+}
+
+/** Wall speedup with its interval, and how many runs were left out as impossible. */
+function wallCell(p: SweepPoint): string {
+  const flagged = p.flaggedRuns > 0 ? `; ${p.flaggedRuns} run(s) flagged impossible, left out` : '';
+  if (p.wallSpeedup === null) return p.flaggedRuns > 0 ? `– (every run flagged impossible)` : '–';
+  const interval = p.wallSpeedupLow !== null ? ` [${p.wallSpeedupLow.toFixed(2)}, ${p.wallSpeedupHigh!.toFixed(2)}]` : ' [one pair: no interval]';
+  return `${p.wallSpeedup.toFixed(2)}${interval}${flagged}`;
 }
 
 /** The table's cells for one summary row, as display text. */
@@ -65,16 +85,16 @@ export function summaryCells(row: SummaryRow, targetPsnr: number): string[] {
     : row.oracleStepSpeedup === null ? `none reaches ${targetPsnr} dB` : row.oracleStepSpeedup.toFixed(2);
   const b = row.best;
   if (b === null) {
-    return [row.model, row.variant, `none of ${row.thresholdsTried} reaches ${targetPsnr} dB`, '–', '–', '–', '–', oracle];
+    return [row.model, row.variant, `none of ${row.thresholdsTried} reaches ${targetPsnr} dB`, '–', '–', '–', '–', '–', oracle];
   }
-  return [row.model, row.variant, b.thresholdLabel, b.wallSpeedup.toFixed(2), b.stepSpeedup.toFixed(2), b.psnr.toFixed(2),
-    b.ssim.toFixed(4), oracle];
+  return [row.model, row.variant, b.thresholdLabel, b.flopSpeedup === null ? 'not recorded' : b.flopSpeedup.toFixed(2), b.stepSpeedup.toFixed(2),
+    wallCell(b), b.psnr.toFixed(2), b.ssim.toFixed(4), oracle];
 }
 
 /** The summary as a Markdown table (pipes in cells escaped). */
-export function summaryMarkdownTable(rows: readonly SummaryRow[], targetPsnr: number): string {
+export function summaryMarkdownTable(rows: readonly SummaryRow[], targetPsnr: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL): string {
   const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  const header = summaryHeader(targetPsnr);
+  const header = summaryHeader(targetPsnr, protocol);
   return [line(header), `|${header.map((_, i) => (i < 3 ? ' --- ' : ' ---: ')).join('|')}|`,
     ...rows.map((r) => line(summaryCells(r, targetPsnr)))].join('\n') + '\n';
 }
@@ -85,8 +105,8 @@ export function escapeHtml(text: string): string {
 }
 
 /** The summary as an HTML table. */
-export function summaryHtmlTable(rows: readonly SummaryRow[], targetPsnr: number): string {
-  const head = summaryHeader(targetPsnr).map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+export function summaryHtmlTable(rows: readonly SummaryRow[], targetPsnr: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL): string {
+  const head = summaryHeader(targetPsnr, protocol).map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${summaryCells(r, targetPsnr).map((c, i) => `<td${i >= 3 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`);
   return `<table class="summary">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
 }

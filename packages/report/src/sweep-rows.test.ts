@@ -85,9 +85,11 @@ describe('a sweep file mixing rows of teacache sweep and of teacache score', () 
     writeFileSync(file, [...fromSweep, ...fromScore].map(sweepRowToJson).join('\n') + '\n');
     const rows = checkSweepRows(readSweepFile(file));
     expect(rows.map((r) => r.source ?? 'sweep')).toEqual(['sweep', 'sweep', 'score', 'score']);
-    const [point] = sweepPoints(rows);
+    const pooled = { psnrProtocol: 'pooled' as const };
+    const [point] = sweepPoints(rows, pooled);
     expect(point).toMatchObject({ policy: 'teacache', runs: 2, psnr: 32 });
-    const stripped = rows.map(({ source: _s, psnrFrames8bit: _p, ssimFrames8bit: _q, ...r }) => r);
+    const stripped = rows.map(({ source: _s, ...r }) => r);
     expect(sweepPoints(stripped)).toEqual(sweepPoints(rows));
+    expect(sweepPoints(stripped, pooled)).toEqual(sweepPoints(rows, pooled));
   });
 });

@@ -7,3 +7,5 @@ export * from './strip.js';
 export * from './trace-runs.js';
 export * from './sweep-run.js';
 export * from './sweep.js';
+export * from './run-flops.js';
+export * from './sweep-child.js';

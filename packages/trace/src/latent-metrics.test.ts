@@ -4,7 +4,8 @@ import { sweepRow, type SweepGroup } from './sweep-run.js';
 import { latentPreview } from './strip.js';
 
 // SSIM needs at least an 11×11 image.
-const model = { config: { frames: 1, height: 11, width: 11, channels: 1 } } as unknown as DiffusionTransformer;
+const model = { config: { family: 'dit', frames: 1, height: 11, width: 11, channels: 1, patchSize: 1, hiddenSize: 4, depth: 1, heads: 1, mlpRatio: 1, textWidth: 4, textLength: 1, timestepFrequencies: 4 } } as unknown as DiffusionTransformer;
+const times = { wall: [1, 1], referenceWall: [1, 1], cpu: [1, 1], referenceCpu: [1, 1] };
 const base = Array.from({ length: 121 }, (_, i) => (i % 9) - 3);
 const group: SweepGroup = { model: 'm', prompt: 'p', seed: 0, steps: 2, guidance: 1, weightsHash: 'h', specs: [] };
 function result(video: number[], space: 'pixels' | 'latents'): SampleResult {
@@ -14,7 +15,7 @@ function result(video: number[], space: 'pixels' | 'latents'): SampleResult {
 test('metrics of a latent-space model are computed on the latents with their own range, and labelled latents', () => {
   const ref = result(base, 'latents');
   const run = result(base.map((v, i) => (i === 7 ? v + 1 : v)), 'latents');
-  const row = sweepRow(group, { policy: 'none' }, run, ref, model, 'wasm');
+  const row = sweepRow(group, { policy: 'none' }, run, ref, model, 'wasm', times);
   expect(row.metricSpace).toBe('latents');
   expect(row.mse).toBeCloseTo(1 / 121, 10);
   // By hand: range 8 (from -3 to 5), PSNR = 10·log10(8² / mse).
@@ -23,7 +24,7 @@ test('metrics of a latent-space model are computed on the latents with their own
 
 test('metrics of a pixel-space model keep the [0, 1] range and no label', () => {
   const pixels = base.map((v) => (v + 3) / 16);
-  const row = sweepRow(group, { policy: 'none' }, result(pixels.map((v, i) => (i === 7 ? v + 0.5 : v)), 'pixels'), result(pixels, 'pixels'), model, 'wasm');
+  const row = sweepRow(group, { policy: 'none' }, result(pixels.map((v, i) => (i === 7 ? v + 0.5 : v)), 'pixels'), result(pixels, 'pixels'), model, 'wasm', times);
   expect(row.metricSpace).toBeUndefined();
   expect(row.psnr).toBeCloseTo(10 * Math.log10(1 / (0.25 / 121)), 6);
 });

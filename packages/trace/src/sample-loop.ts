@@ -14,6 +14,8 @@ export interface SampleOptions {
   steps: number;
   /** Classifier-free guidance scale; above 1 both branches run, batched together. */
   guidance: number;
+  /** Guide only the first this-many channels (default: the config's guidedChannels, else all; DiT's sampler guides 3). */
+  guidedChannels?: number;
   sampler?: SamplerName;
   /** The cache policy asked at every step and branch; omitted, every step computes. */
   policy?: CachePolicy;
@@ -190,7 +192,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
       const p = prediction.dataSync() as Float32Array;
       prediction.dispose();
       const guided = nb === 2
-        ? guide(p.subarray(0, sampleSize), p.subarray(sampleSize, 2 * sampleSize), o.guidance, cfg.channels, cfg.guidedChannels)
+        ? guide(p.subarray(0, sampleSize), p.subarray(sampleSize, 2 * sampleSize), o.guidance, cfg.channels, o.guidedChannels ?? cfg.guidedChannels)
         : p.slice(0, sampleSize);
       sampler.update(x, guided, i);
       o.onStep?.(i);

@@ -5,7 +5,7 @@ import {
   backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine,
   type LoadedModel, type SamplingModel,
 } from '@teacache/models';
-import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
+import { ReferenceCache, runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
@@ -23,15 +23,21 @@ export type WorkerReply =
 let loaded: LoadedModel | null = null;
 let model: SamplingModel | null = null;
 let backendName = '';
+// Kept across groups: a queue delivers a (prompt, seed)'s runs one at a time.
+const refs = new ReferenceCache();
 
 function send(msg: WorkerReply): void {
   process.send!(msg);
 }
 
+// A worker whose parent died has no one to send rows to.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', async (msg: WorkerRequest) => {
   try {
     if (msg.type === 'init') {
       const choice = await selectBackend(backendRequestFrom(msg.backend));
+      backendName = choice.name;
       // Each worker gets its share of the cores: workers × threads never exceeds them.
       const engine = selectEngine(engineRequestFrom(msg.engine), msg.threads);
       backendName = engineLabel(engine, choice.name);
@@ -40,7 +46,7 @@ process.on('message', async (msg: WorkerRequest) => {
       warmUp(model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {
-      runSweepGroup(model!, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }));
+      runSweepGroup(model!, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), refs);
       send({ type: 'group-done', id: msg.id });
     } else if (msg.type === 'stop') {
       process.exit(0);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSweepRows, sweepRowKey } from '@teacache/core';
 import { validatePolicySpec } from '@teacache/cache';
-import { saveModel, selectBackend, DiffusionTransformer, type ModelConfig } from '@teacache/models';
+import { forwardFlops, forwardFlopsParts, saveModel, selectBackend, DiffusionTransformer, type ModelConfig } from '@teacache/models';
 import { runSweep } from './sweep.js';
 
 const config: ModelConfig = {
@@ -83,10 +83,49 @@ test('rows record the weights and guidance; resuming a file made with other weig
   await expect(runSweep({ ...base(), out, workers: 0 })).rejects.toThrow(/row 1, field "weightsHash": expected [0-9a-f]{64}, the weights being swept/);
 });
 
+test('every row carries its timed pairs, a wall-speedup interval around the estimate, CPU time and FLOPs', async () => {
+  const rows = readSweepRows(join(dir, 'a.jsonl'));
+  for (const row of rows) {
+    expect(row.repeats).toBe(3);
+    expect(row.wallSecondsRepeats).toHaveLength(3);
+    expect(row.referenceWallSecondsRepeats).toHaveLength(3);
+    // the estimate is the geometric mean of the paired ratios, and the ratio of the stored geometric-mean times
+    const ratios = row.referenceWallSecondsRepeats!.map((r, i) => Math.log(r / row.wallSecondsRepeats![i]));
+    expect(row.wallSpeedup).toBeCloseTo(Math.exp(ratios.reduce((a, b) => a + b, 0) / 3), 10);
+    expect(row.wallSpeedup).toBeCloseTo(row.referenceWallSeconds / row.wallSeconds, 10);
+    expect(row.wallSpeedupLow!).toBeLessThanOrEqual(row.wallSpeedup);
+    expect(row.wallSpeedupHigh!).toBeGreaterThanOrEqual(row.wallSpeedup);
+    expect(row.wallSpeedupImpossible).toBe(row.wallSpeedupLow! > row.stepSpeedup);
+    expect(row.cpuSeconds).toBeGreaterThan(0);
+    expect(row.psnrFrames8bit).toBeGreaterThan(0);
+    expect(row.ssimFrames8bit).toBeLessThanOrEqual(1);
+  }
+  // FLOPs by hand from the model's own count: guided (2 branches), 6 steps; interval k=2 computes 4 of them
+  const parts = forwardFlopsParts(config);
+  const stack = parts.blocks.reduce((a, b) => a + b, 0);
+  const interval = rows.find((r) => r.policy === 'interval')!;
+  expect(interval.referenceFlops).toBe(6 * forwardFlops(config, 2));
+  expect(interval.flops).toBe(12 * parts.outside + 8 * stack);
+  // First Block Cache pays for its first block on the steps it reuses
+  const fb = rows.find((r) => r.policy === 'first-block')!;
+  const reused = 2 * fb.skippedSteps;
+  expect(fb.flops).toBe(12 * parts.outside + (12 - reused) * stack + reused * parts.blocks[0]);
+});
+
+test('repeats is an option; the oracle is timed once; a repeat count below 1 is refused', async () => {
+  const out = join(dir, 'e.jsonl');
+  const oracle = validatePolicySpec({ policy: 'oracle', threshold: 0.2 });
+  await runSweep({ ...base(), prompts: ['cat'], seeds: [0], specs: [specs[1], oracle], out, workers: 0, repeats: 2 });
+  const rows = readSweepRows(out);
+  expect(rows.map((r) => [r.policy, r.repeats])).toEqual([['interval', 2], ['oracle', 1]]);
+  expect(rows[1].wallSpeedupLow).toBeNull();
+  await expect(runSweep({ ...base(), out: join(dir, 'f.jsonl'), workers: 0, repeats: 0 })).rejects.toThrow(/field "repeats"/);
+});
+
 test('the onnx and tfjs engines sweep the same skip schedules, and rows name the engine', async () => {
   const rowsOn = async (engine: string) => {
     const out = join(dir, `engine-${engine}.jsonl`);
-    await runSweep({ ...base(), out, workers: 0, engine });
+    await runSweep({ ...base(), out, workers: 0, engine, repeats: 1 });
     return readSweepRows(out).sort((x, y) => sweepRowKey(x).localeCompare(sweepRowKey(y)));
   };
   const t = await rowsOn('tfjs');

@@ -8,7 +8,7 @@ import {
   backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine, sha256OfFile,
   threadsPerProcess, workerPlan, WEIGHTS_FILE,
 } from '@teacache/models';
-import { runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
+import { DEFAULT_REPEATS, runSweepGroup, warmUp, type SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
 
 export interface SweepOptions {
@@ -22,6 +22,8 @@ export interface SweepOptions {
   specs: PolicySpec[];
   /** JSON Lines results file; rows are appended as runs finish, and finished runs are skipped on resume. */
   out: string;
+  /** Timed (cached, uncached) pairs per setting, for the wall-speedup interval (default DEFAULT_REPEATS). */
+  repeats?: number;
   /** Worker processes (default one per core); 0 runs in this process (tests). */
   workers?: number;
   backend?: string;
@@ -43,7 +45,7 @@ export interface SweepResult {
  * Refuse to resume into a file whose rows of this model were made with other weights or another guidance scale:
  * mixing them would compare runs of two different models (or settings) as one.
  */
-function checkResumable(rows: readonly SweepRow[], file: string, model: string, weightsHash: string, guidance: number): void {
+export function checkResumable(rows: readonly SweepRow[], file: string, model: string, weightsHash: string, guidance: number): void {
   rows.forEach((r, i) => {
     if (r.model !== model) return;
     const again = '(sweep into another --out file, or delete the old rows)';
@@ -68,12 +70,15 @@ function keyOf(model: string, spec: PolicySpec, prompt: string, seed: number, st
  */
 export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  if (o.repeats !== undefined && (!Number.isInteger(o.repeats) || o.repeats < 1)) {
+    throw new FormatError({ field: 'repeats' }, 'a whole number of timed pairs >= 1', o.repeats);
+  }
   const existing = existsSync(o.out) ? readSweepRows(o.out, { onWarning: (w) => log(`warning: ${w}`) }) : [];
   const weightsHash = sha256OfFile(join(o.modelDir, WEIGHTS_FILE));
   checkResumable(existing, o.out, o.modelName, weightsHash, o.guidance);
   const done = new Set(existing.map(sweepRowKey));
   const groups: SweepGroup[] = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({
-    model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, weightsHash, specs: o.specs,
+    model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, weightsHash, specs: o.specs, repeats: o.repeats ?? DEFAULT_REPEATS,
   })));
   const total = groups.length * o.specs.length;
   // Finished settings are dropped here, once; workers and the in-process path run what is left.
@@ -88,7 +93,10 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const onRow = (row: SweepRow) => {
     appendSweepRow(o.out, row);
     newRows++;
-    progress.tick(1, `${row.policy} ${row.threshold ?? ''}: ${row.stepSpeedup.toFixed(2)}x steps, ${Number.isFinite(row.psnr) ? row.psnr.toFixed(1) : 'inf'} dB`);
+    const wall = row.wallSpeedupLow != null ? ` (wall ${row.wallSpeedup.toFixed(2)}x, ${row.wallSpeedupLow.toFixed(2)}-${row.wallSpeedupHigh!.toFixed(2)})` : '';
+    const dB = (x: number | undefined) => (x === undefined ? '-' : Number.isFinite(x) ? x.toFixed(1) : 'inf');
+    progress.tick(1, `${row.policy} ${row.threshold ?? ''}: ${row.stepSpeedup.toFixed(2)}x steps${wall}, ${dB(row.psnrFrames8bit)} dB 8-bit/${dB(row.psnr)} dB pooled` +
+      (row.wallSpeedupImpossible ? ' [wall timing flagged impossible]' : ''));
   };
   const { workers, threads } = workerPlan(o.workers, pending.length);
   if (workers <= 0 || o.workers === 0) {
@@ -121,7 +129,8 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
   process.once('SIGINT', stopAll);
   try {
     await Promise.all(Array.from({ length: count }, (_, w) => new Promise<void>((resolve, reject) => {
-      const child = fork(workerPath(), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // --expose-gc: the worker collects garbage before each timed run (see sweep-run.ts)
+      const child = fork(workerPath(), [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       let failed = false;
       const next = () => {

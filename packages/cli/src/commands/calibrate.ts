@@ -4,17 +4,22 @@ import type { CommandModule } from 'yargs';
 import { readConditioning, type Family } from '@teacache/models';
 import { readSweepRows } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
-import { bestAtTarget, buildReport, readCoefficients, readReferenceDir, readTraceDir, sweepPoints } from '@teacache/report';
+import {
+  bestAtTarget, bestSettingRule, buildReport, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, psnrShortLabel, readCoefficients, readReferenceDir,
+  readTraceDir, sweepPoints,
+} from '@teacache/report';
+import { DEFAULT_REPEATS } from '@teacache/trace';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
 import { engineLabel, samplingModelFor } from '@teacache/models';
 import { printWritten, startBackend, startEngine } from './common.js';
-import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
+import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { sweepAndRefine } from './refine.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
   steps?: number; guidance: number; workers?: number; backend?: string; engine?: string; conditioning?: string; thresholds?: string[]; retention?: string;
+  repeats: number; 'psnr-protocol': string; cutoff?: string;
 }
 
 /**
@@ -30,16 +35,20 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('out', { type: 'string', describe: 'working directory for traces, coefficients and sweep (default runs/calibrate/<model>)' })
     .option('report', { type: 'string', describe: 'report directory (default reports/calibrate-<model>)' })
     .option('target-psnr', { type: 'number', default: 30, describe: 'quality target against uncached sampling, dB' })
+    .option('psnr-protocol', { type: 'string', default: DEFAULT_PSNR_PROTOCOL, choices: PSNR_PROTOCOLS as string[], describe: 'PSNR the target reads: paper (per 8-bit frame, averaged, as the TeaCache paper) or pooled (float frames)' })
+    .option('repeats', { type: 'number', default: DEFAULT_REPEATS, describe: 'timed pairs (cached and uncached run, back to back) per sweep setting, for the wall-speedup interval' })
     .option('seeds', { type: 'string', default: '0-1', describe: 'seeds of the calibration traces' })
     .option('eval-seeds', { type: 'string', default: '0', describe: 'seeds of the evaluation sweep' })
     .option('steps', { type: 'number' })
     .option('guidance', { type: 'number', default: 4 })
     .option('thresholds', { type: 'string', array: true, describe: 'sweep settings, as for teacache sweep' })
     .option('retention', { type: 'string', describe: 'teacache/oracle retention steps to sweep, as for teacache sweep (default: 1, 10% and 20% of the steps)' })
+    .option('cutoff', { type: 'string', describe: 'teacache/oracle steps always computed at the end (default: the last with retention 1, none with more, as the published Wan2.1 rule)' })
     .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' })
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md): its even-numbered captions calibrate, the odd-numbered evaluate' }) as never,
   handler: async (argv) => {
     const started = performance.now();
+    const protocol = parsePsnrProtocol(argv['psnr-protocol']);
     const backend = await startBackend(argv);
     const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
@@ -70,13 +79,14 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       policies: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], thresholds: argv.thresholds,
       coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
       retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
+      cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined,
     });
     // Then narrow the threshold down where each variant crosses the quality target.
     await sweepAndRefine({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
       guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
-      engine: engine.requested,
-    }, specs, argv['target-psnr']);
+      engine: engine.requested, repeats: argv.repeats,
+    }, specs, argv['target-psnr'], protocol);
 
     say('4/4 report');
     const refDir = join(REPO_ROOT, 'datasets', 'reference-coefficients');
@@ -84,13 +94,13 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const reportFiles = await buildReport({
       traces: readTraceDir(traceDir), coefficients: [readCoefficients(coefficientsPath)],
       references: existsSync(refDir) ? readReferenceDir(refDir) : [], sweeps, outDir: reportDir,
-      name: `calibrate-${name}`, targetPsnr: argv['target-psnr'],
+      name: `calibrate-${name}`, targetPsnr: argv['target-psnr'], psnrProtocol: protocol,
       onProgress: (e) => process.stderr.write(`  chart ${e.index}/${e.total} ${e.chart}: ${e.status}${e.reason ? ` (${e.reason})` : ''}\n`),
     });
 
     const target = argv['target-psnr'];
     // Identical outputs count at the report's cap: one such run must not make a setting's mean infinite.
-    const points = sweepPoints(sweeps);
+    const points = sweepPoints(sweeps, { psnrProtocol: protocol });
     const best = bestAtTarget(points.filter((p) => p.policy === 'teacache'), target);
     const oracle = bestAtTarget(points.filter((p) => p.policy === 'oracle'), target);
     const out = (s: string) => process.stdout.write(s + '\n');
@@ -100,11 +110,16 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     out(`  ${fit.pythonLine}`);
     out(`  degree ${fitted.degree}; R² ${ev.train.r2?.toFixed(4)} (train), ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'} (cross-validated by prompt); ` +
       `fitted on relative L1 in [${fitted.xRange![0].toPrecision(3)}, ${fitted.xRange![1].toPrecision(3)}]`);
+    out(bestSettingRule(target, protocol));
+    const psnrName = psnrShortLabel(protocol);
     if (best) {
-      out(`for PSNR >= ${target} dB: ${best.variant} threshold ${best.threshold} gives ${best.wallSpeedup.toFixed(2)}x wall speedup ` +
-        `(${best.stepSpeedup.toFixed(2)}x fewer stack evaluations) at ${best.psnr.toFixed(1)} dB mean PSNR over ${best.runs} run(s)`);
+      const wall = best.wallSpeedup === null ? 'no wall time (every run flagged impossible)'
+        : `${best.wallSpeedup.toFixed(2)}x wall` + (best.wallSpeedupLow !== null ? ` (95% interval ${best.wallSpeedupLow.toFixed(2)}-${best.wallSpeedupHigh!.toFixed(2)})` : '');
+      const flops = best.flopSpeedup === null ? '' : `${best.flopSpeedup.toFixed(2)}x fewer FLOPs, `;
+      out(`for ${psnrName} >= ${target} dB: ${best.variant} threshold ${best.threshold} gives ${flops}${best.stepSpeedup.toFixed(2)}x fewer stack evaluations, ` +
+        `${wall}, at ${best.psnr.toFixed(1)} dB mean ${psnrName} (${best.psnrPooled.toFixed(1)} dB pooled float) over ${best.runs} run(s)`);
     } else {
-      out(`for PSNR >= ${target} dB: no teacache threshold in the sweep reaches the target; lower the thresholds (--thresholds teacache=...)`);
+      out(`for ${psnrName} >= ${target} dB: no teacache threshold in the sweep reaches the target; lower the thresholds (--thresholds teacache=...)`);
     }
     // The oracle computes every step alongside to know the true output change: only its step count is meaningful.
     if (oracle) {

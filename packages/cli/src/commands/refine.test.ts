@@ -2,12 +2,12 @@ import type { SweepRow } from '@teacache/core';
 import { describePolicy, validatePolicySpec, type PolicySpec } from '@teacache/cache';
 import { refineSpecs } from './refine.js';
 
-function row(spec: PolicySpec, psnr: number, model = 'm', prompt = 'a'): SweepRow {
+function row(spec: PolicySpec, psnr: number, model = 'm', prompt = 'a', psnrFrames8bit = psnr): SweepRow {
   const d = describePolicy(spec);
   return {
     format: 'teacache-sweep-row', version: 1, model, policy: d.policy, params: d.params, threshold: d.threshold, prompt, seed: 0,
     steps: 4, computedSteps: 4, skippedSteps: 0, schedule: 'CCCC', wallSeconds: 1, referenceWallSeconds: 1, wallSpeedup: 1,
-    stepSpeedup: 1, psnr, ssim: 0.9, mse: 0.01, backend: 'wasm', createdAt: 'now',
+    stepSpeedup: 1, psnr, ssim: 0.9, mse: 0.01, backend: 'wasm', createdAt: 'now', psnrFrames8bit, ssimFrames8bit: 0.9,
   };
 }
 const tea = (threshold: number, retentionSteps = 1) => validatePolicySpec({ policy: 'teacache', threshold, retentionSteps });
@@ -48,4 +48,12 @@ test('a run identical to the uncached one counts at the report\'s cap, so one ca
     row(specs[1], Infinity), row(specs[1], 10, 'm', 'b'), row(specs[1], 10, 'm', 'c'), row(specs[1], 10, 'm', 'd')];
   expect((refineSpecs(specs, rows, 'm', 30, 1) as { threshold: number }[]).map((s) => s.threshold)).toEqual([0.0141]);
   expect((refineSpecs(specs, rows, 'm', 31, 1) as { threshold: number }[]).map((s) => s.threshold)).toEqual([0.005]);
+});
+
+test('the target reads the paper protocol by default and the pooled PSNR when asked', () => {
+  const specs = [tea(0.1), tea(0.2)];
+  // pooled: both pass 30 dB; per 8-bit frame: only 0.1 does
+  const rows = [row(specs[0], 35, 'm', 'a', 34), row(specs[1], 31, 'm', 'a', 29)];
+  expect(refineSpecs(specs, rows, 'm', 30, 1).map((s) => (s as { threshold: number }).threshold)).toEqual([0.141]);
+  expect(refineSpecs(specs, rows, 'm', 30, 1, 'pooled')).toEqual([]);
 });

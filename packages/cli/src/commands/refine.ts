@@ -1,7 +1,7 @@
 import { readSweepRows, type SweepRow } from '@teacache/core';
 import { runSweep, type SweepOptions } from '@teacache/trace';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
-import { sweepPoints } from '@teacache/report';
+import { DEFAULT_PSNR_PROTOCOL, psnrProtocolLabel, sweepPoints, type PsnrProtocol } from '@teacache/report';
 
 type ThresholdSpec = Exclude<PolicySpec, { policy: 'none' } | { policy: 'interval' }>;
 
@@ -11,9 +11,9 @@ function variantKey(policy: string, params: SweepRow['params']): string {
   return JSON.stringify([policy, rest]);
 }
 
-/** Mean PSNR per threshold of one variant's rows, as the report's summary averages them (same cap). */
-function meanPsnrByThreshold(rows: readonly SweepRow[]): Map<number, number> {
-  return new Map(sweepPoints(rows).map((p) => [p.threshold, p.psnr]));
+/** Mean PSNR per threshold of one variant's rows, as the report's summary averages them (same cap, same protocol). */
+function meanPsnrByThreshold(rows: readonly SweepRow[], protocol: PsnrProtocol): Map<number, number> {
+  return new Map(sweepPoints(rows, { psnrProtocol: protocol }).map((p) => [p.threshold, p.psnr]));
 }
 
 /**
@@ -23,7 +23,9 @@ function meanPsnrByThreshold(rows: readonly SweepRow[]): Map<number, number> {
  * A variant that reaches the target at none gets `count` halvings below its smallest threshold; one that reaches it
  * at every threshold gets nothing (raise the thresholds instead). Thresholds already swept are left out.
  */
-export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRow[], model: string, targetPsnr: number, count = 3): PolicySpec[] {
+export function refineSpecs(
+  specs: readonly PolicySpec[], rows: readonly SweepRow[], model: string, targetPsnr: number, count = 3, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL,
+): PolicySpec[] {
   const templates = new Map<string, ThresholdSpec>();
   for (const spec of specs) {
     if (spec.policy === 'none' || spec.policy === 'interval') continue;
@@ -41,7 +43,7 @@ export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRo
   }
   const out: PolicySpec[] = [];
   for (const [key, list] of byVariant) {
-    const psnr = meanPsnrByThreshold(list);
+    const psnr = meanPsnrByThreshold(list, protocol);
     const thresholds = [...psnr.keys()].sort((a, b) => a - b);
     const passing = thresholds.filter((t) => psnr.get(t)! >= targetPsnr);
     const template = templates.get(key)!;
@@ -65,12 +67,16 @@ export function refineSpecs(specs: readonly PolicySpec[], rows: readonly SweepRo
 /**
  * Run a sweep of `specs`, then, with a PSNR target, one more sweep of the thresholds `refineSpecs` adds where each
  * variant crosses it (appended to the same file). Returns the rows each pass added and those already there.
+ * `run` delivers the runs (default: local worker processes; the CLI passes a queue's).
  */
-export async function sweepAndRefine(o: Omit<SweepOptions, 'specs'>, specs: PolicySpec[], targetPsnr?: number): Promise<{ newRows: number; skippedRows: number }> {
-  const first = await runSweep({ ...o, specs });
+export async function sweepAndRefine(
+  o: Omit<SweepOptions, 'specs'>, specs: PolicySpec[], targetPsnr?: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL,
+  run: (o: SweepOptions) => Promise<{ newRows: number; skippedRows: number }> = runSweep,
+): Promise<{ newRows: number; skippedRows: number }> {
+  const first = await run({ ...o, specs });
   if (targetPsnr === undefined) return first;
-  const extra = refineSpecs(specs, readSweepRows(o.out), o.modelName, targetPsnr);
-  process.stderr.write(`refining toward ${targetPsnr} dB: ${extra.length} more setting(s)\n`);
-  const refined = extra.length > 0 ? (await runSweep({ ...o, specs: extra })).newRows : 0;
+  const extra = refineSpecs(specs, readSweepRows(o.out), o.modelName, targetPsnr, 3, protocol);
+  process.stderr.write(`refining toward ${targetPsnr} dB (${psnrProtocolLabel(protocol)}): ${extra.length} more setting(s)\n`);
+  const refined = extra.length > 0 ? (await run({ ...o, specs: extra })).newRows : 0;
   return { newRows: first.newRows + refined, skippedRows: first.skippedRows };
 }

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { readSweepRows, readTraceCsv, readTraceMetadata, scheduleBranches, sweepRowKey, FormatError } from '@teacache/core';
 import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summariseRuns } from '@teacache/cache';
-import { buildSpecs } from './sweep-specs.js';
+import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 
 interface ReplayArgs {
   traces: string; 'mag-traces'?: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string; sweep?: string;
+  retention?: string; cutoff?: string;
 }
 
 /** `teacache replay`: predict skip schedules from recorded traces, and check them against real cached runs. */
@@ -20,6 +21,8 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     .option('intervals', { type: 'string' })
     .option('coefficients', { type: 'string', describe: 'teacache coefficients file' })
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
+    .option('retention', { type: 'string', describe: 'teacache steps always computed at the start, one variant each, e.g. 1,5 (default: as teacache sweep, 1, 10% and 20% of the steps)' })
+    .option('cutoff', { type: 'string', describe: 'teacache steps always computed at the end (default: 1 with retention 1, 0 with more, as the published Wan2.1 rule)' })
     .option('mag-traces', { type: 'string', describe: 'traces to calibrate magcache from (default --traces); use the sweep\'s' })
     .option('sweep', { type: 'string', describe: 'sweep results (JSON Lines) of the same prompts and seeds, to measure agreement' }) as never,
   handler: async (argv) => {
@@ -27,11 +30,16 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     const csvs = readdirSync(argv.traces).filter((f) => f.endsWith('.csv')).sort();
     if (csvs.length === 0) throw new FormatError({ file: argv.traces }, 'trace CSV files', 'none');
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p && p !== 'none' && p !== 'oracle');
-    const specs = buildSpecs({ ...argv, policies, traces: argv['mag-traces'] ?? argv.traces }).filter((s) => s.policy !== 'none');
+    // the sweep's default variants, so every retention row of a default sweep has its prediction
+    const steps = readTraceMetadata(join(argv.traces, csvs[0].replace(/\.csv$/, '.json'))).steps;
+    const retention = argv.retention !== undefined ? parseRetention(argv.retention) : defaultRetention(steps);
+    const cutoff = argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined;
+    const specs = buildSpecs({ ...argv, policies, retention, cutoff, traces: argv['mag-traces'] ?? argv.traces }).filter((s) => s.policy !== 'none');
     const sweep = argv.sweep ? readSweepRows(argv.sweep) : [];
     const byKey = new Map(sweep.map((r) => [sweepRowKey(r), r] as const));
     const out = (s: string) => process.stdout.write(s + '\n');
-    out('policy        setting  runs  predicted step-x  matched runs  step agreement  exact');
+    // forced: steps always computed at the start / at the end (retention / cut-off), for teacache
+    out('policy        setting  forced  runs  predicted step-x  matched runs  step agreement  exact');
     let totalAgree = 0;
     let totalCompared = 0;
     for (const spec of specs) {
@@ -59,7 +67,8 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       const matched = agreements.length;
       totalAgree += agreements.reduce((a, b) => a + b, 0);
       totalCompared += matched;
-      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${String(csvs.length).padStart(4)}  ${mean(speedups).toFixed(2).padStart(16)}  ` +
+      const forced = d.params.retentionSteps !== undefined ? `${d.params.retentionSteps}/${d.params.cutoffSteps}` : '-';
+      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${forced.padStart(6)}  ${String(csvs.length).padStart(4)}  ${mean(speedups).toFixed(2).padStart(16)}  ` +
         `${String(matched).padStart(12)}  ${matched ? (100 * mean(agreements)).toFixed(1).padStart(13) + '%' : '           --'}  ${exact ? 'yes' : 'approx.'}`);
     }
     if (argv.sweep) {

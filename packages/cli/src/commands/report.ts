@@ -1,5 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { buildReport, DEFAULT_PSNR_CAP, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs } from '@teacache/report';
+import {
+  buildReport, DEFAULT_PSNR_CAP, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs,
+} from '@teacache/report';
 import { printWritten } from './common.js';
 
 interface ReportArgs {
@@ -11,6 +13,7 @@ interface ReportArgs {
   name?: string;
   'target-psnr': number;
   'psnr-cap': number;
+  'psnr-protocol': string;
 }
 
 /** `teacache report`: charts, an offline HTML page and a Markdown summary from traces, fits and sweeps. */
@@ -26,6 +29,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     .option('name', { type: 'string', describe: 'report title (default: the out directory\'s name)' })
     .option('target-psnr', { type: 'number', default: 30, describe: 'quality target of the summary table, dB of PSNR' })
     .option('psnr-cap', { type: 'number', default: DEFAULT_PSNR_CAP, describe: 'dB at which outputs identical to the uncached one are drawn' })
+    .option('psnr-protocol', {
+      type: 'string', default: DEFAULT_PSNR_PROTOCOL, choices: PSNR_PROTOCOLS as string[],
+      describe: 'PSNR the target and charts read: paper (per 8-bit frame, averaged, as the TeaCache paper) or pooled (over float frames)',
+    })
     .check((argv) => {
       if (!argv.traces?.length && !argv.coefficients?.length && !argv.references && !argv.sweep?.length) {
         throw new Error('give at least one input: --traces, --coefficients, --references or --sweep');
@@ -44,7 +51,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const started = performance.now();
     const written = await buildReport({
       traces, coefficients, references, sweeps, outDir: argv.out, name: argv.name,
-      targetPsnr: argv['target-psnr'], psnrCap: argv['psnr-cap'],
+      targetPsnr: argv['target-psnr'], psnrCap: argv['psnr-cap'], psnrProtocol: parsePsnrProtocol(argv['psnr-protocol']),
       onProgress: (e) => say(`[${e.index}/${e.total}] ${e.chart}: ${e.status === 'drawn'
         ? `drawn (${((performance.now() - started) / 1000).toFixed(1)} s elapsed)` : `skipped, ${e.reason}`}`),
     });

@@ -1,4 +1,4 @@
-import { buildSpecs, defaultRetention, parseRetention, parseSettings } from './sweep-specs.js';
+import { buildSpecs, cutoffFor, defaultRetention, parseCutoff, parseRetention, parseSettings } from './sweep-specs.js';
 
 test('the default retention variants are the first step, 10% and 20% of the steps', () => {
   expect(defaultRetention(50)).toEqual([1, 5, 10]);
@@ -16,10 +16,11 @@ test('teacache and the oracle get one variant per retention value; the other pol
   const specs = buildSpecs({
     policies: ['teacache', 'oracle', 'interval'], thresholds: ['0.1,0.2'], intervals: '2', indicator: 'modulated', retention: [1, 5],
   });
-  const of = (policy: string) => specs.filter((s) => s.policy === policy) as unknown as { retentionSteps?: number; threshold?: number }[];
+  const of = (policy: string) => specs.filter((s) => s.policy === policy) as unknown as { retentionSteps?: number; cutoffSteps?: number; threshold?: number }[];
   expect(specs.filter((s) => s.policy === 'none')).toHaveLength(1);
-  expect(of('teacache').map((s) => [s.retentionSteps, s.threshold])).toEqual([[1, 0.1], [1, 0.2], [5, 0.1], [5, 0.2]]);
-  expect(of('oracle').map((s) => [s.retentionSteps, s.threshold])).toEqual([[1, 0.1], [1, 0.2], [5, 0.1], [5, 0.2]]);
+  // retention 1 keeps the last step forced (the published default); more does not (Wan2.1's use_ret_steps)
+  expect(of('teacache').map((s) => [s.retentionSteps, s.cutoffSteps, s.threshold])).toEqual([[1, 1, 0.1], [1, 1, 0.2], [5, 0, 0.1], [5, 0, 0.2]]);
+  expect(of('oracle').map((s) => [s.retentionSteps, s.cutoffSteps, s.threshold])).toEqual([[1, 1, 0.1], [1, 1, 0.2], [5, 0, 0.1], [5, 0, 0.2]]);
   expect(of('interval')).toHaveLength(1);
 });
 
@@ -31,4 +32,14 @@ test('without retention values, teacache keeps the single forced first step', ()
 test('settings name one policy or all of them, and refuse negative numbers', () => {
   expect(parseSettings(['teacache=0.1,0.2', '0.3'])).toEqual({ all: [0.3], byPolicy: { teacache: [0.1, 0.2] } });
   expect(() => parseSettings(['-1'])).toThrow(/thresholds/);
+});
+
+test('the published cut-off goes with each retention unless --cutoff sets one for every variant', () => {
+  // ali-vilab/TeaCache 7c10efc, TeaCache4Wan2.1/teacache_generate.py: use_ret_steps computes the first 5 steps and not the last
+  expect([1, 5, 10].map(cutoffFor)).toEqual([1, 0, 0]);
+  const specs = buildSpecs({ policies: ['teacache'], thresholds: ['0.1'], indicator: 'modulated', retention: [1, 5], cutoff: 2 });
+  expect(specs.slice(1).map((s) => (s as unknown as { cutoffSteps: number }).cutoffSteps)).toEqual([2, 2]);
+  expect(parseCutoff('0')).toBe(0);
+  expect(() => parseCutoff('-1')).toThrow(/field "cutoff".*whole number of steps >= 0/);
+  expect(() => parseCutoff('x')).toThrow(/field "cutoff"/);
 });

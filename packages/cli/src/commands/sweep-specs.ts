@@ -48,12 +48,34 @@ export interface SpecOptions {
   traces?: string;
   /** Steps at the start that teacache and the oracle always compute, one sweep variant per value (default [1]). */
   retention?: number[];
+  /**
+   * Steps at the end always computed, for every variant. Default: as published, cutoffFor(retention): the last
+   * step for retention 1 (the first-and-last rule), none for more (Wan2.1's use_ret_steps).
+   */
+  cutoff?: number;
 }
 
 /**
- * Retention variants worth sweeping for a run of `steps` steps: the first step only, and the first 10% and 20%
- * of the steps (the published Wan2.1 integration retains 10%; MagCache's default is 20%). Models whose early,
- * noisiest steps decide the layout (ε-prediction) need them computed.
+ * The cut-off the published integrations pair with a retention (ali-vilab/TeaCache 7c10efc,
+ * TeaCache4Wan2.1/teacache_generate.py: without use_ret_steps the first and the last step are computed; with it,
+ * the first 5 steps and not the last). Counts in sampling steps.
+ */
+export function cutoffFor(retentionSteps: number): number {
+  return retentionSteps > 1 ? 0 : 1;
+}
+
+/** Parse --cutoff: a whole number of steps >= 0. */
+export function parseCutoff(value: unknown): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new FormatError({ field: 'cutoff' }, 'a whole number of steps >= 0', value);
+  return n;
+}
+
+/**
+ * Retention variants worth sweeping for a run of `steps` steps: the first step only (with the last: the published
+ * default rule), and the first 10% and 20% of the steps with the last not forced (the published Wan2.1
+ * use_ret_steps rule retains 5 of 50 steps, 10%; MagCache's default is 20%). Models whose early, noisiest steps
+ * decide the layout (ε-prediction) need them computed.
  */
 export function defaultRetention(steps: number): number[] {
   return [...new Set([1, Math.round(0.1 * steps), Math.round(0.2 * steps)].map((r) => Math.max(1, r)))];
@@ -90,7 +112,10 @@ export function buildSpecs(o: SpecOptions): PolicySpec[] {
         const input: Record<string, unknown> = { policy };
         if (policy === 'interval') input.interval = v;
         else input.threshold = v;
-        if (retention !== null) input.retentionSteps = retention;
+        if (retention !== null) {
+          input.retentionSteps = retention;
+          input.cutoffSteps = o.cutoff ?? cutoffFor(retention);
+        }
         if (policy === 'teacache') {
           input.indicator = o.indicator as IndicatorName;
           if (coefficients) {

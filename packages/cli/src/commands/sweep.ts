@@ -1,14 +1,18 @@
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { defaultSteps, parseSeeds } from '@teacache/trace';
+import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teacache/report';
+import { DEFAULT_REPEATS } from '@teacache/trace';
 import { sweepAndRefine } from './refine.js';
 import { openModel, promptsFor } from './model-source.js';
 import { printWritten, startBackend, startEngine } from './common.js';
-import { buildSpecs, defaultRetention, parseRetention } from './sweep-specs.js';
+import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
+import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
 
-interface SweepArgs {
+interface SweepArgs extends QueueArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
   traces?: string; conditioning?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string; engine?: string;
+  repeats: number; 'psnr-protocol': string; cutoff?: string;
 }
 
 /** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
@@ -24,14 +28,18 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
     .option('traces', { type: 'string', describe: 'trace directory to calibrate magcache from' })
     .option('retention', { type: 'string', describe: 'teacache/oracle steps always computed at the start, one variant each, e.g. 1,5,10 (default: 1, 10% and 20% of the steps)' })
+    .option('cutoff', { type: 'string', describe: 'teacache/oracle steps always computed at the end, every variant (default: the last with retention 1, none with more, as the published Wan2.1 rule)' })
     .option('refine-psnr', { type: 'number', describe: 'then sweep 3 more thresholds per variant between the last that reaches this PSNR (dB) and the next' })
+    .option('psnr-protocol', { type: 'string', default: DEFAULT_PSNR_PROTOCOL, choices: PSNR_PROTOCOLS as string[], describe: 'PSNR --refine-psnr reads: paper (per 8-bit frame, averaged) or pooled (float frames)' })
+    .option('repeats', { type: 'number', default: DEFAULT_REPEATS, describe: 'timed pairs (cached and uncached run, back to back) per setting, for the wall-speedup interval' })
     .option('prompts', { type: 'string', describe: 'prompts file or builtin:… (default: held-out captions)' })
     .option('seeds', { type: 'string', default: '0' })
     .option('steps', { type: 'number' })
     .option('guidance', { type: 'number', default: 4 })
     .option('workers', { type: 'number', describe: 'worker processes (default: one per core)' })
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
-    .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' }) as never,
+    .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' })
+    .options(queueOptions) as never,
   handler: async (argv) => {
     const backend = await startBackend(argv);
     const engine = startEngine(argv);
@@ -42,14 +50,17 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     loaded.model.dispose();
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
     const retention = argv.retention ? parseRetention(argv.retention) : defaultRetention(steps);
-    const specs = buildSpecs({ ...argv, policies, retention });
+    const specs = buildSpecs({ ...argv, policies, retention, cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined });
     const seeds = parseSeeds(argv.seeds);
     process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
     const out = resolve(argv.out);
+    const queued = queuedRunner(argv);
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
       workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, engine: engine.requested,
-    }, specs, argv['refine-psnr']);
+      repeats: argv.repeats,
+    }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), queued?.run);
+    queued?.done();
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
     printWritten([out]);
   },

@@ -179,6 +179,21 @@ describe('bad checkpoints', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([]);
   });
 
+  test('a stored position embedding that differs from the one the toolkit computes is refused', () => {
+    const path = write('rows-first.safetensors', (t) => {
+      const pos = t.get('pos_embed')!;
+      // Swap the halves: the row-first layout instead of DiT's column-first one.
+      const d = pos.shape[2];
+      const swapped = new Float32Array(pos.data.length);
+      for (let i = 0; i < pos.data.length; i += d) {
+        swapped.set(pos.data.subarray(i + d / 2, i + d), i);
+        swapped.set(pos.data.subarray(i, i + d / 2), i + d / 2);
+      }
+      t.set('pos_embed', { ...pos, data: swapped });
+    });
+    expect(convertError(path).message).toMatch(/field "pos_embed": expected the 4x4 sin-cos position embedding .*first half: column/);
+  });
+
   test('a truncated file names every tensor cut off', () => {
     const bytes = readFileSync(join(FIXTURES, 'dit-checkpoint.safetensors'));
     const path = join(dir, 'truncated.safetensors');

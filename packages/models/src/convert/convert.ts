@@ -8,6 +8,7 @@ import { ProblemsError } from '../weights/problems.js';
 import { CONFIG_FILE, WEIGHTS_FILE } from '../weights/model-io.js';
 import type { CheckpointShapes, ConvertOptions } from './converter.js';
 import { arrange, sourceShapes } from './layouts.js';
+import { sincos2d } from '../layers.js';
 import { CONVERTERS, CONVERT_SOURCES } from './sources.js';
 import { expandRows, type ConcreteRow, type NamingTable } from './table.js';
 
@@ -71,6 +72,7 @@ export function convertCheckpoint(req: ConvertRequest): ConvertResult {
       return config.learnSigma === true;
     });
     const ignored = checkPlan(req.checkpoint, converter.title, table, rows, ck, expected, config);
+    checkRecomputed(file, table, config);
     const byTarget = new Map(rows.map((r) => [r.to, r]));
     const slots = Object.entries(expected).map(([name, shape]) => ({ name, shape }));
     const tmp = join(dirname(req.out), `.${basename(req.out)}.${process.pid}.partial`);
@@ -144,6 +146,28 @@ function checkPlan(file: string, title: string, table: NamingTable, rows: Concre
       + `(config read off the shapes: hiddenSize ${config.hiddenSize}, depth ${config.depth}, outputs ${outputChannels(config)} channels)`, problems);
   }
   return ignored;
+}
+
+/** Stored copies of fixed tensors must equal the toolkit's own (within the stored dtype's rounding). */
+function checkRecomputed(file: SafetensorsFile, table: NamingTable, config: ModelConfig): void {
+  for (const spec of table.ignored) {
+    if (spec.recomputed !== 'position-2d') continue;
+    const re = new RegExp(`^(?:${spec.pattern})$`);
+    for (const entry of file.header.tensors.filter((t) => re.test(t.name))) {
+      const stored = file.read(entry.name).data;
+      const gh = config.height / config.patchSize;
+      const gw = config.width / config.patchSize;
+      const ours = sincos2d(gh, gw, config.hiddenSize, config.positionFirstHalf);
+      const tolerance = entry.dtype === 'F32' ? 1e-5 : entry.dtype === 'F16' ? 1e-3 : 1e-2;
+      let worst = stored.length === ours.length ? 0 : Infinity;
+      for (let i = 0; i < stored.length && worst <= tolerance; i++) worst = Math.max(worst, Math.abs(stored[i] - ours[i]));
+      if (worst > tolerance) {
+        throw new FormatError({ file: file.path, field: entry.name },
+          `the ${gh}x${gw} sin-cos position embedding the toolkit computes (first half: ${config.positionFirstHalf ?? 'row'}), within ${tolerance}`,
+          Number.isFinite(worst) ? `values differing by up to ${worst.toPrecision(3)}` : `${stored.length} values for ${ours.length}`);
+      }
+    }
+  }
 }
 
 function refusePickle(path: string): void {

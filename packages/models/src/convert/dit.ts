@@ -29,7 +29,7 @@ const ORIGINAL: NamingTable = {
     { to: 'final.linear.weight', from: ['final_layer.linear.weight'], layout: 'linear' },
     { to: 'final.linear.bias', from: ['final_layer.linear.bias'], layout: 'copy' },
   ],
-  ignored: [{ pattern: 'pos_embed', why: 'the fixed sin-cos position embedding, recomputed from the config' }],
+  ignored: [{ pattern: 'pos_embed', why: 'the fixed sin-cos position embedding, recomputed from the config (checked equal)', recomputed: 'position-2d' }],
 };
 
 const Q = 'transformer_blocks.{k}.attn1.to_';

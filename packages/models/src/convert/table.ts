@@ -36,6 +36,11 @@ export interface IgnoredTensor {
   /** A regular expression matched against the whole name. */
   pattern: string;
   why: string;
+  /**
+   * `position-2d`: a stored copy of the fixed 2-D sin-cos position embedding; the converter checks it equals
+   * what the toolkit computes from the config (grid, width, half order), so a mismatch cannot pass silently.
+   */
+  recomputed?: 'position-2d';
 }
 
 /** The table for one naming of a checkpoint (the original repository's, or diffusers'). */

@@ -1,0 +1,5 @@
+export * from './redis-url.js';
+export * from './jobs.js';
+export * from './plan.js';
+export * from './submit.js';
+export * from './worker.js';
