@@ -139,6 +139,19 @@ describe('the ONNX graph builder', () => {
     expect(() => broadcastShapes([2, 3], [4])).toThrow('do not broadcast');
   });
 
+  test('a slice of size -1 on the batch axis keeps every row at any batch; a fixed size keeps that many', () => {
+    const g = new GraphBuilder('slice');
+    const o = new OnnxOps(g, () => { throw new Error('no weights'); });
+    const x = g.input('x', [1, 3]);
+    g.output('all', o.slice(x, [0, 1], [-1, 2]));
+    g.output('first', o.slice(x, [0, 0], [1, 3]), false);
+    const s = new OrtSession(g.encode(), { providers: ['cpu'], threads: 1 });
+    const out = s.run({ x: { data: Float32Array.of(1, 2, 3, 4, 5, 6), dims: [2, 3] } });
+    expect(Array.from(out.all.data)).toEqual([2, 3, 5, 6]);
+    expect(Array.from(out.first.data)).toEqual([1, 2, 3]);
+    s.dispose();
+  });
+
   test('a session names a missing input', () => {
     const g = new GraphBuilder('in');
     const o = new OnnxOps(g, () => { throw new Error('no weights'); });

@@ -135,8 +135,8 @@ export class OnnxOps implements Ops<Sym> {
 
   slice(x: Sym, begin: number[], size: number[]): Sym {
     const ends = size.map((s, i) => (s === -1 ? x.shape[i] : begin[i] + s));
-    // The batch axis keeps its full extent symbolically (INT64 max), so the graph slices any batch.
-    const endsOut = ends.map((e, i) => (i === 0 && begin[0] === 0 && e === x.shape[0] ? Number.MAX_SAFE_INTEGER : e));
+    // Size -1 on the batch axis runs to its end at any batch (INT64-range end); a fixed size stays fixed.
+    const endsOut = ends.map((e, i) => (i === 0 && size[0] === -1 ? Number.MAX_SAFE_INTEGER : e));
     const axes = begin.map((_, i) => i);
     const [out] = this.graph.node('Slice', [x.name, this.graph.int64Vector(begin), this.graph.int64Vector(endsOut), this.graph.int64Vector(axes)], [this.graph.fresh('Slice')]);
     return this.graph.remember({ name: out, shape: ends.map((e, i) => e - begin[i]) });
