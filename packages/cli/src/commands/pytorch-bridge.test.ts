@@ -92,7 +92,7 @@ describe('the PyTorch bridge end to end', () => {
 
   test('replay on the recorded uncached trace agrees with the live run up to its first reuse', () => {
     const replayOut = teacache('replay', '--traces', join(out, 'reference-traces'), '--thresholds', THRESHOLDS.join(','), '--coefficients', fit).stdout;
-    expect(replayOut).toMatch(/teacache\s+0\.4\s+2\s+\d+\.\d\d/);
+    expect(replayOut).toMatch(/teacache\s+0\.4\s+1\/1\s+2\s+\d+\.\d\d/);
     for (const threshold of THRESHOLDS) {
       const rec = readRunRecord(join(out, 'runs', readdirSync(join(out, 'runs')).find((f) => f.startsWith(`teacache-${threshold}__a-red-circle`) && f.endsWith('.run.json'))!));
       const reference = readTraceCsv(join(out, 'reference-traces', readdirSync(join(out, 'reference-traces')).find((f) => f.includes('a-red-circle') && f.endsWith('.csv'))!));
