@@ -25,6 +25,11 @@ if ! corepack pnpm --version >/dev/null 2>&1; then
 fi
 corepack enable
 echo "setup: pnpm $(pnpm --version)"
+# onnxruntime-node runs on the CPU binaries inside its npm package. Its install script would fetch the CUDA
+# provider from outside the npm registry (failing without that network); the workspace never runs that script
+# (package.json pnpm.ignoredBuiltDependencies) and skip says the same to any client that would. A GPU machine
+# adds the CUDA provider afterwards with scripts/onnx-cuda.sh.
+export ONNXRUNTIME_NODE_INSTALL=skip
 # tfjs-node(-gpu) are optional: their install scripts download libtensorflow, which fails without that
 # network; pnpm reports the failure and goes on, and the toolkit then runs on the wasm backend.
 set +o pipefail

@@ -21,7 +21,21 @@ test('--help lists every command', () => {
 test('backend says which backend runs, and the cpu backend is never picked by auto', () => {
   const r = spawnSync(process.execPath, [bin, 'backend'], { encoding: 'utf8', env: { ...process.env, TEACACHE_BACKEND: '' }, timeout: 120000 });
   expect(r.status).toBe(0);
-  expect(r.stdout).toMatch(/^running: (wasm|tensorflow) /m);
+  expect(r.stdout).toMatch(/^tfjs backend: (wasm|tensorflow) /m);
+});
+
+test('backend reports the engine with its execution providers and threads; onnx runs here on the CPU provider', () => {
+  const r = spawnSync(process.execPath, [bin, 'backend', '--engine', 'onnx'], { encoding: 'utf8', env: { ...process.env, TEACACHE_THREADS: '1' }, timeout: 120000 });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/^engine requested: onnx \(--engine\)$/m);
+  expect(r.stdout).toMatch(/^engine: onnx \(ONNX Runtime\) on (\w+ > )*cpu, 1 intra-op thread\(s\) of \d+ core\(s\)/m);
+  expect(r.stdout).toMatch(/^ {2}(ok|no) {3}cuda: /m);
+});
+
+test('an unknown engine name is refused with the choices', () => {
+  const r = teacache('backend', '--engine', 'torch');
+  expect(r.code).not.toBe(0);
+  expect(r.err).toMatch(/Choices: "auto", "tfjs", "onnx"/);
 });
 
 test('an unknown backend name is refused with the choices', () => {

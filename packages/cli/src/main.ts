@@ -21,6 +21,11 @@ export async function runCli(argv: string[]): Promise<number> {
       choices: ['auto', 'tensorflow', 'wasm', 'cpu'],
       describe: 'tfjs backend (env TEACACHE_BACKEND); cpu only when named',
     })
+    .option('engine', {
+      type: 'string',
+      choices: ['auto', 'tfjs', 'onnx'],
+      describe: 'engine that samples (env TEACACHE_ENGINE): onnx (ONNX Runtime) or tfjs; auto takes onnx when it loads; training always runs on tfjs',
+    })
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .recommendCommands()

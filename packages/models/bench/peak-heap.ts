@@ -3,7 +3,7 @@
 //   tsx packages/models/bench/peak-heap.ts TOKENS [BATCH] [--whole-stack]
 // One run per process: the wasm heap only grows, so its size after the forward is the run's peak.
 import * as tf from '@tensorflow/tfjs';
-import { DiffusionTransformer, blockModulation, estimateMemory, runBlock, selectBackend, type ModelConfig, type TokenLayout } from '../src/index.js';
+import { DiffusionTransformer, blockStep, estimateMemory, selectBackend, type ModelConfig } from '../src/index.js';
 
 const tokens = Number(process.argv[2] ?? 4096);
 const batch = Number(process.argv[3] && !process.argv[3].startsWith('--') ? process.argv[3] : 1);
@@ -26,12 +26,8 @@ const before = heap();
 const start = performance.now();
 // The stack as one tidy over every block: what `blocks` did before it freed each block's intermediates.
 const stackWhole = (e: ReturnType<DiffusionTransformer['embed']>) => tf.tidy(() => {
-  const layout: TokenLayout = { batch, frames, perFrame: model.layout.perFrame, hidden: cfg.hiddenSize, heads: cfg.heads };
   let h: tf.Tensor = e.tokens;
-  for (let i = 0; i < cfg.depth; i++) {
-    const m = blockModulation(model.params, `blocks.${i}`, model.plan[i], e.condition);
-    h = runBlock(model.params, `blocks.${i}`, model.plan[i], h, m, e.text, layout, i === 0 ? e.modulated : undefined);
-  }
+  for (let i = 0; i < cfg.depth; i++) h = blockStep(model.ops, cfg, model.plan, i, h, e.condition, e.text, undefined, e.modulated);
   return h as tf.Tensor3D;
 });
 let ok = true;

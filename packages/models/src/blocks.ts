@@ -1,10 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Family } from './config.js';
 import type { ParamStore } from './params.js';
-import {
-  crossAttention, declareCrossAttention, declareLinear, declareMlp, declareSelfAttention,
-  layerNorm, linear, mlp, modulate, selfAttention, silu,
-} from './layers.js';
+import { declareCrossAttention, declareLinear, declareMlp, declareSelfAttention } from './layers.js';
+import { crossAttention, layerNorm, linear, mlp, modulate, selfAttention, silu } from './ops/nn.js';
+import type { Ops } from './ops/ops.js';
 
 /** Which tokens attend to each other in a block's self-attention. */
 export type AttentionScope = 'full' | 'spatial' | 'temporal';
@@ -32,9 +30,8 @@ export function blockPlan(family: Family, depth: number): BlockPlan[] {
   });
 }
 
-/** Shapes a block needs to rearrange tokens for its attention scope. */
+/** Shapes a block needs to rearrange tokens for its attention scope (the batch axis is left free: -1). */
 export interface TokenLayout {
-  batch: number;
   frames: number;
   perFrame: number;
   hidden: number;
@@ -42,9 +39,9 @@ export interface TokenLayout {
 }
 
 /** The six adaLN parameters of a block, each [B, 1, D]. */
-export interface Modulation {
-  shiftMsa: tf.Tensor; scaleMsa: tf.Tensor; gateMsa: tf.Tensor;
-  shiftMlp: tf.Tensor; scaleMlp: tf.Tensor; gateMlp: tf.Tensor;
+export interface Modulation<T> {
+  shiftMsa: T; scaleMsa: T; gateMsa: T;
+  shiftMlp: T; scaleMlp: T; gateMlp: T;
 }
 
 export function declareBlock(p: ParamStore, name: string, plan: BlockPlan, hidden: number, mlpHidden: number, textWidth: number): void {
@@ -59,12 +56,12 @@ export function declareBlock(p: ParamStore, name: string, plan: BlockPlan, hidde
  * The block's modulation from the condition: adaLN-Zero maps c [B, D] through its own linear layer;
  * adaLN-single adds its table [6, D] to the shared t0 [B, 6D].
  */
-export function blockModulation(p: ParamStore, name: string, plan: BlockPlan, condition: tf.Tensor2D): Modulation {
-  const d = condition.shape[1] / (plan.modulation === 'zero' ? 1 : 6);
+export function blockModulation<T>(o: Ops<T>, name: string, plan: BlockPlan, condition: T): Modulation<T> {
+  const d = o.shape(condition)[1] / (plan.modulation === 'zero' ? 1 : 6);
   const six = plan.modulation === 'zero'
-    ? linear(p, `${name}.adaLN`, silu(condition)).reshape([-1, 6, d])
-    : tf.add(condition.reshape([-1, 6, d]), p.get(`${name}.scaleShiftTable`));
-  const parts = tf.split(six, 6, 1);
+    ? o.reshape(linear(o, `${name}.adaLN`, silu(o, condition)), [-1, 6, d])
+    : o.add(o.reshape(condition, [-1, 6, d]), o.param(`${name}.scaleShiftTable`));
+  const parts = o.split(six, 6, 1);
   return {
     shiftMsa: parts[0], scaleMsa: parts[1], gateMsa: parts[2],
     shiftMlp: parts[3], scaleMlp: parts[4], gateMlp: parts[5],
@@ -72,40 +69,42 @@ export function blockModulation(p: ParamStore, name: string, plan: BlockPlan, co
 }
 
 /** The first thing a block does: its normalised input, scaled and shifted by the timestep's adaLN parameters. */
-export function modulatedInput(x: tf.Tensor, m: Modulation): tf.Tensor {
-  return modulate(layerNorm(x), m.shiftMsa, m.scaleMsa);
+export function modulatedInput<T>(o: Ops<T>, x: T, m: Modulation<T>): T {
+  return modulate(o, layerNorm(o, x), m.shiftMsa, m.scaleMsa);
 }
 
-function toScope(x: tf.Tensor, scope: AttentionScope, l: TokenLayout): tf.Tensor {
+function toScope<T>(o: Ops<T>, x: T, scope: AttentionScope, l: TokenLayout): T {
   if (scope === 'full') return x;
-  if (scope === 'spatial') return x.reshape([l.batch * l.frames, l.perFrame, l.hidden]);
-  return x.reshape([l.batch, l.frames, l.perFrame, l.hidden]).transpose([0, 2, 1, 3]).reshape([l.batch * l.perFrame, l.frames, l.hidden]);
+  if (scope === 'spatial') return o.reshape(x, [-1, l.perFrame, l.hidden]);
+  const frameMajor = o.transpose(o.reshape(x, [-1, l.frames, l.perFrame, l.hidden]), [0, 2, 1, 3]);
+  return o.reshape(frameMajor, [-1, l.frames, l.hidden]);
 }
 
-function fromScope(x: tf.Tensor, scope: AttentionScope, l: TokenLayout): tf.Tensor {
+function fromScope<T>(o: Ops<T>, x: T, scope: AttentionScope, l: TokenLayout): T {
   if (scope === 'full') return x;
-  if (scope === 'spatial') return x.reshape([l.batch, l.frames * l.perFrame, l.hidden]);
-  return x.reshape([l.batch, l.perFrame, l.frames, l.hidden]).transpose([0, 2, 1, 3]).reshape([l.batch, l.frames * l.perFrame, l.hidden]);
+  if (scope === 'spatial') return o.reshape(x, [-1, l.frames * l.perFrame, l.hidden]);
+  const tokenMajor = o.transpose(o.reshape(x, [-1, l.perFrame, l.frames, l.hidden]), [0, 2, 1, 3]);
+  return o.reshape(tokenMajor, [-1, l.frames * l.perFrame, l.hidden]);
 }
 
 /**
  * Run one block on tokens x [B, T, D]. `firstInput` is the already computed modulated input (block 0 reuses
- * the one `embed` returned, so it is computed once per step); `attend` (x [S, L, D] in the block's scope) replaces
- * the built-in self-attention.
+ * the one `embed` returned, so it is computed once per step); `textBias` [B, L] masks padding text tokens;
+ * `attend` (x [S, L, D] in the block's scope) replaces the built-in self-attention where config options change it
+ * (qk-norm, RoPE, Skiparse).
  */
-export function runBlock(
-  p: ParamStore, name: string, plan: BlockPlan, x: tf.Tensor, m: Modulation, text: tf.Tensor | null,
-  layout: TokenLayout, firstInput?: tf.Tensor, textBias?: tf.Tensor, attend?: (xs: tf.Tensor) => tf.Tensor,
-): tf.Tensor {
-  const a = firstInput ?? modulatedInput(x, m);
-  const scoped = toScope(a, plan.scope, layout);
-  // `attend` replaces the plain self-attention where config options change it (qk-norm, RoPE).
-  const attn = fromScope(attend ? attend(scoped) : selfAttention(p, `${name}.attn`, scoped, layout.heads), plan.scope, layout);
-  let h = tf.add(x, tf.mul(m.gateMsa, attn));
+export function runBlock<T>(
+  o: Ops<T>, name: string, plan: BlockPlan, x: T, m: Modulation<T>, text: T | null,
+  layout: TokenLayout, firstInput?: T, textBias?: T, attend?: (xs: T) => T,
+): T {
+  const a = firstInput ?? modulatedInput(o, x, m);
+  const scoped = toScope(o, a, plan.scope, layout);
+  const attn = fromScope(o, attend ? attend(scoped) : selfAttention(o, `${name}.attn`, scoped, layout.heads), plan.scope, layout);
+  let h = o.add(x, o.mul(m.gateMsa, attn));
   if (plan.crossAttention) {
     if (!text) throw new Error(`${name}: cross-attention needs text tokens`);
-    h = tf.add(h, crossAttention(p, `${name}.cross`, h, text, layout.heads, textBias));
+    h = o.add(h, crossAttention(o, `${name}.cross`, h, text, layout.heads, textBias));
   }
-  const inner = mlp(p, `${name}.mlp`, modulate(layerNorm(h), m.shiftMlp, m.scaleMlp));
-  return tf.add(h, tf.mul(m.gateMlp, inner));
+  const inner = mlp(o, `${name}.mlp`, modulate(o, layerNorm(o, h), m.shiftMlp, m.scaleMlp));
+  return o.add(h, o.mul(m.gateMlp, inner));
 }

@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { hasBuiltinTextEncoder, isClassConditional, outputChannels, tokenCounts, type ModelConfig } from './config.js';
 import { checkModelFits } from './memory-limit.js';
 import { ParamStore } from './params.js';
-import { blockModulation, blockPlan, declareBlock, modulatedInput, runBlock, type BlockPlan, type TokenLayout } from './blocks.js';
-import { declareLinear, gelu, layerNorm, linear, modulate, patchify, silu, sincos1d, timestepFeatures, unpatchify } from './layers.js';
+import { blockPlan, declareBlock, type BlockPlan } from './blocks.js';
+import { blockStep, embedStep, headStep, makeTables, timestepEmbedding } from './family.js';
+import { declareLinear } from './layers.js';
+import { TfOps } from './ops/tf-ops.js';
 import { declareTextEncoder, encodeText, tokenize } from './text-encoder.js';
-import { declareUpstream, fpsEmbedding, positionTable, UpstreamAttention } from './upstream.js';
+import { declareUpstream } from './upstream.js';
 import { classIndex, conditioningOf, type Conditioning } from './conditioning.js';
 import { FormatError } from '@teacache/core';
 
@@ -47,9 +49,8 @@ export class DiffusionTransformer {
   readonly params: ParamStore;
   readonly plan: BlockPlan[];
   readonly layout: { perFrame: number; total: number };
-  private readonly posEmbed: tf.Tensor2D;
-  private readonly temporalPos: tf.Tensor2D | null;
-  private readonly upstream: UpstreamAttention;
+  /** The op set on tfjs over this model's parameters (holds the position and rotation tables). */
+  readonly ops: TfOps;
   private conditioning: { conditioning: Conditioning; file: string } | null = null;
 
   constructor(readonly config: ModelConfig, options: ModelOptions = {}) {
@@ -85,14 +86,8 @@ export class DiffusionTransformer {
     declareUpstream(p, cfg, this.plan);
     declareLinear(p, 'final.linear', d, cfg.patchSize * cfg.patchSize * outputChannels(cfg), zero ? 'zeros' : 'xavier');
     if (!zero && this.params.allocate) this.randomiseZeroInits();
-    // Open-Sora and Open-Sora-Plan style models add a temporal position to every token at embedding time
-    // (unless the config turns it off); Latte adds it before its first temporal block.
-    const temporal = sincos1d(cfg.frames, d);
-    this.posEmbed = tf.keep(tf.tensor2d(positionTable(cfg), [this.layout.total, d]));
-    this.upstream = new UpstreamAttention(cfg);
-    this.temporalPos = cfg.family === 'latte'
-      ? tf.keep(tf.tensor(temporal, [1, cfg.frames, 1, d]).tile([1, 1, this.layout.perFrame, 1]).reshape([this.layout.total, d]) as tf.Tensor2D)
-      : null;
+    this.ops = new TfOps(this.params);
+    makeTables(this.ops, cfg);
   }
 
   private randomiseZeroInits(): void {
@@ -193,32 +188,14 @@ export class DiffusionTransformer {
 
   /** Timestep embedding [B, D] of timesteps in model units (0..1000). */
   timestepEmbedding(t: tf.Tensor1D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const h = linear(this.params, 'timestep.fc1', timestepFeatures(t, this.config.timestepFrequencies));
-      const temb = linear(this.params, 'timestep.fc2', silu(h)) as tf.Tensor2D;
-      // fps conditioning joins the timestep embedding, so everything modulated from t sees it.
-      const fps = fpsEmbedding(this.params, this.config);
-      return (fps ? tf.add(temb, fps) : temb) as tf.Tensor2D;
-    });
+    return tf.tidy(() => timestepEmbedding(this.ops, this.config, t) as tf.Tensor2D);
   }
 
   /** Everything before the block stack: x [B, F, H, W, C], t [B] (model units), text [B, L, textWidth], optional key bias [B, L]. */
   embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): EmbedOutput {
     return tf.tidy(() => {
-      const p = this.params;
-      const noisyTokens = patchify(x, this.config.patchSize);
-      const tokens = tf.add(linear(p, 'patch', noisyTokens), this.posEmbed) as tf.Tensor3D;
-      const temb = this.timestepEmbedding(t);
-      const pooled = () => isClassConditional(this.config) ? text.reshape([-1, this.config.hiddenSize]) : linear(p, 'textPool', tf.mean(text, 1));
-      const condition = (this.config.family === 'dit'
-        ? tf.add(temb, pooled())
-        : linear(p, 'timestep.single', silu(temb))) as tf.Tensor2D;
-      const m0 = blockModulation(p, 'blocks.0', this.plan[0], condition);
-      const modulated = modulatedInput(tokens, m0) as tf.Tensor3D;
-      const projected = this.config.captionProjection
-        ? linear(p, 'caption.fc2', gelu(linear(p, 'caption.fc1', text))) as tf.Tensor3D
-        : tf.clone(text);
-      return { noisyTokens, tokens, timestepEmbedding: temb, modulated, condition, text: projected, ...(textBias ? { textBias: tf.clone(textBias) } : {}) };
+      const e = embedStep(this.ops, this.config, this.plan, x, t, text);
+      return { ...e, text: e.text === text ? tf.clone(text) : e.text, ...(textBias ? { textBias: tf.clone(textBias) } : {}) };
     }) as EmbedOutput;
   }
 
@@ -228,21 +205,11 @@ export class DiffusionTransformer {
    * block's intermediates, not the whole stack's.
    */
   blocks(h: tf.Tensor3D, e: EmbedOutput, from = 0, to = this.config.depth): tf.Tensor3D {
-    const layout: TokenLayout = {
-      batch: h.shape[0], frames: this.config.frames, perFrame: this.layout.perFrame,
-      hidden: this.config.hiddenSize, heads: this.config.heads,
-    };
     let x: tf.Tensor = h;
+    const first = h === e.tokens ? e.modulated : undefined;
     for (let i = from; i < to; i++) {
       const input = x;
-      x = tf.tidy(() => {
-        const plan = this.plan[i];
-        const inBlock = this.temporalPos && plan.scope === 'temporal' && i === 1 ? tf.add(input, this.temporalPos) : input;
-        const m = blockModulation(this.params, `blocks.${i}`, plan, e.condition);
-        const first = i === 0 && h === e.tokens ? e.modulated : undefined;
-        const attend = this.upstream.active ? (xs: tf.Tensor) => this.upstream.run(this.params, `blocks.${i}`, plan, xs, i) : undefined;
-        return runBlock(this.params, `blocks.${i}`, plan, inBlock, m, e.text, layout, first, e.textBias, attend);
-      });
+      x = tf.tidy(() => blockStep(this.ops, this.config, this.plan, i, input, e.condition, e.text, e.textBias, first));
       if (input !== h) input.dispose();
     }
     return (x === h ? tf.clone(h) : x) as tf.Tensor3D;
@@ -255,28 +222,12 @@ export class DiffusionTransformer {
 
   /** Final adaLN, projection and unpatchify: the prediction [B, F, H, W, C]. */
   head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
-    const c = this.config;
-    if (!c.learnSigma) return this.headWithVariance(h, e);
-    // A learned-sigma model's variance half is dropped: the samplers here use the prediction only.
-    return tf.tidy(() => tf.slice(this.headWithVariance(h, e), [0, 0, 0, 0, 0], [-1, -1, -1, -1, c.channels]));
+    return tf.tidy(() => headStep(this.ops, this.config, h, e.condition, e.timestepEmbedding));
   }
 
   /** The prediction and, for a learned-sigma model, the variance channels after it: [B, F, H, W, outputChannels]. */
   headWithVariance(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
-    return tf.tidy(() => {
-      const p = this.params;
-      const d = this.config.hiddenSize;
-      let shift: tf.Tensor;
-      let scale: tf.Tensor;
-      if (this.config.family === 'dit') {
-        [shift, scale] = tf.split(linear(p, 'final.adaLN', silu(e.condition)).reshape([-1, 2, d]), 2, 1);
-      } else {
-        [shift, scale] = tf.split(tf.add(p.get('final.scaleShiftTable'), e.timestepEmbedding.reshape([-1, 1, d])), 2, 1);
-      }
-      const out = linear(p, 'final.linear', modulate(layerNorm(h), shift, scale));
-      const c = this.config;
-      return unpatchify(out, c.patchSize, c.frames, c.height, c.width, outputChannels(c));
-    });
+    return tf.tidy(() => headStep(this.ops, this.config, h, e.condition, e.timestepEmbedding, true));
   }
 
   /** The full forward pass: prediction [B, F, H, W, C]. */
@@ -290,9 +241,7 @@ export class DiffusionTransformer {
   /** Free the model's tensors. */
   dispose(): void {
     this.params.dispose();
-    this.posEmbed.dispose();
-    this.temporalPos?.dispose();
-    this.upstream.dispose();
+    this.ops.dispose();
   }
 }
 

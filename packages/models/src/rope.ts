@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type { Ops } from './ops/ops.js';
 
 /**
  * Rotary position embedding (Su et al., 2021, "RoFormer"). A head of width dh is rotated pairwise; pair j
@@ -9,9 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 export type RopePairing = 'interleaved' | 'half' | 'half-thirds';
 
 /** cos and sin of every feature's rotation angle: each [L, dim]. */
-export interface RopeTable {
-  cos: tf.Tensor2D;
-  sin: tf.Tensor2D;
+export interface RopeTable<T> {
+  cos: T;
+  sin: T;
   pairing: RopePairing;
 }
 
@@ -31,30 +31,33 @@ export function ropeAngles(positions: ArrayLike<number>, dim: number, pairing: R
   return out;
 }
 
-/** The cos/sin table of angles [L, dim]; the caller owns the tensors. */
-export function ropeTable(angles: Float32Array, length: number, dim: number, pairing: RopePairing): RopeTable {
-  const cos = angles.map(Math.cos);
-  const sin = angles.map(Math.sin);
-  return { cos: tf.tensor2d(cos, [length, dim]), sin: tf.tensor2d(sin, [length, dim]), pairing };
+/** The cos/sin table of angles [L, dim] as constants of the ops (made once per key). */
+export function ropeTable<T>(o: Ops<T>, key: string, angles: () => Float32Array, length: number, dim: number, pairing: RopePairing): RopeTable<T> {
+  return {
+    cos: o.constant(`${key}.cos`, [length, dim], () => angles().map(Math.cos)),
+    sin: o.constant(`${key}.sin`, [length, dim], () => angles().map(Math.sin)),
+    pairing,
+  };
 }
 
 /** The pair partner of every feature, with the sign of the rotation: (x0, x1) → (−x1, x0). */
-function rotatePairs(x: tf.Tensor, pairing: RopePairing): tf.Tensor {
-  const dim = x.shape[x.rank - 1];
+function rotatePairs<T>(o: Ops<T>, x: T, pairing: RopePairing): T {
+  const shape = o.shape(x);
+  const dim = shape[shape.length - 1];
   if (pairing === 'half') {
-    const [a, b] = tf.split(x, 2, -1);
-    return tf.concat([tf.neg(b), a], -1);
+    const [a, b] = o.split(x, 2, -1);
+    return o.concat([o.neg(b), a], -1);
   }
-  if (pairing === 'half-thirds') return tf.concat(tf.split(x, 3, -1).map((part) => rotatePairs(part, 'half')), -1);
-  const lead = x.shape.slice(0, -1);
-  const pairs = x.reshape([...lead, dim / 2, 2]);
-  const [a, b] = tf.split(pairs, 2, -1);
-  return tf.concat([tf.neg(b), a], -1).reshape(x.shape);
+  if (pairing === 'half-thirds') return o.concat(o.split(x, 3, -1).map((part) => rotatePairs(o, part, 'half')), -1);
+  // The leading axis may be the batch-dependent one: left free (-1).
+  const pairs = o.reshape(x, [-1, ...shape.slice(1, -1), dim / 2, 2]);
+  const [a, b] = o.split(pairs, 2, -1);
+  return o.reshape(o.concat([o.neg(b), a], -1), [-1, ...shape.slice(1)]);
 }
 
 /** Rotate x [..., L, dim] by the table (broadcast over leading axes): x·cos + rotate(x)·sin. */
-export function applyRope(x: tf.Tensor, table: RopeTable): tf.Tensor {
-  return tf.add(tf.mul(x, table.cos), tf.mul(rotatePairs(x, table.pairing), table.sin));
+export function applyRope<T>(o: Ops<T>, x: T, table: RopeTable<T>): T {
+  return o.add(o.mul(x, table.cos), o.mul(rotatePairs(o, x, table.pairing), table.sin));
 }
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type { Ops } from './ops/ops.js';
 
 /**
  * Skiparse sparse attention (Open-Sora-Plan v1.3, "Skiparse"): the sequence of L tokens, padded to a multiple of
@@ -14,40 +14,43 @@ export function skiparseIndex(kind: SkiparseKind, k: number, m: number, p: numbe
   return kind === 'single' ? p * k + m : Math.floor(p / k) * k * k + m * k + (p % k);
 }
 
-/** [S, H, Lp, dh] → [S·H, k, Lp/k, dh], sub-sequences in order. */
-function split(x: tf.Tensor, kind: SkiparseKind, k: number): tf.Tensor {
-  const [s, h, lp, dh] = x.shape;
+/** [S, H, Lp, dh] → [S·H, k, Lp/k, dh], sub-sequences in order (S is left free: -1). */
+function split<T>(o: Ops<T>, x: T, kind: SkiparseKind, k: number): T {
+  const [, , lp, dh] = o.shape(x);
   const r = kind === 'single'
-    ? x.reshape([s * h, lp / k, k, dh]).transpose([0, 2, 1, 3])
-    : x.reshape([s * h, lp / (k * k), k, k, dh]).transpose([0, 2, 1, 3, 4]);
-  return r.reshape([s * h, k, lp / k, dh]);
+    ? o.transpose(o.reshape(x, [-1, lp / k, k, dh]), [0, 2, 1, 3])
+    : o.transpose(o.reshape(x, [-1, lp / (k * k), k, k, dh]), [0, 2, 1, 3, 4]);
+  return o.reshape(r, [-1, k, lp / k, dh]);
 }
 
 /** Inverse of split: [S·H, k, Lp/k, dh] → [S, H, Lp, dh]. */
-function merge(x: tf.Tensor, kind: SkiparseKind, k: number, s: number, h: number): tf.Tensor {
-  const [, , g, dh] = x.shape;
+function merge<T>(o: Ops<T>, x: T, kind: SkiparseKind, k: number, h: number): T {
+  const [, , g, dh] = o.shape(x);
   const lp = g * k;
   const r = kind === 'single'
-    ? x.transpose([0, 2, 1, 3])
-    : x.reshape([s * h, k, lp / (k * k), k, dh]).transpose([0, 2, 1, 3, 4]);
-  return r.reshape([s, h, lp, dh]);
+    ? o.transpose(x, [0, 2, 1, 3])
+    : o.transpose(o.reshape(x, [-1, k, lp / (k * k), k, dh]), [0, 2, 1, 3, 4]);
+  return o.reshape(r, [-1, h, lp, dh]);
 }
 
 /** Scaled dot-product attention of q, k, v [S, H, L, dh] (q already scaled) under Skiparse with ratio k. */
-export function skiparseAttention(q: tf.Tensor, key: tf.Tensor, v: tf.Tensor, kind: SkiparseKind, k: number): tf.Tensor {
-  const [s, h, l, dh] = q.shape;
+export function skiparseAttention<T>(o: Ops<T>, q: T, key: T, v: T, kind: SkiparseKind, k: number): T {
+  const [, h, l, dh] = o.shape(q);
   const pad = (k * k - (l % (k * k))) % (k * k);
-  const padded = (x: tf.Tensor) => (pad ? tf.pad(x, [[0, 0], [0, 0], [0, pad], [0, 0]]) : x);
+  const padded = (x: T) => (pad ? o.pad(x, [[0, 0], [0, 0], [0, pad], [0, 0]]) : x);
   const g = (l + pad) / k;
-  const scores = tf.matMul(split(padded(q), kind, k), split(padded(key), kind, k), false, true);
+  const scores = o.matMul(split(o, padded(q), kind, k), split(o, padded(key), kind, k), false, true);
   let masked = scores;
   if (pad) {
-    const bias = new Float32Array(k * g);
-    for (let m = 0; m < k; m++) for (let p = 0; p < g; p++) if (skiparseIndex(kind, k, m, p) >= l) bias[m * g + p] = -1e9;
-    masked = tf.add(scores, tf.tensor4d(bias, [1, k, 1, g]));
+    const bias = () => {
+      const b = new Float32Array(k * g);
+      for (let m = 0; m < k; m++) for (let p = 0; p < g; p++) if (skiparseIndex(kind, k, m, p) >= l) b[m * g + p] = -1e9;
+      return b;
+    };
+    masked = o.add(scores, o.constant(`skiparse-${kind}-${k}-${l}`, [1, k, 1, g], bias));
   }
-  const out = tf.matMul(tf.softmax(masked), split(padded(v), kind, k));
-  return merge(out, kind, k, s, h).slice([0, 0, 0, 0], [s, h, l, dh]);
+  const out = o.matMul(o.softmax(masked), split(o, padded(v), kind, k));
+  return o.slice(merge(o, out, kind, k, h), [0, 0, 0, 0], [-1, h, l, dh]);
 }
 
 /** The Skiparse kind of block i, or null for dense attention: blocks [from, to) are sparse, odd ones group. */

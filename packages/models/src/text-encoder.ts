@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config.js';
 import type { ParamStore } from './params.js';
-import { declareLayerNormAffine, declareMlp, declareSelfAttention, layerNormAffine, mlp, selfAttention } from './layers.js';
+import { declareLayerNormAffine, declareMlp, declareSelfAttention } from './layers.js';
+import { layerNormAffine, mlp, selfAttention } from './ops/nn.js';
+import type { Ops } from './ops/ops.js';
+import { TfOps } from './ops/tf-ops.js';
 
 export const PAD = 0;
 export const UNKNOWN = 1;
@@ -40,19 +43,23 @@ export function declareTextEncoder(p: ParamStore, cfg: ModelConfig): void {
   declareLayerNormAffine(p, 'text.final', cfg.textWidth);
 }
 
-/** Encode token ids [B, L] to text tokens [B, L, textWidth]. */
+/** The text encoder on one-hot token rows [B·L, vocabulary] → text tokens [B, L, textWidth]. */
+export function textEncoder<T>(o: Ops<T>, cfg: ModelConfig, oneHot: T): T {
+  // A one-hot GEMM instead of gather: the wasm backend has no kernel for gather's gradient.
+  const embedded = o.reshape(o.matMul(oneHot, o.param('text.embed')), [-1, cfg.textLength, cfg.textWidth]);
+  let h = o.add(embedded, o.param('text.pos'));
+  for (let i = 0; i < cfg.textLayers; i++) {
+    const n = `text.layers.${i}`;
+    h = o.add(h, selfAttention(o, `${n}.attn`, layerNormAffine(o, `${n}.norm1`, h), cfg.textHeads));
+    h = o.add(h, mlp(o, `${n}.mlp`, layerNormAffine(o, `${n}.norm2`, h)));
+  }
+  return layerNormAffine(o, 'text.final', h);
+}
+
+/** Encode token ids [B, L] to text tokens [B, L, textWidth] on tfjs. */
 export function encodeText(p: ParamStore, cfg: ModelConfig, ids: tf.Tensor2D): tf.Tensor3D {
   return tf.tidy(() => {
-    // A one-hot GEMM instead of gather: the wasm backend has no kernel for gather's gradient.
-    const vocab = cfg.vocabulary.length;
-    const oneHot = tf.oneHot(ids.reshape([-1]) as tf.Tensor1D, vocab).toFloat();
-    const embedded = tf.matMul(oneHot, p.get('text.embed')).reshape([ids.shape[0], ids.shape[1], cfg.textWidth]);
-    let h: tf.Tensor = tf.add(embedded, p.get('text.pos'));
-    for (let i = 0; i < cfg.textLayers; i++) {
-      const n = `text.layers.${i}`;
-      h = tf.add(h, selfAttention(p, `${n}.attn`, layerNormAffine(p, `${n}.norm1`, h), cfg.textHeads));
-      h = tf.add(h, mlp(p, `${n}.mlp`, layerNormAffine(p, `${n}.norm2`, h)));
-    }
-    return layerNormAffine(p, 'text.final', h) as tf.Tensor3D;
+    const oneHot = tf.oneHot(ids.reshape([-1]) as tf.Tensor1D, cfg.vocabulary.length).toFloat();
+    return textEncoder(new TfOps(p), cfg, oneHot) as tf.Tensor3D;
   });
 }

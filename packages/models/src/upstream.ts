@@ -1,8 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config.js';
 import type { ParamStore } from './params.js';
 import type { BlockPlan } from './blocks.js';
-import { declareLinear, linear, silu, sincos1d, timestepFeatures } from './layers.js';
+import { declareLinear, sincos1d } from './layers.js';
+import { linear, silu, timestepFeatures } from './ops/nn.js';
+import type { Ops } from './ops/ops.js';
 import { declareQkNorm, selfAttentionWith, type AttentionExtras } from './attention-ext.js';
 import { rope3dAngles, ropeAngles, ropeTable, type RopeTable } from './rope.js';
 import { skiparseKindOf } from './skiparse.js';
@@ -66,51 +67,39 @@ export function declareUpstream(p: ParamStore, cfg: ModelConfig, plan: readonly 
 }
 
 /** The fps embedding [1, D] added to the timestep embedding, or null without fps conditioning. */
-export function fpsEmbedding(p: ParamStore, cfg: ModelConfig): tf.Tensor2D | null {
+export function fpsEmbedding<T>(o: Ops<T>, cfg: ModelConfig): T | null {
   if (cfg.fps === undefined) return null;
-  const h = linear(p, 'fps.fc1', timestepFeatures(tf.tensor1d([cfg.fps]), cfg.timestepFrequencies));
-  return linear(p, 'fps.fc2', silu(h)) as tf.Tensor2D;
+  const fps = o.constant('fps', [1], () => Float32Array.of(cfg.fps!));
+  const h = linear(o, 'fps.fc1', timestepFeatures(o, fps, cfg.timestepFrequencies));
+  return linear(o, 'fps.fc2', silu(o, h));
 }
 
-/** Self-attention of each block with the options' qk-norm, RoPE and Skiparse; builds its rotation tables on first use. */
-export class UpstreamAttention {
-  private tables: { temporal: RopeTable | null; full: RopeTable | null } | null = null;
+/** Whether any block's self-attention differs from the built-in one (qk-norm, RoPE, Skiparse). */
+export function upstreamAttentionActive(cfg: ModelConfig): boolean {
+  return !!cfg.qkNorm || !!cfg.temporalRope || !!cfg.rope3d || cfg.skiparse !== undefined;
+}
 
-  constructor(private readonly cfg: ModelConfig) {}
-
-  /** The rotation tables (kept until dispose); made lazily so a model built only to list its shapes allocates none. */
-  private rope(): { temporal: RopeTable | null; full: RopeTable | null } {
-    if (this.tables) return this.tables;
-    const cfg = this.cfg;
-    const dh = cfg.hiddenSize / cfg.heads;
-    const [gh, gw] = [cfg.height / cfg.patchSize, cfg.width / cfg.patchSize];
+/** The rotation table a block of this scope uses, made once per model as constants of the ops; null for none. */
+function ropeFor<T>(o: Ops<T>, cfg: ModelConfig, scope: BlockPlan['scope']): RopeTable<T> | null {
+  const dh = cfg.hiddenSize / cfg.heads;
+  const [gh, gw] = [cfg.height / cfg.patchSize, cfg.width / cfg.patchSize];
+  if (scope === 'temporal' && cfg.temporalRope) {
     const positions = Array.from({ length: cfg.frames }, (_, i) => i);
-    const keep = (t: RopeTable) => ({ ...t, cos: tf.keep(t.cos), sin: tf.keep(t.sin) });
-    this.tables = {
-      temporal: cfg.temporalRope ? keep(ropeTable(ropeAngles(positions, dh, 'interleaved'), cfg.frames, dh, 'interleaved')) : null,
-      full: cfg.rope3d ? keep(ropeTable(rope3dAngles(cfg.frames, gh, gw, dh, cfg.ropeInterpolation), cfg.frames * gh * gw, dh, 'half-thirds')) : null,
-    };
-    return this.tables;
+    return ropeTable(o, 'rope-temporal', () => ropeAngles(positions, dh, 'interleaved'), cfg.frames, dh, 'interleaved');
   }
+  if (scope === 'full' && cfg.rope3d) {
+    return ropeTable(o, 'rope-3d', () => rope3dAngles(cfg.frames, gh, gw, dh, cfg.ropeInterpolation), cfg.frames * gh * gw, dh, 'half-thirds');
+  }
+  return null;
+}
 
-  /** Whether any block's self-attention differs from the built-in one. */
-  get active(): boolean {
-    return !!this.cfg.qkNorm || !!this.cfg.temporalRope || !!this.cfg.rope3d || this.cfg.skiparse !== undefined;
-  }
-
-  /** Self-attention of block `name` on x [S, L, D] arranged for the block's scope. */
-  run(p: ParamStore, name: string, plan: BlockPlan, x: tf.Tensor, index: number): tf.Tensor {
-    const kind = this.cfg.skiparse !== undefined ? skiparseKindOf(index, this.cfg.skiparseBlocks) : null;
-    const extras: AttentionExtras = {
-      qkNorm: !!this.cfg.qkNorm,
-      rope: plan.scope === 'temporal' ? this.rope().temporal : plan.scope === 'full' ? this.rope().full : null,
-      skiparse: kind ? { kind, k: this.cfg.skiparse! } : null,
-    };
-    return selfAttentionWith(p, `${name}.attn`, x, this.cfg.heads, extras);
-  }
-
-  dispose(): void {
-    for (const t of [this.tables?.temporal, this.tables?.full]) if (t) tf.dispose([t.cos, t.sin]);
-    this.tables = null;
-  }
+/** Self-attention of block `index` on x [S, L, D] arranged for the block's scope, with the options' qk-norm, RoPE and Skiparse. */
+export function upstreamSelfAttention<T>(o: Ops<T>, cfg: ModelConfig, name: string, plan: BlockPlan, x: T, index: number): T {
+  const kind = cfg.skiparse !== undefined ? skiparseKindOf(index, cfg.skiparseBlocks) : null;
+  const extras: AttentionExtras<T> = {
+    qkNorm: !!cfg.qkNorm,
+    rope: ropeFor(o, cfg, plan.scope),
+    skiparse: kind ? { kind, k: cfg.skiparse! } : null,
+  };
+  return selfAttentionWith(o, `${name}.attn`, x, cfg.heads, extras);
 }

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { BRANCHES, type Branch, type Signal, type TraceRow, SIGNALS } from '@teacache/core';
 import type { CachePolicy, StepContext } from '@teacache/cache';
-import { SeededRandom, ddpmScheduleOf, disposeEmbed, type DiffusionTransformer, type EmbedOutput } from '@teacache/models';
+import { SeededRandom, ddpmScheduleOf, disposeEmbed, type EmbedOutput, type SamplingModel } from '@teacache/models';
 import { samplerFor, type SamplerName } from './samplers.js';
 import { readRows, rowStats } from './signals.js';
 import { guide } from './guidance.js';
 
 export interface SampleOptions {
-  model: DiffusionTransformer;
+  /** The model on the engine that runs it (a DiffusionTransformer is the tfjs one). */
+  model: SamplingModel;
   caption: string;
   seed: number;
   steps: number;

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SweepRow } from '@teacache/core';
+import { threadsPerProcess } from '@teacache/models';
 import type { SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
 
@@ -41,7 +42,11 @@ export class SweepChild {
         const err = new Error(`sweep worker process ${ready ? 'exited' : 'failed to start'} (${signal ?? `code ${code}`})`);
         this.settle(err, ready ? undefined : reject);
       });
-      child.send({ type: 'init', modelDir: this.modelDir, backend: this.backendRequest, guidance: this.guidance } satisfies WorkerRequest);
+      // One child per queue worker: the engine from TEACACHE_ENGINE, all of the process's cores (or TEACACHE_THREADS).
+      child.send({
+        type: 'init', modelDir: this.modelDir, backend: this.backendRequest, guidance: this.guidance,
+        engine: process.env.TEACACHE_ENGINE ?? 'auto', threads: threadsPerProcess(1),
+      } satisfies WorkerRequest);
     });
   }
 

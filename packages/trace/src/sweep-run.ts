@@ -2,7 +2,7 @@ import {
   formatSchedule, mseFrames, pairedRatioInterval, psnrFrames, psnrFrames8bit, ssimFrames, ssimFrames8bit, type SweepRow,
 } from '@teacache/core';
 import { createPolicy, describePolicy, type PolicySpec } from '@teacache/cache';
-import type { DiffusionTransformer } from '@teacache/models';
+import type { SamplingModel } from '@teacache/models';
 import { sampleRun, type SampleOptions, type SampleResult } from './sample-loop.js';
 import { runFlops } from './run-flops.js';
 
@@ -60,7 +60,7 @@ function timedRun(o: SampleOptions): TimedRun {
 
 const geometricMean = (xs: readonly number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 
-function frames(video: Float32Array, model: DiffusionTransformer): Float32Array[] {
+function frames(video: Float32Array, model: SamplingModel): Float32Array[] {
   const c = model.config;
   const per = c.height * c.width * c.channels;
   return Array.from({ length: c.frames }, (_, f) => video.subarray(f * per, (f + 1) * per));
@@ -80,7 +80,7 @@ function identical(a: Float32Array, b: Float32Array): boolean {
  * a quality never measured.
  */
 export function sweepRow(
-  group: SweepGroup, spec: PolicySpec, run: SampleResult, ref: SampleResult, model: DiffusionTransformer, backend: string, times: PairTimes,
+  group: SweepGroup, spec: PolicySpec, run: SampleResult, ref: SampleResult, model: SamplingModel, backend: string, times: PairTimes,
 ): SweepRow {
   const d = describePolicy(spec);
   if (identical(run.video, ref.video) && !identical(run.unclamped, ref.unclamped)) {
@@ -234,7 +234,7 @@ export function sweepFailure(group: SweepGroup, spec: PolicySpec, err: unknown):
  * With `refs`, a worker that was delivered this (prompt, seed) before skips the warm-up run. With
  * `hooks.onFailure`, a run that fails (say, sampling diverges) is reported there instead of thrown.
  */
-export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void,
+export function runSweepGroup(model: SamplingModel, group: SweepGroup, backend: string, onRow: (row: SweepRow) => void,
   hooks: SweepGroupHooks = {}): void {
   if (group.specs.length === 0) return;
   const base = { model, caption: group.prompt, seed: group.seed, steps: group.steps, guidance: group.guidance, onStep: hooks.onStep };
@@ -270,6 +270,6 @@ export function runSweepGroup(model: DiffusionTransformer, group: SweepGroup, ba
 }
 
 /** A short untimed run so the first timed run does not pay for warm-up (kernel set-up, allocation). */
-export function warmUp(model: DiffusionTransformer, guidance: number, steps = 10): void {
+export function warmUp(model: SamplingModel, guidance: number, steps = 10): void {
   sampleRun({ model, caption: '', seed: 0, steps, guidance });
 }

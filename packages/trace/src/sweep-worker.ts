@@ -4,12 +4,15 @@
 // event loop for a whole group, also checks at every sampling step that its parent is still the same process.
 import { readFileSync } from 'node:fs';
 import { describeFatal, type SweepRow } from '@teacache/core';
-import { loadModel, selectBackend, backendRequestFrom, type LoadedModel } from '@teacache/models';
+import {
+  backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine,
+  type LoadedModel, type SamplingModel,
+} from '@teacache/models';
 import { ReferenceCache, runSweepGroup, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
-  | { type: 'init'; modelDir: string; backend: string; guidance: number; conditioning?: string }
+  | { type: 'init'; modelDir: string; backend: string; engine: string; threads: number; guidance: number; conditioning?: string }
   | { type: 'group'; id: number; group: SweepGroup }
   | { type: 'stop' };
 
@@ -22,6 +25,7 @@ export type WorkerReply =
   | { type: 'error'; message: string };
 
 let loaded: LoadedModel | null = null;
+let model: SamplingModel | null = null;
 let backendName = '';
 // Kept across groups: a queue delivers a (prompt, seed)'s runs one at a time.
 const refs = new ReferenceCache();
@@ -75,11 +79,15 @@ process.on('message', async (msg: WorkerRequest) => {
     if (msg.type === 'init') {
       const choice = await selectBackend(backendRequestFrom(msg.backend));
       backendName = choice.name;
+      // Each worker gets its share of the cores: workers × threads never exceeds them.
+      const engine = selectEngine(engineRequestFrom(msg.engine), msg.threads);
+      backendName = engineLabel(engine, choice.name);
       loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning });
-      warmUp(loaded.model, msg.guidance);
+      model = samplingModelFor(loaded.model, engine);
+      warmUp(model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {
-      runSweepGroup(loaded!.model, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), {
+      runSweepGroup(model!, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), {
         onStep: exitIfOrphaned,
         onFailure: (failure) => send({ type: 'failure', id: msg.id, failure }),
         refs,

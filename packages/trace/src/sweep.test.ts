@@ -148,3 +148,19 @@ test('runs that fail are recorded with their error and the sweep goes on; the ne
   const retried = await runSweep({ ...base(), out, workers: 0, prompts: ['cat'], seeds: [0] });
   expect(retried).toMatchObject({ newRows: specs.length, failedRuns: 0 });
 });
+
+test('the onnx and tfjs engines sweep the same skip schedules, and rows name the engine', async () => {
+  const rowsOn = async (engine: string) => {
+    const out = join(dir, `engine-${engine}.jsonl`);
+    await runSweep({ ...base(), out, workers: 0, engine, repeats: 1 });
+    return readSweepRows(out).sort((x, y) => sweepRowKey(x).localeCompare(sweepRowKey(y)));
+  };
+  const t = await rowsOn('tfjs');
+  const o = await rowsOn('onnx');
+  expect(o.map((r) => r.schedule)).toEqual(t.map((r) => r.schedule));
+  expect(t.some((r) => r.schedule.includes('R'))).toBe(true);
+  expect(new Set(t.map((r) => r.backend))).toEqual(new Set(['wasm']));
+  expect(new Set(o.map((r) => r.backend))).toEqual(new Set(['onnx-cpu']));
+  // Same schedules on outputs equal within 1e-4: PSNR agrees closely (identical runs are capped, so compare MSE too).
+  o.forEach((r, i) => expect(Math.abs(r.mse - t[i].mse)).toBeLessThan(1e-6));
+});

@@ -1,11 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireFileLock, appendLine, appendSweepRow, FormatError, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
-import { loadModel, selectBackend, backendRequestFrom, sha256OfFile, WEIGHTS_FILE } from '@teacache/models';
+import {
+  backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine, sha256OfFile,
+  threadsPerProcess, workerPlan, WEIGHTS_FILE,
+} from '@teacache/models';
 import { DEFAULT_REPEATS, runSweepGroup, sweepFailure, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
 
@@ -25,6 +27,8 @@ export interface SweepOptions {
   /** Worker processes (default one per core); 0 runs in this process (tests). */
   workers?: number;
   backend?: string;
+  /** Engine request (tfjs, onnx, auto; absent: TEACACHE_ENGINE or auto). */
+  engine?: string;
   /** Text-encoder outputs for a model with external text (see loadModel). */
   conditioning?: string;
   log?: (line: string) => void;
@@ -128,18 +132,21 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     progress.tick(1, `${row.policy} ${row.threshold ?? ''}: ${row.stepSpeedup.toFixed(2)}x steps${wall}, ${dB(row.psnrFrames8bit)} dB 8-bit/${dB(row.psnr)} dB pooled` +
       (row.wallSpeedupImpossible ? ' [wall timing flagged impossible]' : ''));
   };
-  const workers = Math.min(o.workers ?? cpus().length, pending.length);
+  const { workers, threads } = workerPlan(o.workers, pending.length);
   if (workers <= 0 || o.workers === 0) {
-    const backend = (await selectBackend(backendRequestFrom(o.backend))).name;
+    const engine = selectEngine(engineRequestFrom(o.engine), threadsPerProcess(1));
+    const backend = engineLabel(engine, (await selectBackend(backendRequestFrom(o.backend))).name);
     const loaded = loadModel(o.modelDir, { conditioning: o.conditioning });
+    const model = samplingModelFor(loaded.model, engine);
     try {
-      if (pending.length > 0) warmUp(loaded.model, o.guidance);
-      for (const g of pending) runSweepGroup(loaded.model, g, backend, onRow, { onFailure });
+      if (pending.length > 0) warmUp(model, o.guidance);
+      for (const g of pending) runSweepGroup(model, g, backend, onRow, { onFailure });
     } finally {
+      if (model !== loaded.model) model.dispose();
       loaded.model.dispose();
     }
   } else {
-    await runInWorkers(o, pending, workers, onRow, onFailure, log);
+    await runInWorkers(o, pending, workers, threads, onRow, onFailure, log);
   }
   progress.finish();
   if (failedRuns > 0) log(`${failedRuns} run(s) failed; each is recorded with its error in ${failuresFile} and retried by the next sweep`);
@@ -153,7 +160,7 @@ function workerPath(): string {
 /** Signals that end a sweep: its workers are stopped first, then the sweep exits with the signal's code. */
 const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
-async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, onRow: (row: SweepRow) => void,
+async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, threads: number, onRow: (row: SweepRow) => void,
   onFailure: (f: SweepFailure) => void, log: (l: string) => void): Promise<void> {
   const queue = groups.map((g, id) => ({ id, g }));
   const children: ChildProcess[] = [];
@@ -181,7 +188,7 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
       };
       child.on('message', (msg: WorkerReply) => {
         if (msg.type === 'ready') {
-          if (w === 0) log(`sweep: ${count} worker process(es), backend ${msg.backend}`);
+          if (w === 0) log(`sweep: ${count} worker process(es) x ${threads} thread(s), engine ${msg.backend}`);
           next();
         } else if (msg.type === 'row') onRow(msg.row);
         else if (msg.type === 'failure') onFailure(msg.failure);
@@ -196,7 +203,10 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
         if (code === 0) resolve();
         else reject(new Error(`sweep worker ${w} exited with code ${code}`));
       });
-      child.send({ type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto', guidance: o.guidance, conditioning: o.conditioning } satisfies WorkerRequest);
+      child.send({
+        type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto',
+        engine: o.engine ?? process.env.TEACACHE_ENGINE ?? 'auto', threads, guidance: o.guidance, conditioning: o.conditioning,
+      } satisfies WorkerRequest);
     })));
   } catch (err) {
     stopAll();

@@ -5,7 +5,7 @@ import {
   FormatError, Progress, TOOLKIT_VERSION, readTraceCsv, readTraceMetadata, traceToCsv, writeFileAtomic, writeJsonAtomic,
   type TraceMetadata,
 } from '@teacache/core';
-import { ddpmScheduleOf, type LoadedModel } from '@teacache/models';
+import { ddpmScheduleOf, type LoadedModel, type SamplingModel } from '@teacache/models';
 import { sampleRun } from './sample-loop.js';
 import { frameStripPng, latentPreview } from './strip.js';
 import { samplerFor } from './samplers.js';
@@ -13,6 +13,8 @@ import { slug } from './prompts.js';
 
 export interface TraceRunsOptions {
   loaded: LoadedModel;
+  /** The loaded model on the engine that samples (absent: the tfjs model itself). */
+  model?: SamplingModel;
   /** Model name recorded in the metadata. */
   modelName: string;
   prompts: string[];
@@ -125,7 +127,7 @@ export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
   for (const job of todo) {
     const bar = new Progress({ label: `  ${job.runId}`, total: o.steps, unit: 'steps', logEverySeconds: 30 });
     const result = sampleRun({
-      model: o.loaded.model, caption: job.prompt, seed: job.seed, steps: o.steps, guidance: o.guidance,
+      model: o.model ?? o.loaded.model, caption: job.prompt, seed: job.seed, steps: o.steps, guidance: o.guidance,
       record: true, runId: job.runId, onStep: () => bar.tick(),
     });
     bar.finish();

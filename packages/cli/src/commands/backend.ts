@@ -1,15 +1,30 @@
 import type { CommandModule } from 'yargs';
-import { backendRequestFrom, selectBackend } from '@teacache/models';
+import { backendRequestFrom, coresAvailable, engineRequestFrom, selectBackend, selectEngine, threadsPerProcess } from '@teacache/models';
 
-/** `teacache backend`: which tfjs backend runs here and why. */
-export const backendCommand: CommandModule<object, { backend?: string }> = {
+function source(flag: string | undefined, env: string): string {
+  return flag ? '--' : process.env[env] ? env : 'default';
+}
+
+/** `teacache backend`: which engine samples (and its execution providers and threads) and which tfjs backend runs. */
+export const backendCommand: CommandModule<object, { backend?: string; engine?: string }> = {
   command: 'backend',
-  describe: 'Say which tfjs backend runs and why (tfjs-node-gpu, tfjs-node, wasm; cpu only when named)',
+  describe: 'Say which engine samples (onnx: execution providers, threads; tfjs) and which tfjs backend runs, and why',
   handler: async (argv) => {
+    const out = (s: string) => process.stdout.write(s + '\n');
+    const engineRequest = engineRequestFrom(argv.engine ?? process.env.TEACACHE_ENGINE);
+    const engine = selectEngine(engineRequest, threadsPerProcess(1));
+    out(`engine requested: ${engineRequest} (${source(argv.engine, 'TEACACHE_ENGINE').replace('--', '--engine')})`);
+    for (const a of engine.attempts) out(`  ${a.ok ? 'ok  ' : 'no  '} ${a.provider}: ${a.detail}`);
+    if (engine.name === 'onnx') {
+      out(`engine: onnx (ONNX Runtime) on ${engine.providers.join(' > ')}, ${engine.threads} intra-op thread(s) of ${coresAvailable()} core(s); ${engine.reason}`);
+      out('  samples (trace, sweep, calibrate, samples) on ONNX Runtime; the text encoder (once per run) and training on tfjs');
+    } else {
+      out(`engine: tfjs; ${engine.reason}`);
+    }
     const request = backendRequestFrom(argv.backend ?? process.env.TEACACHE_BACKEND);
     const choice = await selectBackend(request);
-    process.stdout.write(`requested: ${request}${argv.backend ? ' (--backend)' : process.env.TEACACHE_BACKEND ? ' (TEACACHE_BACKEND)' : ' (default)'}\n`);
-    for (const a of choice.attempts) process.stdout.write(`  ${a.ok ? 'ok  ' : 'no  '} ${a.provider}: ${a.detail}\n`);
-    process.stdout.write(`running: ${choice.name} (${choice.provider}) because ${choice.reason}\n`);
+    out(`tfjs backend requested: ${request} (${source(argv.backend, 'TEACACHE_BACKEND').replace('--', '--backend')})`);
+    for (const a of choice.attempts) out(`  ${a.ok ? 'ok  ' : 'no  '} ${a.provider}: ${a.detail}`);
+    out(`tfjs backend: ${choice.name} (${choice.provider}) because ${choice.reason}`);
   },
 };

@@ -11,14 +11,15 @@ import {
 import { DEFAULT_REPEATS } from '@teacache/trace';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
-import { printWritten, startBackend } from './common.js';
+import { engineLabel, samplingModelFor } from '@teacache/models';
+import { printWritten, startBackend, startEngine } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
-  steps?: number; guidance: number; workers?: number; backend?: string; conditioning?: string; thresholds?: string[]; retention?: string;
+  steps?: number; guidance: number; workers?: number; backend?: string; engine?: string; conditioning?: string; thresholds?: string[]; retention?: string;
   repeats: number; 'psnr-protocol': string; cutoff?: string;
 }
 
@@ -56,7 +57,9 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     parseSeeds(argv['eval-seeds'], 'eval-seeds');
     const protocol = parsePsnrProtocol(argv['psnr-protocol']);
     const backend = await startBackend(argv);
+    const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
+    const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
     const work = resolve(argv.out ?? join(REPO_ROOT, 'runs', 'calibrate', name));
     const reportDir = resolve(argv.report ?? join(REPO_ROOT, 'reports', `calibrate-${name}`));
@@ -68,7 +71,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
 
     say(`1/4 trace ${name}: ${calibration.length} calibration prompts x seeds ${argv.seeds}, ${steps} steps`);
     const traceDir = join(work, 'traces');
-    traceRuns({ loaded, modelName: name, prompts: calibration, seeds: parseSeeds(argv.seeds), steps, guidance: argv.guidance, outDir: traceDir, backend: backend.name });
+    traceRuns({ loaded, modelName: name, prompts: calibration, seeds: parseSeeds(argv.seeds), steps, guidance: argv.guidance, outDir: traceDir, backend: engineLabel(engine, backend.name), model });
+    if (model !== loaded.model) model.dispose();
     loaded.model.dispose();
 
     say('2/4 fit the rescaling polynomial (modulated input -> output)');
@@ -90,7 +94,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const swept = await sweepAndRefine({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
       guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
-      repeats: argv.repeats,
+      engine: engine.requested, repeats: argv.repeats,
     }, specs, argv['target-psnr'], protocol);
 
     say('4/4 report');
@@ -110,7 +114,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const oracle = bestAtTarget(points.filter((p) => p.policy === 'oracle'), target);
     const out = (s: string) => process.stdout.write(s + '\n');
     out('');
-    out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, backend ${backend.name}`);
+    out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, engine ${engineLabel(engine, backend.name)}`);
     out(`coefficients: ${coefficientsPath}`);
     out(`  ${fit.pythonLine}`);
     out(`  degree ${fitted.degree}; R² ${ev.train.r2?.toFixed(4)} (train), ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'} (cross-validated by prompt); ` +

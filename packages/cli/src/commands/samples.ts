@@ -6,11 +6,12 @@ import { buildDataset, nearestClip, type Clip } from '@teacache/models';
 import { defaultSteps, MAX_SEED, sampleRun } from '@teacache/trace';
 import { renderPng, renderSvg } from '@teacache/report';
 import { openModel } from './model-source.js';
-import { printWritten, startBackend } from './common.js';
+import { samplingModelFor } from '@teacache/models';
+import { printWritten, startBackend, startEngine } from './common.js';
 import { checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { lossSpec, type LossEntry, type StageNote } from './loss-chart.js';
 
-interface SamplesArgs { model: string; out?: string; seed: number; repeats: number; guidance: number; steps?: number; train: number; backend?: string }
+interface SamplesArgs { model: string; out?: string; seed: number; repeats: number; guidance: number; steps?: number; train: number; backend?: string; engine?: string }
 
 /** Frames of a clip (or sample) as tiles. */
 function frameTiles(pixels: Float32Array, frames: number, per: number): Float32Array[] {
@@ -37,7 +38,9 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     checkWhole(argv.seed, 'seed', 0, MAX_SEED - (argv.repeats - 1));
     checkWhole(argv.train, 'train', 0, 1000);
     await startBackend(argv);
+    const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model);
+    const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
     const out = resolve(argv.out ?? join('reports', 'models', name));
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
@@ -50,7 +53,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     for (let k = 0; k < argv.repeats; k++) {
       const seed = argv.seed + k;
       for (const clip of chosen) {
-        const r = sampleRun({ model: loaded.model, caption: clip.spec.caption, seed, steps, guidance: argv.guidance });
+        const r = sampleRun({ model, caption: clip.spec.caption, seed, steps, guidance: argv.guidance });
         const near = nearestClip(r.video, all);
         results.push({
           caption: clip.spec.caption, seed, split: clip.spec.split, nearest: near.clip.spec.caption,
@@ -62,6 +65,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
       }
     }
     bar.finish();
+    if (model !== loaded.model) model.dispose();
     loaded.model.dispose();
     const grid = tileGrid(tiles, cfg.height, cfg.width, { scale: 4, gap: 2, background: 0.85 });
     const gridPath = join(out, 'samples.png');

@@ -5,14 +5,14 @@ import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teaca
 import { DEFAULT_REPEATS } from '@teacache/trace';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 import { openModel, promptsFor } from './model-source.js';
-import { printWritten, startBackend } from './common.js';
+import { printWritten, startBackend, startEngine } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
 
 interface SweepArgs extends QueueArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
-  traces?: string; conditioning?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string;
+  traces?: string; conditioning?: string; retention?: string; 'refine-psnr'?: number; prompts?: string; seeds: string; steps?: number; guidance: number; out: string; workers?: number; backend?: string; engine?: string;
   repeats: number; 'psnr-protocol': string; cutoff?: string;
 }
 
@@ -52,6 +52,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const seeds = parseSeeds(argv.seeds);
     const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
     const backend = await startBackend(argv);
+    const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const modelDir = loaded.dir;
     const prompts = givenPrompts ?? promptsFor(loaded, undefined);
@@ -66,7 +67,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const runner = queued ? async (o: SweepOptions) => ({ ...(await queued.run(o)), failedRuns: 0 }) : undefined;
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
-      workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, repeats: argv.repeats,
+      workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, engine: engine.requested,
+      repeats: argv.repeats,
     }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), runner);
     queued?.done();
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);

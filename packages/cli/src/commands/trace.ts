@@ -1,10 +1,11 @@
 import type { CommandModule } from 'yargs';
 import { defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
+import { engineLabel, samplingModelFor } from '@teacache/models';
 import { openModel, promptsFor } from './model-source.js';
-import { printWritten, startBackend } from './common.js';
+import { printWritten, startBackend, startEngine } from './common.js';
 import { checkGuidance, checkOutputPath, checkSteps } from './args.js';
 
-interface TraceArgs { model: string; prompts?: string; conditioning?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string }
+interface TraceArgs { model: string; prompts?: string; conditioning?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string; engine?: string }
 
 /** `teacache trace`: sample a model with every step computed and record each step's signals. */
 export const traceCommand: CommandModule<object, TraceArgs> = {
@@ -26,17 +27,20 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     const seeds = parseSeeds(argv.seeds);
     const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
     const backend = await startBackend(argv);
+    const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
+    const model = samplingModelFor(loaded.model, engine);
     try {
       const prompts = givenPrompts ?? promptsFor(loaded, undefined);
       const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
       process.stderr.write(`tracing ${name}: ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps, guidance ${argv.guidance}\n`);
       const { written, skipped } = traceRuns({
-        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir, backend: backend.name,
+        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir, backend: engineLabel(engine, backend.name), model,
       });
       if (skipped.length) process.stdout.write(`${skipped.length} run(s) were already finished and kept\n`);
       printWritten(written);
     } finally {
+      if (model !== loaded.model) model.dispose();
       loaded.model.dispose();
     }
   },

@@ -38,8 +38,8 @@ describe('converting facebookresearch/DiT', () => {
     expect(result.ignored.map((i) => i.name)).toEqual(['pos_embed']);
     const bytesBefore = tf.memory().numBytes;
     const { model } = loadModel(out);
-    // Held once: the backend holds the parameters and the position embedding [T, D], nothing more.
-    expect(tf.memory().numBytes - bytesBefore).toBe(4 * (model.params.count() + 16 * 32));
+    // Held once: the backend holds the parameters, the position embedding [T, D] and the timestep frequencies [128], nothing more.
+    expect(tf.memory().numBytes - bytesBefore).toBe(4 * (model.params.count() + 16 * 32 + 256 / 2));
     const ref = reference('dit-reference.safetensors');
     tf.tidy(() => {
       const x = ref.get('x')!.transpose([0, 2, 3, 1]).expandDims(1); // NCHW → [B, F=1, H, W, C]

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend.js';
+import { FAMILIES, type Family, type ModelConfig } from '../config.js';
+import { DiffusionTransformer, disposeEmbed } from '../model.js';
+import { OnnxTransformer } from './onnx-model.js';
+
+function config(family: Family): ModelConfig {
+  return {
+    family, hiddenSize: 32, depth: 4, heads: 4, mlpRatio: 2, patchSize: 2, frames: family === 'dit' ? 1 : 3,
+    height: 8, width: 4, channels: 3, textWidth: 16, textLayers: 1, textHeads: 2, textLength: 4,
+    vocabulary: ['<pad>', '<unk>', 'cat', 'left'], prediction: family === 'stdit' ? 'velocity' : 'epsilon',
+    timestepFrequencies: 16,
+  };
+}
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  expect(a.shape).toEqual(b.shape);
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+describe.each(FAMILIES)('the %s family on the onnx engine', (family) => {
+  let tfModel: DiffusionTransformer;
+  let onnx: OnnxTransformer;
+  beforeAll(() => {
+    tfModel = new DiffusionTransformer(config(family), { seed: 7, zeroInit: false });
+    onnx = new OnnxTransformer(tfModel, { providers: ['cpu'], threads: 1 });
+  });
+  afterAll(() => {
+    onnx.dispose();
+    tfModel.dispose();
+  });
+
+  test.each([1, 2])('embed outputs, modulated input, stack output and prediction equal tfjs within 1e-4 at batch %i', (batch) => {
+    const c = tfModel.config;
+    const x = tf.randomNormal([batch, c.frames, c.height, c.width, c.channels], 0, 1, 'float32', 3);
+    const t = tf.tensor1d(Array.from({ length: batch }, (_, i) => 50 + 400 * i));
+    const text = tfModel.encodeCaptions(['cat left', ''].slice(0, batch));
+    const a = tfModel.embed(x, t, text);
+    const b = onnx.embed(x, t, text);
+    const keys = ['noisyTokens', 'tokens', 'timestepEmbedding', 'modulated', 'condition', 'text'] as const;
+    const diffs = keys.map((k) => [k, maxAbsDiff(a[k], b[k])] as const);
+    expect(diffs.filter(([, d]) => !(d < 1e-4))).toEqual([]);
+    const [sa, sb] = [tfModel.stack(a), onnx.stack(b)];
+    expect(maxAbsDiff(sa, sb)).toBeLessThan(1e-4);
+    // The split a first-block cache uses: block 0 alone, then the rest from its output.
+    const [fa, fb] = [tfModel.blocks(a.tokens, a, 0, 1), onnx.blocks(b.tokens, b, 0, 1)];
+    expect(maxAbsDiff(fa, fb)).toBeLessThan(1e-4);
+    const [ra, rb] = [tfModel.blocks(fa, a, 1), onnx.blocks(fb, b, 1)];
+    expect(maxAbsDiff(ra, rb)).toBeLessThan(1e-4);
+    const [pa, pb] = [tfModel.head(sa, a), onnx.head(sb, b)];
+    expect(maxAbsDiff(pa, pb)).toBeLessThan(1e-4);
+    // The prediction is not trivially small: the bound means something.
+    expect(tf.tidy(() => tf.max(tf.abs(pa)).dataSync()[0])).toBeGreaterThan(0.05);
+    tf.dispose([x, t, text, sa, sb, fa, fb, ra, rb, pa, pb]);
+    disposeEmbed(a);
+    disposeEmbed(b);
+  });
+});

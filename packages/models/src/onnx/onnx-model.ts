@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+import { isClassConditional, tokenCounts, type ModelConfig } from '../config.js';
+import { blockStep, embedStep, headStep, makeTables } from '../family.js';
+import type { DiffusionTransformer, EmbedOutput } from '../model.js';
+import { GraphBuilder, type Sym } from './graph.js';
+import { OnnxOps } from './onnx-ops.js';
+import { OrtSession, type SessionSettings } from './runtime.js';
+
+/** The parts a sampling loop runs, on either engine (DiffusionTransformer is the tfjs one). */
+export interface SamplingModel {
+  readonly config: ModelConfig;
+  /** Text tokens for captions [B, L, textWidth] (once per run). */
+  encodeCaptions(captions: readonly string[]): tf.Tensor3D;
+  /** Cross-attention key bias [B, L] of captions (external text with masks), or null. */
+  captionBias(captions: readonly string[]): tf.Tensor2D | null;
+  embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): EmbedOutput;
+  blocks(h: tf.Tensor3D, e: EmbedOutput, from?: number, to?: number): tf.Tensor3D;
+  stack(e: EmbedOutput): tf.Tensor3D;
+  head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor;
+  dispose(): void;
+}
+
+const EMBED_OUTPUTS = ['noisyTokens', 'tokens', 'timestepEmbedding', 'modulated', 'condition'] as const;
+
+function feed(t: tf.Tensor): { data: Float32Array; dims: number[] } {
+  return { data: t.dataSync() as Float32Array, dims: t.shape };
+}
+
+/**
+ * A model on ONNX Runtime: embed, the block ranges the sampling loop asks for ([0, depth); [0, 1) and [1, depth)
+ * for a first-block cache) and the head are graphs recorded from the same family definition the tfjs model runs
+ * (family.ts), with the tfjs model's weights as initializers. Graphs are built on first use and take any batch; a
+ * block in two ranges has its weights in both sessions. Inputs and outputs are tfjs tensors, so the sampling loop
+ * is the same for both engines; the text encoder (once per run) stays on tfjs.
+ */
+export class OnnxTransformer implements SamplingModel {
+  readonly config: ModelConfig;
+  private readonly sessions = new Map<string, OrtSession>();
+  private weightCache: Map<string, Float32Array> | null = null;
+
+  constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings) {
+    this.config = model.config;
+  }
+
+  private weight(name: string): { shape: number[]; values: Float32Array } {
+    this.weightCache ??= new Map();
+    let v = this.weightCache.get(name);
+    const variable = this.model.params.get(name);
+    if (!v) {
+      v = variable.dataSync() as Float32Array;
+      this.weightCache.set(name, v);
+    }
+    return { shape: variable.shape, values: v };
+  }
+
+  /** Build (once) the session of a part: `build` records the graph on traced inputs at batch 1. */
+  private session(key: string, inputs: Record<string, number[]>, build: (o: OnnxOps, x: Record<string, Sym>) => Record<string, Sym>): OrtSession {
+    let s = this.sessions.get(key);
+    if (s) return s;
+    const g = new GraphBuilder(key);
+    const o = new OnnxOps(g, (name) => this.weight(name));
+    makeTables(o, this.config);
+    const syms: Record<string, Sym> = {};
+    for (const [name, shape] of Object.entries(inputs)) syms[name] = g.input(name, [1, ...shape]);
+    for (const [name, value] of Object.entries(build(o, syms))) g.output(name, value);
+    s = new OrtSession(g.encode(), this.settings);
+    this.sessions.set(key, s);
+    // ONNX Runtime holds its own copy now; the values read from tfjs are read again if another graph needs them.
+    this.weightCache = null;
+    return s;
+  }
+
+  private shapes() {
+    const c = this.config;
+    const d = c.hiddenSize;
+    // A class-conditional dit's "text" is its label embedding [B, 1, D]; a caption projection makes text [B, L, D].
+    const text = isClassConditional(c) ? [1, d] : [c.textLength, c.textWidth];
+    return {
+      x: [c.frames, c.height, c.width, c.channels], t: [] as number[], text,
+      crossText: c.captionProjection ? [c.textLength, d] : text, textBias: [c.textLength],
+      h: [tokenCounts(c).total, d], condition: [c.family === 'dit' ? d : 6 * d], temb: [d],
+    };
+  }
+
+  /** Build every part's session now (otherwise each is built on first use). */
+  build(): void {
+    this.embedSession();
+    this.rangeSession(0, this.config.depth, false);
+    this.headSession();
+  }
+
+  private embedSession(): OrtSession {
+    const s = this.shapes();
+    return this.session('embed', { x: s.x, t: s.t, text: s.text }, (o, v) => {
+      const e = embedStep(o, this.config, this.model.plan, v.x, v.t, v.text);
+      const out: Record<string, Sym> = Object.fromEntries(EMBED_OUTPUTS.map((k) => [k, e[k]]));
+      if (this.config.captionProjection) out.projectedText = e.text;
+      return out;
+    });
+  }
+
+  /** Blocks [from, to) as one graph (one run per call: the per-run overhead dominates small models); masked: with a text key bias input. */
+  private rangeSession(from: number, to: number, masked: boolean): OrtSession {
+    const s = this.shapes();
+    const inputs: Record<string, number[]> = { h: s.h, condition: s.condition, text: s.crossText, ...(masked ? { textBias: s.textBias } : {}) };
+    return this.session(`blocks${from}-${to}${masked ? '-masked' : ''}`, inputs, (o, v) => {
+      let h = v.h;
+      for (let i = from; i < to; i++) h = blockStep(o, this.config, this.model.plan, i, h, v.condition, v.text, v.textBias);
+      return { y: h };
+    });
+  }
+
+  private headSession(withVariance = false): OrtSession {
+    const s = this.shapes();
+    return this.session(withVariance ? 'head-variance' : 'head', { h: s.h, condition: s.condition, temb: s.temb }, (o, v) => ({
+      y: headStep(o, this.config, v.h, v.condition, v.temb, withVariance),
+    }));
+  }
+
+  encodeCaptions(captions: readonly string[]): tf.Tensor3D {
+    return this.model.encodeCaptions(captions);
+  }
+
+  captionBias(captions: readonly string[]): tf.Tensor2D | null {
+    return this.model.captionBias(captions);
+  }
+
+  embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): EmbedOutput {
+    const out = this.embedSession().run({ x: feed(x), t: feed(t), text: feed(text) });
+    const as = (k: string) => tf.tensor(out[k].data, out[k].dims as number[]);
+    return {
+      noisyTokens: as('noisyTokens') as tf.Tensor3D, tokens: as('tokens') as tf.Tensor3D,
+      timestepEmbedding: as('timestepEmbedding') as tf.Tensor2D, modulated: as('modulated') as tf.Tensor3D,
+      condition: as('condition') as tf.Tensor2D, text: (out.projectedText ? as('projectedText') : tf.clone(text)) as tf.Tensor3D,
+      ...(textBias ? { textBias: tf.clone(textBias) } : {}),
+    };
+  }
+
+  blocks(h: tf.Tensor3D, e: EmbedOutput, from = 0, to = this.config.depth): tf.Tensor3D {
+    if (from >= to) return tf.clone(h);
+    const masked = e.textBias !== undefined;
+    const inputs = { h: feed(h), condition: feed(e.condition), text: feed(e.text), ...(masked ? { textBias: feed(e.textBias!) } : {}) };
+    const y = this.rangeSession(from, to, masked).run(inputs).y;
+    return tf.tensor(y.data, y.dims as [number, number, number]);
+  }
+
+  stack(e: EmbedOutput): tf.Tensor3D {
+    return this.blocks(e.tokens, e);
+  }
+
+  head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
+    const y = this.headSession().run({ h: feed(h), condition: feed(e.condition), temb: feed(e.timestepEmbedding) }).y;
+    return tf.tensor(y.data, y.dims as number[]);
+  }
+
+  /** The prediction and, for a learned-sigma model, the variance channels after it: [B, F, H, W, outputChannels]. */
+  headWithVariance(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
+    const y = this.headSession(true).run({ h: feed(h), condition: feed(e.condition), temb: feed(e.timestepEmbedding) }).y;
+    return tf.tensor(y.data, y.dims as number[]);
+  }
+
+  /** Free the sessions (the tfjs model it wraps is the caller's). */
+  dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.weightCache = null;
+  }
+}
