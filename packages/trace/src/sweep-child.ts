@@ -34,6 +34,8 @@ export class SweepChild {
           resolve(msg.backend);
         } // IPC carries JSON, which turns an infinite PSNR (identical outputs) into null.
         else if (msg.type === 'row') this.pending?.onRow({ ...msg.row, psnr: msg.row.psnr ?? Infinity });
+        // A run that failed in the worker (sampling diverged, ...) ends its delivery with the worker's reason.
+        else if (msg.type === 'failure') this.settle(new Error(`${msg.failure.policy}: ${msg.failure.error}`));
         else if (msg.type === 'group-done') this.settle();
         else if (msg.type === 'error') this.settle(new Error(msg.message), reject);
       });
