@@ -93,10 +93,12 @@ export function summaryCells(row: SummaryRow, targetPsnr: number): string[] {
 
 /** The summary as a Markdown table (pipes in cells escaped). */
 export function summaryMarkdownTable(rows: readonly SummaryRow[], targetPsnr: number, protocol: PsnrProtocol = DEFAULT_PSNR_PROTOCOL): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
+  const pipes = (c: string) => c.replace(/\|/g, '\\|');
+  // The model and variant names come from users' files: escaped; the toolkit's own figures keep their brackets.
+  const line = (cells: string[], named = 0) => `| ${cells.map((c, i) => (i < named ? escapeMarkdown(c) : pipes(c))).join(' | ')} |`;
   const header = summaryHeader(targetPsnr, protocol);
   return [line(header), `|${header.map((_, i) => (i < 3 ? ' --- ' : ' ---: ')).join('|')}|`,
-    ...rows.map((r) => line(summaryCells(r, targetPsnr)))].join('\n') + '\n';
+    ...rows.map((r) => line(summaryCells(r, targetPsnr), 2))].join('\n') + '\n';
 }
 
 /**
