@@ -16,6 +16,7 @@ import { printWritten, startBackend, startEngine } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
@@ -29,8 +30,7 @@ interface CalibrateArgs {
  * reaches the quality target with the largest speedup.
  */
 export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
-  command: 'calibrate',
-  describe: 'Trace, fit, sweep and report in one go; prints the coefficients and the best threshold for a PSNR target',
+  ...COMMAND_SUMMARIES.calibrate,
   builder: (y) => y
     .option('model', { type: 'string', default: 'stdit-tiny', describe: 'built-in model name or a model directory' })
     .option('out', { type: 'string', describe: 'working directory for traces, coefficients and sweep (default runs/calibrate/<model>)' })

@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { readSweepRows, readTraceCsv, readTraceMetadata, scheduleBranches, sweepRowKey, FormatError } from '@teacache/core';
 import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summariseRuns } from '@teacache/cache';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface ReplayArgs {
   traces: string; 'mag-traces'?: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string; sweep?: string;
@@ -12,8 +13,7 @@ interface ReplayArgs {
 
 /** `teacache replay`: predict skip schedules from recorded traces, and check them against real cached runs. */
 export const replayCommand: CommandModule<object, ReplayArgs> = {
-  command: 'replay',
-  describe: 'Apply policies to recorded traces (no sampling) to predict skip schedules; compare with a sweep',
+  ...COMMAND_SUMMARIES.replay,
   builder: (y) => y
     .option('traces', { type: 'string', demandOption: true, describe: 'directory of trace CSVs with sidecars' })
     .option('policies', { type: 'string', array: true, default: ['teacache'], describe: 'policies (comma or space separated)' })

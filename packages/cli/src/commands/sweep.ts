@@ -9,6 +9,7 @@ import { printWritten, startBackend, startEngine } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface SweepArgs extends QueueArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
@@ -18,8 +19,7 @@ interface SweepArgs extends QueueArgs {
 
 /** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
 export const sweepCommand: CommandModule<object, SweepArgs> = {
-  command: 'sweep',
-  describe: 'Measure speed and quality of cache policies against uncached sampling (parallel, resumable)',
+  ...COMMAND_SUMMARIES.sweep,
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
     .option('policies', { type: 'string', array: true, default: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], describe: 'policies to sweep (comma or space separated)' })

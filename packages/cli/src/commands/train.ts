@@ -6,6 +6,7 @@ import {
 } from '@teacache/models';
 import { printWritten, startBackend } from './common.js';
 import { checkOutputPath, checkWhole } from './args.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface TrainArgs { model: string; out: string; steps?: number; backend?: string; keepCheckpoint: boolean; fromScratch: boolean }
 
@@ -14,8 +15,7 @@ interface TrainArgs { model: string; out: string; steps?: number; backend?: stri
  * holds are kept; a later stage starts from the stored weights; an interrupted stage resumes from its checkpoint.
  */
 export const trainCommand: CommandModule<object, TrainArgs> = {
-  command: 'train',
-  describe: 'Train a built-in model on the shipped emoji clips (continues with the stages its directory lacks; resumes checkpoints)',
+  ...COMMAND_SUMMARIES.train,
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name, e.g. stdit-tiny' })
     .option('out', { type: 'string', default: 'datasets/models', describe: 'parent directory of the model directory' })
