@@ -61,8 +61,9 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
-    const work = resolve(argv.out ?? join(REPO_ROOT, 'runs', 'calibrate', name));
-    const reportDir = resolve(argv.report ?? join(REPO_ROOT, 'reports', `calibrate-${name}`));
+    // Outputs go under the caller's working directory, as every other command's; only shipped data comes from REPO_ROOT.
+    const work = resolve(argv.out ?? join('runs', 'calibrate', name));
+    const reportDir = resolve(argv.report ?? join('reports', `calibrate-${name}`));
     checkOutputPath(work, 'directory');
     checkOutputPath(reportDir, 'directory', 'report');
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
