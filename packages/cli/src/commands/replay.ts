@@ -19,7 +19,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     .option('policies', { type: 'string', array: true, default: ['teacache'], describe: 'policies (comma or space separated)' })
     .option('thresholds', { type: 'string', array: true, describe: 'settings, as for teacache sweep' })
     .option('intervals', { type: 'string' })
-    .option('coefficients', { type: 'string', describe: 'teacache coefficients file' })
+    .option('coefficients', { type: 'string', describe: 'teacache coefficients file (teacache fit); required when --policies includes teacache' })
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
     .option('retention', { type: 'string', describe: 'teacache steps always computed at the start, one variant each, e.g. 1,5 (default: as teacache sweep, 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache steps always computed at the end (default: 1 with retention 1, 0 with more, as the published Wan2.1 rule)' })

@@ -105,6 +105,12 @@ export function buildSpecs(o: SpecOptions): PolicySpec[] {
       : settings.byPolicy[policy] ?? settings.all ?? DEFAULT_SETTINGS[policy];
     if (!values) throw new FormatError({ field: 'policies' }, 'teacache, interval, first-block, magcache, oracle or none', policy);
     const ratios = policy === 'magcache' ? magcacheRatios(o.traces) : undefined;
+    // TeaCache's threshold means something only on the rescaled indicator: an identity polynomial would sweep a rule
+    // no fit produced, so a teacache sweep without coefficients is refused rather than run.
+    if (policy === 'teacache' && !o.coefficients) {
+      throw new FormatError({ field: 'coefficients' },
+        'a coefficients file for the teacache policy (made by teacache fit; or leave teacache out of --policies)', 'none');
+    }
     const coefficients = policy === 'teacache' && o.coefficients ? readRescaleCoefficients(o.coefficients) : undefined;
     const retained = policy === 'teacache' || policy === 'oracle' ? o.retention ?? [1] : [null];
     for (const retention of retained) {

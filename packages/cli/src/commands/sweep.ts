@@ -25,7 +25,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('policies', { type: 'string', array: true, default: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], describe: 'policies to sweep (comma or space separated)' })
     .option('thresholds', { type: 'string', array: true, describe: 'settings: "0.1,0.2" for every threshold policy, or "teacache=0.1,0.2"' })
     .option('intervals', { type: 'string', describe: 'interval k values, e.g. 2,3,4' })
-    .option('coefficients', { type: 'string', describe: 'teacache rescaling coefficients file (default: identity)' })
+    .option('coefficients', { type: 'string', describe: 'teacache rescaling coefficients file (teacache fit); required when --policies includes teacache' })
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
     .option('traces', { type: 'string', describe: 'trace directory to calibrate magcache from' })
     .option('retention', { type: 'string', describe: 'teacache/oracle steps always computed at the start, one variant each, e.g. 1,5,10 (default: 1, 10% and 20% of the steps)' })
