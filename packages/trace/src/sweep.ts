@@ -2,11 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acquireFileLock, appendLine, appendSweepRow, FormatError, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
+import { acquireFileLock, appendLine, appendSweepRow, FormatError, Progress, readSweepRows, SSIM_WINDOW, sweepRowKey, type SweepRow } from '@teacache/core';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
 import {
   backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine, sha256OfFile,
-  threadsPerProcess, workerPlan, WEIGHTS_FILE,
+  readModelConfig, threadsPerProcess, workerPlan, CONFIG_FILE, WEIGHTS_FILE,
 } from '@teacache/models';
 import { DEFAULT_REPEATS, runSweepGroup, sweepFailure, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
@@ -92,6 +92,12 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   if (o.repeats !== undefined && (!Number.isInteger(o.repeats) || o.repeats < 1)) {
     throw new FormatError({ field: 'repeats' }, 'a whole number of timed pairs >= 1', o.repeats);
+  }
+  // Every row holds SSIM, whose window is 11x11: a smaller model would fail every run, found only at the end.
+  const config = readModelConfig(o.modelDir);
+  if (config.height < SSIM_WINDOW || config.width < SSIM_WINDOW) {
+    throw new FormatError({ file: join(o.modelDir, CONFIG_FILE), field: 'height, width' },
+      `a sample at least ${SSIM_WINDOW}x${SSIM_WINDOW} to sweep (SSIM's Gaussian window)`, `${config.height}x${config.width}`);
   }
   const existing = existsSync(o.out) ? readSweepRows(o.out, { onWarning: (w) => log(`warning: ${w}`) }) : [];
   const weightsHash = sha256OfFile(join(o.modelDir, WEIGHTS_FILE));
