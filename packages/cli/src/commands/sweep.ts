@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { SweepOptions } from '@teacache/trace';
-import { defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
+import { checkSweepableSize, defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
 import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teacache/report';
 import { DEFAULT_REPEATS } from '@teacache/trace';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
@@ -55,6 +55,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const modelDir = loaded.dir;
+    // Also here: a queued sweep (--queue) runs on workers, not through runSweep.
+    checkSweepableSize(loaded.config, modelDir);
     const prompts = givenPrompts ?? promptsFor(loaded, undefined);
     const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
     loaded.model.dispose();
