@@ -82,6 +82,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const fitted = fit.file;
     const ev = fitted.statistics!;
     process.stderr.write(`degree ${fitted.degree}, train R² ${ev.train.r2?.toFixed(4)}, cross-validated R² ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'}\n`);
+    for (const w of fit.warnings) process.stderr.write(`warning: ${w}\n`);
 
     say(`3/4 sweep TeaCache and the baselines on ${evaluation.length} held-out evaluation prompts`);
     const sweepPath = join(work, 'sweep.jsonl');
