@@ -49,6 +49,6 @@ test('the published cut-off goes with each retention unless --cutoff sets one fo
 
 test('teacache without a coefficients file is refused, naming the option, instead of sweeping an identity polynomial', () => {
   expect(() => buildSpecs({ policies: ['interval', 'teacache'], thresholds: ['0.1'], indicator: 'modulated' }))
-    .toThrow(/field "coefficients".*coefficients file for the teacache policy/);
+    .toThrow(/argument --coefficients: expected a coefficients file for the teacache policy/);
   expect(buildSpecs({ policies: ['interval'], intervals: '2', indicator: 'modulated' }).map((s) => s.policy)).toEqual(['none', 'interval']);
 });
