@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { describeFatal } from '@teacache/core';
-import { commands } from './commands/index.js';
-import { argumentError, repeatedSingleOption, unreadableNumberOption } from './commands/args.js';
+import { commandsFor } from './commands/index.js';
+import { argumentError, repeatedSingleOption, unreadableNumberOption } from './commands/option-checks.js';
 
 /** Thrown by the failure handler once the message is printed, so runCli can return 1 instead of exiting. */
 class CliFailure extends Error {}
@@ -48,7 +48,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (unreadable) throw argumentError(unreadable, 'a number', argv.find((a, i, all) => all[i - 1] === `--${unreadable}`) ?? 'NaN');
   };
   cli = cli.middleware(checkArguments as never);
-  for (const command of commands) cli = cli.command(command);
+  for (const command of await commandsFor(argv)) cli = cli.command(command);
   try {
     await cli.parseAsync();
     return 0;

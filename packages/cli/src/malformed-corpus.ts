@@ -131,7 +131,7 @@ export function makeMalformedCorpus(dir: string, modelDir: string): MalformedCas
   add('sweep rows: a bad row', ['report', '--sweep', f('bad-row.jsonl', sweepRowToJson(sweepRow()) + '\n' + JSON.stringify({ ...sweepRow(), seed: -1 }) + '\n'), '--out', join(out, 'r5')], join(dir, 'bad-row.jsonl'), 'row 2', 'field "seed"');
   add('sweep rows: one model, two weights', ['report', '--sweep', f('two-weights.jsonl', [sweepRow(), sweepRow({ seed: 1, weightsHash: 'b'.repeat(64) })].map(sweepRowToJson).join('\n') + '\n'), '--out', join(out, 'r6')], join(dir, 'two-weights.jsonl'), 'row 2', 'field "weightsHash"');
   add('sweep rows: a directory', ['report', '--sweep', aDirectory, '--out', join(out, 'r7')], aDirectory, 'not a directory');
-  add('replay --sweep not JSON Lines', ['replay', '--traces', join(dir, 'traces-ok'), '--sweep', f('not-rows.jsonl', 'hello\n')], join(dir, 'not-rows.jsonl'));
+  add('replay --sweep not JSON Lines', ['replay', '--traces', join(dir, 'traces-ok'), '--policies', 'interval', '--sweep', f('not-rows.jsonl', 'hello\n')], join(dir, 'not-rows.jsonl'));
   add('trace sidecar guidance -1', ['report', '--traces', traceDir(dir, 'traces-guidance', { guidance: -1 }), '--out', join(out, 'r8')], join(dir, 'traces-guidance', 'cat__seed0.json'), 'field "guidance"');
   add('trace sidecar steps 1', ['fit', '--traces', traceDir(dir, 'traces-steps', { steps: 1 }), '--out', join(out, 'c.json')], join(dir, 'traces-steps', 'cat__seed0.json'), 'field "steps"');
   add('references: an empty directory', ['report', '--references', d('no-references'), '--out', join(out, 'r9')], join(dir, 'no-references'));

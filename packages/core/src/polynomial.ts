@@ -7,13 +7,6 @@ export function polyvalHighestFirst(coefficients: readonly number[], x: number):
   return y;
 }
 
-/** Evaluate a polynomial given lowest degree first (ml-regression-polynomial order). */
-export function polyvalLowestFirst(coefficients: readonly number[], x: number): number {
-  let y = 0;
-  for (let i = coefficients.length - 1; i >= 0; i--) y = y * x + coefficients[i];
-  return y;
-}
-
 /** Convert lowest-first coefficients to highest-first (or back: the conversion is its own inverse). */
 export function reverseOrder(coefficients: readonly number[]): number[] {
   return [...coefficients].reverse();

@@ -139,3 +139,23 @@ describe('a 1e308 cell', () => {
     await expect(run({ traces: dir })).rejects.toMatchObject({ name: 'FormatError', file: csv, row: 4, field: 'rel_l1_modulated' });
   });
 });
+
+describe('a fit with no relation to find', () => {
+  const traces = join(root, 'noise-only');
+  // output = 0.5 + uniform noise in [-0.5, 0.5): the indicator says nothing about it, so held-out prompts are predicted badly.
+  writeSyntheticTraces({ dir: traces, prompts: PROMPTS, steps: 12, polynomial: [0.5], noise: 1, model: 'dit-s', weightsHash: 'n' });
+
+  test('says its cross-validated R² is negative', async () => {
+    const result = await run({ traces, degree: 3 });
+    const r2 = result.file.statistics!.crossValidation!.r2!;
+    expect(r2).toBeLessThan(0);
+    expect(result.warnings.join('\n')).toContain(`cross-validated R² is ${r2.toFixed(4)}, below 0`);
+  });
+
+  test('a fit that predicts held-out prompts well has no such warning', async () => {
+    const good = join(root, 'six-prompts');
+    const result = await run({ traces: good });
+    expect(result.file.statistics!.crossValidation!.r2!).toBeGreaterThan(0);
+    expect(result.warnings.join('\n')).not.toContain('below 0');
+  });
+});

@@ -72,6 +72,12 @@ export function fitPairRows(pairRows: PairRows, options: FitOptions = {}): FitOu
     warnings.push(`${pairRows.skippedCached} step(s) left out because they or their previous step reused a cached residual; calibrate on uncached traces`);
   }
   const crossValidation = selection.folds >= 2 ? tryCrossValidate(x, y, groups, selection.degree, selection.folds, warnings) : null;
+  // Below 0, held-out prompts are predicted worse than by their mean: the file is written, but the user must know.
+  const cvR2 = crossValidation?.r2 ?? null;
+  if (cvR2 !== null && cvR2 < 0) {
+    warnings.push(`cross-validated R² is ${cvR2.toFixed(4)}, below 0: on held-out prompts the polynomial predicts the ${opts.target} ` +
+      `change worse than a constant would; the ${opts.indicator} indicator may not track it for this model`);
+  }
   const xRange = extent(x);
   const evidence: FitEvidence = {
     train: goodnessOfFit(y, x.map((v) => polyvalHighestFirst(fit.highestFirst, v))),

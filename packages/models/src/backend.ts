@@ -107,8 +107,3 @@ export async function selectBackend(request: BackendRequest = backendRequestFrom
 export function describeBackend(choice: BackendChoice): string {
   return `backend: ${choice.name} (${choice.provider}; ${choice.reason})`;
 }
-
-/** The active backend choice, or null before selectBackend ran. */
-export function activeBackend(): BackendChoice | null {
-  return active;
-}

@@ -138,7 +138,8 @@ test('a worker killed mid-job and a submitter killed mid-sweep, then a rerun, gi
   // so that a run lasts long enough to be caught in the middle.
   const args = ['sweep', '--model', modelDir(), '--prompts', join(dir, 'prompts.txt'), '--seeds', '0,1', '--steps', '20', '--guidance', '3',
     '--policies', 'teacache,interval,first-block', '--thresholds', 'teacache=0.2', 'first-block=0.1', '--intervals', '2',
-    '--retention', '1', '--out', out, '--queue', redis.url];
+    '--retention', '1', '--coefficients', join(import.meta.dirname, '..', '..', '..', 'datasets', 'coefficients', 'stdit-tiny.json'),
+    '--out', out, '--queue', redis.url];
   const submitter = startCli(args);
   started.push(submitter);
   await submitter.waitFor(/16 run\(s\) to gather: 16 queued now/);

@@ -164,3 +164,15 @@ test('the onnx and tfjs engines sweep the same skip schedules, and rows name the
   // Same schedules on outputs equal within 1e-4: PSNR agrees closely (identical runs are capped, so compare MSE too).
   o.forEach((r, i) => expect(Math.abs(r.mse - t[i].mse)).toBeLessThan(1e-6));
 });
+
+test('a model smaller than the 11x11 SSIM window is refused before any run, naming its config and size', async () => {
+  const small = new DiffusionTransformer({ ...config, height: 8, width: 8 }, { seed: 2, zeroInit: false });
+  const modelDir = join(dir, 'small-model');
+  saveModel(modelDir, small, { dtype: 'F32' });
+  small.dispose();
+  const out = join(dir, 'small.jsonl');
+  await expect(runSweep({ ...base(), modelDir, out, workers: 0 }))
+    .rejects.toThrow(/small-model\/config\.json, field "height, width": expected a sample at least 11x11 to sweep .*found "?8x8/);
+  expect(existsSync(out)).toBe(false);
+  expect(existsSync(`${out}.failures.jsonl`)).toBe(false);
+});

@@ -2,11 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acquireFileLock, appendLine, appendSweepRow, FormatError, Progress, readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
+import { acquireFileLock, appendLine, appendSweepRow, FormatError, Progress, readSweepRows, SSIM_WINDOW, sweepRowKey, type SweepRow } from '@teacache/core';
 import { describePolicy, type PolicySpec } from '@teacache/cache';
 import {
   backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine, sha256OfFile,
-  threadsPerProcess, workerPlan, WEIGHTS_FILE,
+  readModelConfig, threadsPerProcess, workerPlan, CONFIG_FILE, WEIGHTS_FILE, type ModelConfig,
 } from '@teacache/models';
 import { DEFAULT_REPEATS, runSweepGroup, sweepFailure, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
@@ -72,6 +72,17 @@ function keyOf(model: string, spec: PolicySpec, prompt: string, seed: number, st
 }
 
 /**
+ * Refuse, before any run, a model whose samples (height x width, pixels or latents) are smaller than SSIM's 11x11
+ * window: every row holds SSIM, so each run would fail and the sweep would say so only at the end.
+ */
+export function checkSweepableSize(config: Pick<ModelConfig, 'height' | 'width'>, modelDir: string): void {
+  if (config.height < SSIM_WINDOW || config.width < SSIM_WINDOW) {
+    throw new FormatError({ file: join(modelDir, CONFIG_FILE), field: 'height, width' },
+      `a sample at least ${SSIM_WINDOW}x${SSIM_WINDOW} to sweep (SSIM's Gaussian window)`, `${config.height}x${config.width}`);
+  }
+}
+
+/**
  * Sweep policies × settings × prompts × seeds. Each (prompt, seed) group runs its uncached reference and then
  * every setting in one worker; rows are appended to `out` as they finish, so a killed sweep resumes without
  * redoing or losing a finished run.
@@ -93,6 +104,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   if (o.repeats !== undefined && (!Number.isInteger(o.repeats) || o.repeats < 1)) {
     throw new FormatError({ field: 'repeats' }, 'a whole number of timed pairs >= 1', o.repeats);
   }
+  checkSweepableSize(readModelConfig(o.modelDir), o.modelDir);
   const existing = existsSync(o.out) ? readSweepRows(o.out, { onWarning: (w) => log(`warning: ${w}`) }) : [];
   const weightsHash = sha256OfFile(join(o.modelDir, WEIGHTS_FILE));
   checkResumable(existing, o.out, o.modelName, weightsHash, o.guidance);

@@ -1,5 +1,7 @@
 import { FormatError } from '@teacache/core';
 import { createPolicy } from '../create-policy.js';
+import type { TeaCacheSpec } from '../policy-spec.js';
+import { teacachePolicy } from './teacache.js';
 import { PolicySession } from '../session.js';
 import { contexts, runSeries } from '../test-support/run-series.js';
 
@@ -123,5 +125,28 @@ describe('teacache', () => {
     session.observe(ctx[1], true); // the loop computed anyway → acc 0
     expect(session.decide(ctx[2]).accumulated).toBeCloseTo(0.15, 12);
     expect(session.decide(ctx[3]).compute).toBe(false); // 0.25 < 0.3 (without the reset it would be 0.35)
+  });
+});
+
+describe('teacache with a coefficients file fitted on a range of the indicator', () => {
+  const file = {
+    format: 'teacache-coefficients', model: 'm', indicator: 'modulated', xRange: [0.08, 0.25],
+    coefficients: { highestFirst: [1, 0], lowestFirst: [0, 1] },
+  };
+  const specOf = () => createPolicy({ policy: 'teacache', threshold: 0.3, coefficients: file }).spec as TeaCacheSpec;
+
+  test('warns once when the indicator goes above the range, once below, and never inside it', () => {
+    const messages: string[] = [];
+    // MODULATED leaves [0.08, 0.25] above at steps 6 (0.40) and below at steps 4 and 7 (0.05).
+    runSeries(teacachePolicy(specOf(), (m) => messages.push(m)), 8, { modulated: MODULATED });
+    expect(messages).toHaveLength(2);
+    expect(messages.find((m) => m.includes('above'))).toContain('x = 0.4 is above the fitted range [0.08, 0.25]');
+    expect(messages.find((m) => m.includes('below'))).toContain('x = 0.05 is below');
+  });
+
+  test('says nothing while the indicator stays inside the fitted range', () => {
+    const messages: string[] = [];
+    runSeries(teacachePolicy(specOf(), (m) => messages.push(m)), 4, { modulated: [null, 0.1, 0.15, 0.2] });
+    expect(messages).toEqual([]);
   });
 });

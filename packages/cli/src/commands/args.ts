@@ -1,13 +1,10 @@
 import { closeSync, existsSync, openSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { FormatError } from '@teacache/core';
 import { MAX_SAMPLING_STEPS } from '@teacache/trace';
+import { argumentError } from './option-checks.js';
 
-
-/** An error about one command-line argument: `argument --name: expected …, found …`. */
-export function argumentError(name: string, expected: string, found?: unknown): FormatError {
-  return new FormatError({ file: `argument --${name}` }, expected, found);
-}
+// The checks `teacache` runs before any command loads live in option-checks.ts (no tfjs); re-exported here.
+export { argumentError, repeatedSingleOption, unreadableNumberOption } from './option-checks.js';
 
 /** Sampling steps as the trace sidecar and sweep row readers accept them: a whole number from 2 to MAX_SAMPLING_STEPS. */
 export function checkSteps(steps: number, name = 'steps'): number {
@@ -82,23 +79,4 @@ export function checkOutputPath(path: string, kind: 'file' | 'directory', name =
     rmSync(probe, { force: true });
   }
   return target;
-}
-
-/**
- * Options given more than once that take one value: yargs makes an array of them, which no command expects
- * ("text.split is not a function"). Returns the first such option name, or null.
- */
-export function repeatedSingleOption(argv: Record<string, unknown>, arrayOptions: readonly string[]): string | null {
-  for (const [key, value] of Object.entries(argv)) {
-    if (key === '_' || key === '$0' || !Array.isArray(value) || arrayOptions.includes(key)) continue;
-    if (/[A-Z]/.test(key)) continue; // the camelCase alias yargs adds of a dashed option
-    return key;
-  }
-  return null;
-}
-
-/** Number options yargs could not read ("abc" becomes NaN): the first one's name, or null. */
-export function unreadableNumberOption(argv: Record<string, unknown>, numberOptions: readonly string[]): string | null {
-  for (const key of numberOptions) if (typeof argv[key] === 'number' && Number.isNaN(argv[key]) && !/[A-Z]/.test(key)) return key;
-  return null;
 }

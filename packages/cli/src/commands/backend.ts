@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { backendRequestFrom, coresAvailable, engineRequestFrom, selectBackend, selectEngine, threadsPerProcess } from '@teacache/models';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 function source(flag: string | undefined, env: string): string {
   return flag ? '--' : process.env[env] ? env : 'default';
@@ -7,8 +8,7 @@ function source(flag: string | undefined, env: string): string {
 
 /** `teacache backend`: which engine samples (and its execution providers and threads) and which tfjs backend runs. */
 export const backendCommand: CommandModule<object, { backend?: string; engine?: string }> = {
-  command: 'backend',
-  describe: 'Say which engine samples (onnx: execution providers, threads; tfjs) and which tfjs backend runs, and why',
+  ...COMMAND_SUMMARIES.backend,
   handler: async (argv) => {
     const out = (s: string) => process.stdout.write(s + '\n');
     const engineRequest = engineRequestFrom(argv.engine ?? process.env.TEACACHE_ENGINE);

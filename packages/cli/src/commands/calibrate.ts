@@ -16,6 +16,7 @@ import { printWritten, startBackend, startEngine } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface CalibrateArgs {
   model: string; out?: string; report?: string; 'target-psnr': number; seeds: string; 'eval-seeds': string;
@@ -29,8 +30,7 @@ interface CalibrateArgs {
  * reaches the quality target with the largest speedup.
  */
 export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
-  command: 'calibrate',
-  describe: 'Trace, fit, sweep and report in one go; prints the coefficients and the best threshold for a PSNR target',
+  ...COMMAND_SUMMARIES.calibrate,
   builder: (y) => y
     .option('model', { type: 'string', default: 'stdit-tiny', describe: 'built-in model name or a model directory' })
     .option('out', { type: 'string', describe: 'working directory for traces, coefficients and sweep (default runs/calibrate/<model>)' })
@@ -61,8 +61,9 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
-    const work = resolve(argv.out ?? join(REPO_ROOT, 'runs', 'calibrate', name));
-    const reportDir = resolve(argv.report ?? join(REPO_ROOT, 'reports', `calibrate-${name}`));
+    // Outputs go under the caller's working directory, as every other command's; only shipped data comes from REPO_ROOT.
+    const work = resolve(argv.out ?? join('runs', 'calibrate', name));
+    const reportDir = resolve(argv.report ?? join('reports', `calibrate-${name}`));
     checkOutputPath(work, 'directory');
     checkOutputPath(reportDir, 'directory', 'report');
     const steps = argv.steps ?? defaultSteps(cfg.prediction);
@@ -81,6 +82,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const fitted = fit.file;
     const ev = fitted.statistics!;
     process.stderr.write(`degree ${fitted.degree}, train R² ${ev.train.r2?.toFixed(4)}, cross-validated R² ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'}\n`);
+    for (const w of fit.warnings) process.stderr.write(`warning: ${w}\n`);
 
     say(`3/4 sweep TeaCache and the baselines on ${evaluation.length} held-out evaluation prompts`);
     const sweepPath = join(work, 'sweep.jsonl');

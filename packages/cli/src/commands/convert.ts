@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { Progress } from '@teacache/core';
 import { CONFIG_FILE, CONVERT_SOURCES, WEIGHTS_FILE, convertCheckpoint } from '@teacache/models';
 import { printWritten } from './common.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface ConvertArgs {
   from: string;
@@ -21,8 +22,7 @@ interface ConvertArgs {
 
 /** `teacache convert`: a published checkpoint (safetensors) to a toolkit model directory. */
 export const convertCommand: CommandModule<object, ConvertArgs> = {
-  command: 'convert',
-  describe: 'Convert a published checkpoint (safetensors) into a model directory (config.json + weights.safetensors)',
+  ...COMMAND_SUMMARIES.convert,
   builder: (y) => y
     .option('from', { type: 'string', choices: CONVERT_SOURCES, demandOption: true, describe: 'which published model the checkpoint is' })
     .option('checkpoint', { type: 'string', demandOption: true, describe: 'the upstream .safetensors file (original or diffusers naming)' })

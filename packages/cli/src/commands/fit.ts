@@ -3,6 +3,7 @@ import { FIT_TARGETS, INDICATORS, type FitStatistics, type FitTarget, type Indic
 import { EXPORT_KINDS, fitFromTraceDir, type ExportKind } from '@teacache/fit';
 import { printWritten } from './common.js';
 import { checkOutputPath, checkWhole } from './args.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface FitArgs {
   traces: string;
@@ -33,8 +34,7 @@ function stats(s: FitStatistics): string {
 
 /** `teacache fit`: fit the rescaling polynomial of one model from its traces and write a coefficients file. */
 export const fitCommand: CommandModule<object, FitArgs> = {
-  command: 'fit',
-  describe: 'Fit the rescaling polynomial (indicator relative L1 -> output relative L1) from a directory of traces',
+  ...COMMAND_SUMMARIES.fit,
   builder: (y) => y
     .option('traces', { type: 'string', demandOption: true, describe: 'directory of *.csv traces with *.json sidecars, one model' })
     .option('out', { type: 'string', demandOption: true, describe: 'coefficients file to write (.json); exports go beside it' })

@@ -1,18 +1,34 @@
 import type { CommandModule } from 'yargs';
-import { backendCommand } from './backend.js';
-import { modelsCommand } from './models.js';
-import { trainCommand } from './train.js';
-import { traceCommand } from './trace.js';
-import { sweepCommand } from './sweep.js';
-import { samplesCommand } from './samples.js';
-import { fitCommand } from './fit.js';
-import { calibrateCommand } from './calibrate.js';
-import { replayCommand } from './replay.js';
-import { reportCommand } from './report.js';
-import { scoreCommand } from './score.js';
-import { convertCommand } from './convert.js';
-import { workerCommand } from './worker.js';
+import { COMMAND_SUMMARIES, type CommandName } from './summaries.js';
 
-/** Every `teacache` subcommand, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [calibrateCommand, traceCommand, fitCommand, sweepCommand, replayCommand, scoreCommand, reportCommand, trainCommand, samplesCommand, convertCommand, modelsCommand, backendCommand, workerCommand];
+type AnyCommand = CommandModule<any, any>;
+
+// Each command module imports what it runs (tfjs among them), so it is loaded only when its command is named.
+const LOADERS: Record<CommandName, () => Promise<AnyCommand>> = {
+  calibrate: async () => (await import('./calibrate.js')).calibrateCommand,
+  trace: async () => (await import('./trace.js')).traceCommand,
+  fit: async () => (await import('./fit.js')).fitCommand,
+  sweep: async () => (await import('./sweep.js')).sweepCommand,
+  replay: async () => (await import('./replay.js')).replayCommand,
+  score: async () => (await import('./score.js')).scoreCommand,
+  report: async () => (await import('./report.js')).reportCommand,
+  train: async () => (await import('./train.js')).trainCommand,
+  samples: async () => (await import('./samples.js')).samplesCommand,
+  convert: async () => (await import('./convert.js')).convertCommand,
+  models: async () => (await import('./models.js')).modelsCommand,
+  backend: async () => (await import('./backend.js')).backendCommand,
+  worker: async () => (await import('./worker.js')).workerCommand,
+};
+
+/**
+ * Every `teacache` subcommand, in the order `--help` lists them: in full (options and handler) when `argv` names
+ * it, else only its name and description, which is all the top-level help prints. A word of argv that happens to
+ * equal a command name (an option's value) loads that command too, which costs time, never correctness.
+ */
+export async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
+  const names = Object.keys(COMMAND_SUMMARIES) as CommandName[];
+  return Promise.all(names.map(async (name) => (argv.includes(name)
+    ? LOADERS[name]()
+    : { ...COMMAND_SUMMARIES[name], handler: () => { throw new Error(`teacache ${name} was run without being loaded`); } })));
+}

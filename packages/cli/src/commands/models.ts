@@ -5,6 +5,7 @@ import { BUILTIN_MODELS, DiffusionTransformer, FAMILIES, tokenCounts } from '@te
 import { readJsonFile } from '@teacache/core';
 import { builtinModelDir } from './model-source.js';
 import { startBackend } from './common.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 const FAMILY_TEXT: Record<string, string> = {
   dit: 'image DiT: adaLN-Zero in every block, conditioned on timestep + pooled text',
@@ -15,8 +16,7 @@ const FAMILY_TEXT: Record<string, string> = {
 
 /** `teacache models`: the families and the built-in models with their sizes. */
 export const modelsCommand: CommandModule<object, { backend?: string }> = {
-  command: 'models',
-  describe: 'List the model families and the built-in models with their sizes',
+  ...COMMAND_SUMMARIES.models,
   handler: async (argv) => {
     await startBackend(argv);
     process.stdout.write('families:\n');

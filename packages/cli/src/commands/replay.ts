@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { readSweepRows, readTraceCsv, readTraceMetadata, scheduleBranches, sweepRowKey, FormatError } from '@teacache/core';
 import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summariseRuns } from '@teacache/cache';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface ReplayArgs {
   traces: string; 'mag-traces'?: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string; sweep?: string;
@@ -12,14 +13,13 @@ interface ReplayArgs {
 
 /** `teacache replay`: predict skip schedules from recorded traces, and check them against real cached runs. */
 export const replayCommand: CommandModule<object, ReplayArgs> = {
-  command: 'replay',
-  describe: 'Apply policies to recorded traces (no sampling) to predict skip schedules; compare with a sweep',
+  ...COMMAND_SUMMARIES.replay,
   builder: (y) => y
     .option('traces', { type: 'string', demandOption: true, describe: 'directory of trace CSVs with sidecars' })
     .option('policies', { type: 'string', array: true, default: ['teacache'], describe: 'policies (comma or space separated)' })
     .option('thresholds', { type: 'string', array: true, describe: 'settings, as for teacache sweep' })
     .option('intervals', { type: 'string' })
-    .option('coefficients', { type: 'string', describe: 'teacache coefficients file' })
+    .option('coefficients', { type: 'string', describe: 'teacache coefficients file (teacache fit); required when --policies includes teacache' })
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
     .option('retention', { type: 'string', describe: 'teacache steps always computed at the start, one variant each, e.g. 1,5 (default: as teacache sweep, 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache steps always computed at the end (default: 1 with retention 1, 0 with more, as the published Wan2.1 rule)' })

@@ -4,6 +4,7 @@ import {
 } from '@teacache/report';
 import { printWritten } from './common.js';
 import { checkFinite, checkOutputPath } from './args.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface ReportArgs {
   traces?: string[];
@@ -19,8 +20,7 @@ interface ReportArgs {
 
 /** `teacache report`: charts, an offline HTML page and a Markdown summary from traces, fits and sweeps. */
 export const reportCommand: CommandModule<object, ReportArgs> = {
-  command: 'report',
-  describe: 'Draw the report (per-step curves, correlation, speed vs quality, skip schedules, coefficient curves, summary)',
+  ...COMMAND_SUMMARIES.report,
   builder: (y) => y
     .option('traces', { type: 'string', array: true, describe: 'directories of *.csv traces with *.json sidecars' })
     .option('coefficients', { type: 'string', array: true, describe: 'coefficients files fitted by `teacache fit`' })

@@ -10,6 +10,7 @@ import { samplingModelFor } from '@teacache/models';
 import { printWritten, startBackend, startEngine } from './common.js';
 import { checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { lossSpec, type LossEntry, type StageNote } from './loss-chart.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface SamplesArgs { model: string; out?: string; seed: number; repeats: number; guidance: number; steps?: number; train: number; backend?: string; engine?: string }
 
@@ -20,8 +21,7 @@ function frameTiles(pixels: Float32Array, frames: number, per: number): Float32A
 
 /** `teacache samples`: sample held-out (and some training) captions of a model, beside the clips they describe. */
 export const samplesCommand: CommandModule<object, SamplesArgs> = {
-  command: 'samples',
-  describe: 'Sample a model on held-out captions; write a grid beside the clips they describe, and the loss curve',
+  ...COMMAND_SUMMARIES.samples,
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
     .option('out', { type: 'string', describe: 'output directory (default reports/models/<name>)' })

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { FormatError, parseSweepRows, readSweepRows, sweepRowKey, sweepRowToJson, writeFileAtomic } from '@teacache/core';
 import { printWritten } from './common.js';
 import { listRunRecords, scoreRuns } from './score-runs.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface ScoreArgs {
   runs: string[];
@@ -11,8 +12,7 @@ interface ScoreArgs {
 
 /** `teacache score`: sweep rows from runs made elsewhere (the PyTorch bridge's runtime, or any tool writing run records). */
 export const scoreCommand: CommandModule<object, ScoreArgs> = {
-  command: 'score',
-  describe: 'Score cached runs made elsewhere against their uncached references and write sweep rows (PSNR/SSIM pooled float and per-frame 8-bit)',
+  ...COMMAND_SUMMARIES.score,
   builder: (y) => y
     .option('runs', { type: 'string', array: true, demandOption: true, describe: 'run records (*.run.json) or directories of them; references have policy "none"' })
     .option('out', { type: 'string', demandOption: true, describe: 'sweep file (JSON Lines) to write; rows already in it are kept and not scored again' }),

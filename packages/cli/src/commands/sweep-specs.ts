@@ -4,6 +4,7 @@ import { FormatError, readTraceCsv } from '@teacache/core';
 import {
   magRatiosFromTrace, readRescaleCoefficients, validatePolicySpec, type IndicatorName, type PolicySpec,
 } from '@teacache/cache';
+import { argumentError } from './option-checks.js';
 
 /** Default settings per policy: wide enough to draw a speed-quality curve for DDPM (50-step) and rectified-flow (30-step) models. */
 export const DEFAULT_SETTINGS: Record<string, number[]> = {
@@ -105,6 +106,11 @@ export function buildSpecs(o: SpecOptions): PolicySpec[] {
       : settings.byPolicy[policy] ?? settings.all ?? DEFAULT_SETTINGS[policy];
     if (!values) throw new FormatError({ field: 'policies' }, 'teacache, interval, first-block, magcache, oracle or none', policy);
     const ratios = policy === 'magcache' ? magcacheRatios(o.traces) : undefined;
+    // TeaCache's threshold means something only on the rescaled indicator: an identity polynomial would sweep a rule
+    // no fit produced, so a teacache sweep without coefficients is refused rather than run.
+    if (policy === 'teacache' && !o.coefficients) {
+      throw argumentError('coefficients', 'a coefficients file for the teacache policy (made by teacache fit; or leave teacache out of --policies)', 'none');
+    }
     const coefficients = policy === 'teacache' && o.coefficients ? readRescaleCoefficients(o.coefficients) : undefined;
     const retained = policy === 'teacache' || policy === 'oracle' ? o.retention ?? [1] : [null];
     for (const retention of retained) {

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { SweepOptions } from '@teacache/trace';
-import { defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
+import { checkSweepableSize, defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
 import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teacache/report';
 import { DEFAULT_REPEATS } from '@teacache/trace';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
@@ -9,6 +9,7 @@ import { printWritten, startBackend, startEngine } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface SweepArgs extends QueueArgs {
   model: string; policies: string[]; thresholds?: string[]; intervals?: string; coefficients?: string; indicator: string;
@@ -18,14 +19,13 @@ interface SweepArgs extends QueueArgs {
 
 /** `teacache sweep`: cached sampling with each policy setting against the uncached run, in worker processes. */
 export const sweepCommand: CommandModule<object, SweepArgs> = {
-  command: 'sweep',
-  describe: 'Measure speed and quality of cache policies against uncached sampling (parallel, resumable)',
+  ...COMMAND_SUMMARIES.sweep,
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
     .option('policies', { type: 'string', array: true, default: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], describe: 'policies to sweep (comma or space separated)' })
     .option('thresholds', { type: 'string', array: true, describe: 'settings: "0.1,0.2" for every threshold policy, or "teacache=0.1,0.2"' })
     .option('intervals', { type: 'string', describe: 'interval k values, e.g. 2,3,4' })
-    .option('coefficients', { type: 'string', describe: 'teacache rescaling coefficients file (default: identity)' })
+    .option('coefficients', { type: 'string', describe: 'teacache rescaling coefficients file (teacache fit); required when --policies includes teacache' })
     .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
     .option('traces', { type: 'string', describe: 'trace directory to calibrate magcache from' })
     .option('retention', { type: 'string', describe: 'teacache/oracle steps always computed at the start, one variant each, e.g. 1,5,10 (default: 1, 10% and 20% of the steps)' })
@@ -55,6 +55,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const engine = startEngine(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const modelDir = loaded.dir;
+    // Also here: a queued sweep (--queue) runs on workers, not through runSweep.
+    checkSweepableSize(loaded.config, modelDir);
     const prompts = givenPrompts ?? promptsFor(loaded, undefined);
     const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
     loaded.model.dispose();

@@ -4,13 +4,13 @@ import { engineLabel, samplingModelFor } from '@teacache/models';
 import { openModel, promptsFor } from './model-source.js';
 import { printWritten, startBackend, startEngine } from './common.js';
 import { checkGuidance, checkOutputPath, checkSteps } from './args.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface TraceArgs { model: string; prompts?: string; conditioning?: string; seeds: string; steps?: number; guidance: number; out: string; backend?: string; engine?: string }
 
 /** `teacache trace`: sample a model with every step computed and record each step's signals. */
 export const traceCommand: CommandModule<object, TraceArgs> = {
-  command: 'trace',
-  describe: 'Sample a model and record, per step and guidance branch, how much each signal changed',
+  ...COMMAND_SUMMARIES.trace,
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
     .option('prompts', { type: 'string', describe: 'prompts file (one per line) or builtin:heldout-video|train-video|heldout-image|train-image' })

@@ -6,29 +6,31 @@ import {
 } from '@teacache/models';
 import { printWritten, startBackend } from './common.js';
 import { checkOutputPath, checkWhole } from './args.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
+import { builtinModelDir } from './model-source.js';
 
-interface TrainArgs { model: string; out: string; steps?: number; backend?: string; keepCheckpoint: boolean; fromScratch: boolean }
+interface TrainArgs { model: string; out?: string; steps?: number; backend?: string; keepCheckpoint: boolean; fromScratch: boolean }
 
 /**
  * `teacache train`: train a built-in model through the stages of its recipe. Stages the model directory already
  * holds are kept; a later stage starts from the stored weights; an interrupted stage resumes from its checkpoint.
  */
 export const trainCommand: CommandModule<object, TrainArgs> = {
-  command: 'train',
-  describe: 'Train a built-in model on the shipped emoji clips (continues with the stages its directory lacks; resumes checkpoints)',
+  ...COMMAND_SUMMARIES.train,
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name, e.g. stdit-tiny' })
-    .option('out', { type: 'string', default: 'datasets/models', describe: 'parent directory of the model directory' })
+    .option('out', { type: 'string', describe: 'parent directory of the model directory (default: the toolkit\'s datasets/models, where built-in models are read)' })
     .option('steps', { type: 'number', describe: 'override the steps of each stage this call runs (trials; recorded in the manifest)' })
     .option('from-scratch', { type: 'boolean', default: false, describe: 'ignore the stored model and train every stage anew' })
     .option('keep-checkpoint', { type: 'boolean', default: false, describe: 'keep checkpoint files after finishing' }) as never,
   handler: async (argv) => {
     // --steps 0 would fall back to the recipe (0 is falsy) and 2.5 or -5 would misstate what ran: refused here.
     checkWhole(argv.steps, 'steps', 1, 10_000_000);
-    checkOutputPath(argv.out, 'directory');
+    if (argv.out !== undefined) checkOutputPath(argv.out, 'directory');
     const backend = await startBackend(argv);
     const builtin = builtinModel(argv.model);
-    const dir = resolve(argv.out, builtin.name);
+    // Given, --out is relative to the caller's directory; by default the model goes where `teacache` reads built-ins.
+    const dir = argv.out === undefined ? builtinModelDir(builtin.name) : resolve(argv.out, builtin.name);
     const recipe = builtin.training.stages;
     if (argv.fromScratch && existsSync(join(dir, 'checkpoint'))) {
       // A checkpoint of an earlier run must not be resumed into a training asked to start anew.

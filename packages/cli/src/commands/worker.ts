@@ -5,6 +5,7 @@ import { BUILTIN_MODELS, WEIGHTS_FILE } from '@teacache/models';
 import { QueueWorker } from '@teacache/queue';
 import { builtinModelDir } from './model-source.js';
 import { redisUrlFrom } from './queue-url.js';
+import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface WorkerArgs {
   queue?: string; model?: string[]; backend?: string; 'lock-seconds': number; 'stalled-seconds': number; 'max-stalled': number; 'discover-seconds': number;
@@ -24,8 +25,7 @@ export function modelResolver(models: readonly string[]): (name: string) => stri
 
 /** `teacache worker`: run sweep jobs from a Redis queue until SIGTERM (on any number of machines). */
 export const workerCommand: CommandModule<object, WorkerArgs> = {
-  command: 'worker',
-  describe: 'Run sweep jobs submitted with sweep --queue (one job at a time; SIGTERM finishes the job, a second SIGTERM or SIGINT returns it)',
+  ...COMMAND_SUMMARIES.worker,
   builder: (y) => y
     .option('queue', { type: 'string', describe: 'Redis URL redis://[:PASSWORD@]HOST[:PORT][/DB] (default: env TEACACHE_REDIS_URL)' })
     .option('model', { type: 'string', array: true, describe: 'serve only these models: built-in names or model directories (default: every built-in model with weights here)' })
