@@ -11,7 +11,7 @@ from torch import nn
 from .errors import BridgeError
 from .modules import ModuleRef, Selector, resolve_module, split_branches
 from .signals import SignalHistory
-from .tap import (NOISY_KWARGS, TIMESTEP_KWARGS, TimestepRef, Wrapped, arg_of, capture, capture_input, default_indicator, indicator_wrapper, number_of,
+from .tap import (NOISY_KWARGS, TimestepRef, Wrapped, arg_of, capture, capture_input, default_indicator, indicator_wrapper, timestep_of,
                   output_tensor, stack_of, timestep_embedder)
 from .trace_files import TraceRow, write_trace
 
@@ -153,12 +153,7 @@ class TraceRecorder:
         return forward
 
     def _timestep_value(self, args: tuple, kwargs: dict) -> float:
-        if callable(self._timestep):
-            return number_of(self._timestep(args, kwargs), "timestep")
-        try:
-            return number_of(arg_of(args, kwargs, self._timestep, TIMESTEP_KWARGS), "timestep")
-        except KeyError:
-            raise BridgeError(f"timestep: the model call has no argument {self._timestep!r} (nor t/timestep keywords); pass timestep= a position, a keyword name or a function of (args, kwargs)") from None
+        return timestep_of(self._timestep, args, kwargs)
 
     # -- recording -------------------------------------------------------------------------------------
     def _finish_call(self, timestep: float, output: torch.Tensor) -> None:

@@ -22,7 +22,7 @@ from .rule import Decision, TeaCacheRule
 from .signals import SignalHistory
 from .span import (ArgRef, BlockInfo, arg_value, branch_rows, first_tensor_ref, infer_returns, merge_rows, outputs_of, passthrough, repack,
                    rows_of)
-from .tap import (TIMESTEP_KWARGS, TimestepRef, Wrapped, arg_of, default_indicator, indicator_wrapper, number_of, output_tensor, stack_of,
+from .tap import (TimestepRef, Wrapped, default_indicator, indicator_wrapper, output_tensor, stack_of, timestep_of,
                   timestep_embedder)
 from .trace_files import TraceRow
 
@@ -208,12 +208,7 @@ class TeaCacheRuntime:
         return forward
 
     def _timestep_value(self, args: tuple, kwargs: dict) -> float:
-        if callable(self._timestep):
-            return number_of(self._timestep(args, kwargs), "timestep")
-        try:
-            return number_of(arg_of(args, kwargs, self._timestep, TIMESTEP_KWARGS), "timestep")
-        except KeyError:
-            raise BridgeError(f"timestep: the model call has no argument {self._timestep!r}; pass timestep= a position, a keyword or a function") from None
+        return timestep_of(self._timestep, args, kwargs)
 
     def _on_indicator(self, t: torch.Tensor) -> None:
         if not self._active or self._decisions is not None:

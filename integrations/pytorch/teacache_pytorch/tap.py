@@ -49,6 +49,17 @@ def arg_of(args: tuple, kwargs: dict, ref: Union[int, str], names: Sequence[str]
     raise KeyError(ref)
 
 
+def timestep_of(ref: TimestepRef, args: tuple, kwargs: dict) -> float:
+    """The timestep of a model call: a function of (args, kwargs), a keyword name, or a position (t/timestep keywords tried)."""
+    if callable(ref):
+        return number_of(ref(args, kwargs), "timestep")
+    try:
+        return number_of(arg_of(args, kwargs, ref, TIMESTEP_KWARGS), "timestep")
+    except KeyError:
+        raise BridgeError(f"timestep: the model call has no argument {ref!r} (nor t/timestep keywords); "
+                          "pass timestep= a position, a keyword name or a function of (args, kwargs)") from None
+
+
 def stack_of(model: nn.Module, blocks: Optional[ModuleRef]) -> tuple[str, nn.ModuleList]:
     """The block stack: the named module (a ModuleList/Sequential), or the first child with a common stack name."""
     if blocks is None:
@@ -156,4 +167,4 @@ def output_tensor(out: Any, selector: Optional[Selector]) -> torch.Tensor:
 
 
 __all__ = ["first_tensor", "Wrapped", "capture", "capture_input", "indicator_wrapper", "output_tensor", "stack_of", "default_indicator", "timestep_embedder",
-           "number_of", "arg_of", "NOISY_KWARGS", "TIMESTEP_KWARGS", "TimestepRef"]
+           "number_of", "arg_of", "timestep_of", "NOISY_KWARGS", "TIMESTEP_KWARGS", "TimestepRef"]
