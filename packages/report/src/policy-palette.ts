@@ -34,3 +34,12 @@ export function policyPalette(entries: readonly LegendEntry[]): { domain: string
   });
   return { domain: ordered.map((e) => e.legend), range };
 }
+
+/** The vega-lite colour encoding of legend entries by policy (hues from `policyPalette`), shared by the charts. */
+export function policyColorEncoding(entries: readonly LegendEntry[]) {
+  const palette = policyPalette(entries);
+  return {
+    field: 'legend', type: 'nominal' as const, title: 'policy', sort: palette.domain, scale: palette,
+    legend: { symbolOpacity: 1, orient: 'bottom' as const, columns: 2, labelLimit: 520 },
+  };
+}

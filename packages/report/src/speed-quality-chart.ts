@@ -3,7 +3,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
 import { allHaveFlops, costSpeedup, DEFAULT_PSNR_CAP, ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } from './sweep-points.js';
 import { DEFAULT_PSNR_PROTOCOL, psnrShortLabel } from './psnr-protocol.js';
-import { policyPalette } from './policy-palette.js';
+import { policyColorEncoding } from './policy-palette.js';
 
 /** The quality measures a speed-quality chart can put on its y axis. */
 export type QualityMetric = 'psnr' | 'ssim';
@@ -101,11 +101,7 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
   ];
   const x = { field: 'speedup', type: 'quantitative' as const, title: `speedup in ${speedName} over uncached (×)`, scale: { zero: false } };
   const y = { field: metric, type: 'quantitative' as const, title: `${name} against the uncached output${metric === 'psnr' ? ' (dB)' : ''}`, scale: { zero: false } };
-  const palette = policyPalette(points);
-  const color = {
-    field: 'legend', type: 'nominal' as const, title: 'policy', sort: palette.domain, scale: palette,
-    legend: { symbolOpacity: 1, orient: 'bottom' as const, columns: 2, labelLimit: 520 },
-  };
+  const color = policyColorEncoding(points);
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
     config: CHART_CONFIG,

@@ -2,7 +2,7 @@ import { FormatError, type SweepRow } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
 import { allHaveFlops, costSpeedup, ORACLE_POLICY, sweepPoints, type SweepPointOptions } from './sweep-points.js';
-import { policyPalette } from './policy-palette.js';
+import { policyColorEncoding } from './policy-palette.js';
 
 /**
  * Chart: measured wall-clock speedup (with its 95% interval from the timed pairs) against the speedup in FLOPs
@@ -24,13 +24,9 @@ export function wallSpeedupChart(rows: readonly SweepRow[], options: SweepPointO
   const pairs = [...new Set(points.map((p) => p.wallPairs))].sort((a, b) => a - b);
   const models = [...new Set(points.map((p) => p.model))];
   const top = Math.max(...points.map((p) => Math.max(p.high, p.speedup)));
-  const palette = policyPalette(points);
   const x = { field: 'speedup', type: 'quantitative' as const, title: `speedup in ${speedName} (×)`, scale: { zero: false } };
   const y = { field: 'wallSpeedup', type: 'quantitative' as const, title: 'wall-clock speedup, measured (×)', scale: { zero: false } };
-  const color = {
-    field: 'legend', type: 'nominal' as const, title: 'policy', sort: palette.domain, scale: palette,
-    legend: { symbolOpacity: 1, orient: 'bottom' as const, columns: 2, labelLimit: 520 },
-  };
+  const color = policyColorEncoding(points);
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
     config: CHART_CONFIG,
