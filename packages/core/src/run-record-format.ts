@@ -1,23 +1,17 @@
 import { FormatError, FormatProblems } from './errors.js';
 import { readJsonFile } from './read-json.js';
 import { schemaProblems } from './schema.js';
+import type { SweepRow } from './sweep-format.js';
 
 /**
  * A sampling run made outside the toolkit (e.g. by the PyTorch bridge's TeaCache runtime), described for
  * `teacache score`: its settings, per-branch schedule, wall time, and the file holding its output frames.
  */
-export interface RunRecord {
+export interface RunRecord extends Pick<SweepRow, 'model' | 'params' | 'threshold' | 'prompt' | 'seed' | 'steps' | 'guidance'> {
   format: 'teacache-run';
   version: 1;
-  model: string;
   /** `none` for the uncached reference; otherwise the cache policy that ran. */
   policy: string;
-  params: Record<string, string | number | boolean | null>;
-  threshold: number | null;
-  prompt: string;
-  seed: number;
-  steps: number;
-  guidance?: number;
   /** Per guidance branch, one letter per step: C computed, R reused. */
   schedule: { cond: string; uncond?: string };
   wallSeconds: number;
