@@ -84,12 +84,16 @@ class TinyDiT(nn.Module):
         self.data_std = 0.5
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        b = x.shape[0]
         tokens = self.x_embedder(x).flatten(2).transpose(1, 2)
         tokens = tokens + self.pos_embed[:, : tokens.shape[1]]
         c = self.t_embedder(t) + self.y_embedder(text)
         for block in self.blocks:
             tokens = block(tokens, c)
+        return self._head(tokens, c, x, t, text)
+
+    def _head(self, tokens: torch.Tensor, c: torch.Tensor, x: torch.Tensor, t: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        """Final adaLN, unpatchify, and the exact denoiser the network output is added to."""
+        b = x.shape[0]
         shift, scale = self.final_mod(F.silu(c)).chunk(2, dim=1)
         out = self.final(self.final_norm(tokens) * (1 + scale[:, None]) + shift[:, None])
         g = self.size // 2
@@ -180,11 +184,4 @@ class TinyMMDiT(TinyDiT):
         if self.stack_log is not None:  # tests read the stack's ends here, whatever wraps the blocks
             self.stack_log.append((stack_in, (tokens, words)))
         tokens = tokens + 0.1 * words.mean(dim=1, keepdim=True)
-        shift, scale = self.final_mod(F.silu(c)).chunk(2, dim=1)
-        out = self.final(self.final_norm(tokens) * (1 + scale[:, None]) + shift[:, None])
-        g = self.size // 2
-        out = out.reshape(b, g, g, 2, 2, self.channels).permute(0, 5, 1, 3, 2, 4).reshape(b, self.channels, self.size, self.size)
-        mean = torch.tanh(self.prompt_image(text))[:, : x[0].numel()].reshape(x.shape)
-        ab = self.alpha_bar[t.long()].reshape(b, 1, 1, 1)
-        exact = (1 - ab).sqrt() * (x - ab.sqrt() * mean) / (ab * self.data_std ** 2 + 1 - ab)
-        return exact + self.net_scale * out
+        return self._head(tokens, c, x, t, text)
