@@ -6,6 +6,7 @@ export * from './atomic-write.js';
 export * from './schema.js';
 export * from './trace-format.js';
 export * from './coefficients-format.js';
+export * from './goodness-of-fit.js';
 export * from './sweep-format.js';
 export * from './version.js';
 export * from './progress.js';

@@ -3,7 +3,7 @@ import { FormatError, polyvalHighestFirst, type FitTarget, type Indicator } from
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
 import { checkCoefficients, type CoefficientsInput } from './coefficients-input.js';
-import { linspace } from './goodness-of-fit.js';
+import { linspace } from './linspace.js';
 import { SIGNAL_LABELS } from './signal-labels.js';
 
 /** Options of the coefficient-curves chart. */

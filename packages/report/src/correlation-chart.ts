@@ -1,8 +1,8 @@
-import { FormatError, polyvalHighestFirst, type FitTarget, type Indicator } from '@teacache/core';
+import { FormatError, polynomialGoodnessOfFit, polyvalHighestFirst, type FitTarget, type Indicator } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
 import { checkCoefficients, type CoefficientsInput } from './coefficients-input.js';
-import { linspace, rSquared } from './goodness-of-fit.js';
+import { linspace } from './linspace.js';
 import { SIGNAL_LABELS } from './signal-labels.js';
 import { joinTraceRuns, type TraceInput } from './trace-runs.js';
 
@@ -57,7 +57,7 @@ export function correlationPanels(traces: TraceInput, coefficients: readonly Coe
         return x === null || y === null ? [] : [{ x, y }];
       });
     const fit = fits.get(key(model, indicator, target)) ?? null;
-    const r2 = fit && points.length > 0 ? rSquared(points.map((p) => p.x), points.map((p) => p.y), fit.coefficients.highestFirst) : null;
+    const r2 = fit && points.length > 0 ? polynomialGoodnessOfFit(points.map((p) => p.x), points.map((p) => p.y), fit.coefficients.highestFirst).r2 : null;
     return { model, indicator, target, points, fit, r2 };
   });
   // Traces from other frameworks may leave a signal's column out: its panel is dropped, unless a fit asks for it.
