@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { FormatError, readJsonFile } from '@teacache/core';
+import { FormatError, POLICY_NAMES, readJsonFile } from '@teacache/core';
 import { readRescaleCoefficients } from './coefficients.js';
-import { validatePolicySpec, POLICY_NAMES, type PolicySpec, type PolicySpecInput } from './policy-spec.js';
+import { validatePolicySpec, type PolicySpec, type PolicySpecInput } from './policy-spec.js';
 
 /** Where a spec comes from, for error messages, and the directory relative file paths start from. */
 export interface ParsePolicyOptions {

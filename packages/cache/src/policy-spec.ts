@@ -1,5 +1,4 @@
-import { FormatError, type CoefficientsFile } from '@teacache/core';
-import { INDICATORS, type IndicatorName } from './policy.js';
+import { CHEAP_INDICATORS, FormatError, isPolicyName, POLICY_NAMES, type CheapIndicator, type CoefficientsFile, type PolicyName } from '@teacache/core';
 import { highestFirstOf, type RescaleCoefficients } from './coefficients.js';
 
 /** Always compute: the uncached reference. */
@@ -12,7 +11,7 @@ export interface TeaCacheSpec {
   policy: 'teacache';
   threshold: number;
   /** Which cheap indicator's relL1 is rescaled and accumulated (default modulated). */
-  indicator: IndicatorName;
+  indicator: CheapIndicator;
   /** Rescaling polynomial; absent = identity. */
   coefficients?: RescaleCoefficients;
   /** Where the coefficients were read from, kept for the sweep row's params. */
@@ -60,10 +59,10 @@ export interface OracleSpec {
 }
 
 export type PolicySpec = NoneSpec | TeaCacheSpec | IntervalSpec | FirstBlockSpec | MagCacheSpec | OracleSpec;
-export type PolicyName = PolicySpec['policy'];
-
-/** Every policy name, in the order help texts list them. */
-export const POLICY_NAMES: readonly PolicyName[] = ['none', 'teacache', 'interval', 'first-block', 'magcache', 'oracle'];
+// Core's list of policy names and the specs here name the same policies (a compile error if one is added to only one side).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const SPECS_MATCH_POLICY_NAMES: Same<PolicySpec['policy'], PolicyName> = true;
+void SPECS_MATCH_POLICY_NAMES;
 
 /** A spec as a user writes it: the policy name plus any of its fields; defaults are filled in by validation. */
 export type PolicySpecInput = { policy: string } & Record<string, unknown>;
@@ -130,7 +129,7 @@ function magRatios(value: unknown, r: SpecReader): MagRatios {
   };
 }
 
-function coefficients(value: unknown, indicator: IndicatorName, r: SpecReader): RescaleCoefficients | undefined {
+function coefficients(value: unknown, indicator: CheapIndicator, r: SpecReader): RescaleCoefficients | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     r.fail('coefficients', '{ highestFirst: [...] } or a teacache coefficients file', value);
@@ -155,11 +154,11 @@ export function validatePolicySpec(input: unknown, file = '<policy spec>'): Poli
   }
   const obj = input as Record<string, unknown>;
   const name = obj.policy;
-  if (typeof name !== 'string' || !(POLICY_NAMES as readonly string[]).includes(name)) {
+  if (typeof name !== 'string' || !isPolicyName(name)) {
     if (name === undefined) throw new FormatError({ file, field: 'policy' }, `one of ${POLICY_NAMES.join(', ')} (the field is missing)`);
     throw new FormatError({ file, field: 'policy' }, `one of ${POLICY_NAMES.join(', ')}`, name);
   }
-  const policy = name as PolicyName;
+  const policy = name;
   for (const key of Object.keys(obj)) {
     if (key !== 'policy' && !KEYS[policy].includes(key)) {
       const allowed = KEYS[policy].length ? KEYS[policy].join(', ') : 'no other fields';
@@ -172,13 +171,13 @@ export function validatePolicySpec(input: unknown, file = '<policy spec>'): Poli
       return { policy };
     case 'teacache': {
       const indicator = obj.indicator ?? 'modulated';
-      if (typeof indicator !== 'string' || !(INDICATORS as readonly string[]).includes(indicator)) {
-        r.fail('indicator', `one of ${INDICATORS.join(', ')}`, indicator);
+      if (typeof indicator !== 'string' || !(CHEAP_INDICATORS as readonly string[]).includes(indicator)) {
+        r.fail('indicator', `one of ${CHEAP_INDICATORS.join(', ')}`, indicator);
       }
-      const c = coefficients(obj.coefficients, indicator as IndicatorName, r);
+      const c = coefficients(obj.coefficients, indicator as CheapIndicator, r);
       const coefficientsFile = r.optionalString('coefficientsFile');
       return {
-        policy, threshold: r.threshold(), indicator: indicator as IndicatorName,
+        policy, threshold: r.threshold(), indicator: indicator as CheapIndicator,
         ...(c ? { coefficients: c } : {}), ...(coefficientsFile !== undefined ? { coefficientsFile } : {}),
         retentionSteps: r.integer('retentionSteps', 1, 1), cutoffSteps: r.integer('cutoffSteps', 0, 1),
       };

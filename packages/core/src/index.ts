@@ -4,6 +4,7 @@ export * from './rel-l1.js';
 export * from './polynomial.js';
 export * from './atomic-write.js';
 export * from './schema.js';
+export * from './names.js';
 export * from './trace-format.js';
 export * from './coefficients-format.js';
 export * from './goodness-of-fit.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { readConditioning, type Family } from '@teacache/models';
-import { readSweepRows } from '@teacache/core';
+import { CACHED_POLICY_NAMES, readSweepRows } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
 import {
   bestAtTarget, bestSettingRule, buildReport, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, psnrShortLabel, readCoefficients, readReferenceDir,
@@ -87,7 +87,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     say(`3/4 sweep TeaCache and the baselines on ${evaluation.length} held-out evaluation prompts`);
     const sweepPath = join(work, 'sweep.jsonl');
     const specs = buildSpecs({
-      policies: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], thresholds: argv.thresholds,
+      policies: [...CACHED_POLICY_NAMES], thresholds: argv.thresholds,
       coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
       retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
       cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined,

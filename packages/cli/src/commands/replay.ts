@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { readSweepRows, readTraceCsv, readTraceMetadata, scheduleBranches, sweepRowKey, FormatError } from '@teacache/core';
+import { CHEAP_INDICATORS, readSweepRows, readTraceCsv, readTraceMetadata, scheduleBranches, sweepRowKey, FormatError } from '@teacache/core';
 import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summariseRuns } from '@teacache/cache';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
@@ -20,7 +20,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     .option('thresholds', { type: 'string', array: true, describe: 'settings, as for teacache sweep' })
     .option('intervals', { type: 'string' })
     .option('coefficients', { type: 'string', describe: 'teacache coefficients file (teacache fit); required when --policies includes teacache' })
-    .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
+    .option('indicator', { type: 'string', default: 'modulated', choices: CHEAP_INDICATORS })
     .option('retention', { type: 'string', describe: 'teacache steps always computed at the start, one variant each, e.g. 1,5 (default: as teacache sweep, 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache steps always computed at the end (default: 1 with retention 1, 0 with more, as the published Wan2.1 rule)' })
     .option('mag-traces', { type: 'string', describe: 'traces to calibrate magcache from (default --traces); use the sweep\'s' })

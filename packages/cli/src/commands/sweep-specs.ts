@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, readTraceCsv } from '@teacache/core';
+import { FormatError, readTraceCsv, type CheapIndicator } from '@teacache/core';
 import {
-  magRatiosFromTrace, readRescaleCoefficients, validatePolicySpec, type IndicatorName, type PolicySpec,
+  magRatiosFromTrace, readRescaleCoefficients, validatePolicySpec, type PolicySpec,
 } from '@teacache/cache';
 import { argumentError } from './option-checks.js';
 
@@ -123,7 +123,7 @@ export function buildSpecs(o: SpecOptions): PolicySpec[] {
           input.cutoffSteps = o.cutoff ?? cutoffFor(retention);
         }
         if (policy === 'teacache') {
-          input.indicator = o.indicator as IndicatorName;
+          input.indicator = o.indicator as CheapIndicator;
           if (coefficients) {
             input.coefficients = coefficients;
             input.coefficientsFile = o.coefficients;
