@@ -1,4 +1,6 @@
-import { CHEAP_INDICATORS, FormatError, isPolicyName, POLICY_NAMES, type CheapIndicator, type CoefficientsFile, type PolicyName } from '@teacache/core';
+import {
+  CHEAP_INDICATORS, FormatError, isPolicyName, nestedFormatError, POLICY_NAMES, validateCoefficientsFile, type CheapIndicator, type CoefficientsFile, type PolicyName,
+} from '@teacache/core';
 import { highestFirstOf, type RescaleCoefficients } from './coefficients.js';
 
 /** Always compute: the uncached reference. */
@@ -77,7 +79,7 @@ const KEYS: Record<PolicyName, readonly string[]> = {
 };
 
 class SpecReader {
-  constructor(private readonly input: Record<string, unknown>, private readonly file: string) {}
+  constructor(private readonly input: Record<string, unknown>, readonly file: string) {}
 
   fail(field: string, expected: string, found: unknown): never {
     throw new FormatError({ file: this.file, field }, expected, found);
@@ -134,13 +136,24 @@ function coefficients(value: unknown, indicator: CheapIndicator, r: SpecReader):
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     r.fail('coefficients', '{ highestFirst: [...] } or a teacache coefficients file', value);
   }
-  const c = value as RescaleCoefficients;
-  highestFirstOf(c, { field: 'coefficients' });
+  // An inline coefficients file is checked as strictly as one read from disk; only a bare polynomial is free-form.
+  const c = 'highestFirst' in value ? value as RescaleCoefficients : inlineCoefficientsFile(value, r.file);
+  highestFirstOf(c, { file: r.file, field: 'coefficients' });
   const fitted = (c as Partial<CoefficientsFile>).indicator;
   if (fitted !== undefined && fitted !== indicator) {
     r.fail('coefficients.indicator', `coefficients fitted on the "${indicator}" indicator the policy reads`, fitted);
   }
   return c;
+}
+
+/** A coefficients file given inline in a spec, validated by core's one reader; errors name the spec and `coefficients.<field>`. */
+function inlineCoefficientsFile(value: object, file: string): CoefficientsFile {
+  try {
+    return validateCoefficientsFile(value, file);
+  } catch (err) {
+    if (!(err instanceof FormatError)) throw err;
+    throw nestedFormatError(err, file, 'coefficients');
+  }
 }
 
 /**

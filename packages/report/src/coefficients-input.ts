@@ -1,6 +1,4 @@
-import { readdirSync, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { FIT_TARGETS, FormatError, INDICATORS, readCoefficientsFile, type FitTarget, type Indicator } from '@teacache/core';
+import { FIT_TARGETS, FormatError, INDICATORS, type CoefficientsFile, type FitTarget, type Indicator, type ReferenceSet } from '@teacache/core';
 
 /**
  * The parts of a coefficients file the report draws (a CoefficientsFile has them all). Reference sets
@@ -20,17 +18,14 @@ export interface CoefficientsInput {
   source?: string;
 }
 
-/** Read one coefficients file (validated by core) as report input. */
-export function readCoefficients(path: string): CoefficientsInput {
-  return { ...readCoefficientsFile(path), source: path };
+/** A coefficients file read with core's readCoefficientsFile, as report input named by the path it came from. */
+export function coefficientsInput(file: CoefficientsFile, source: string): CoefficientsInput {
+  return { ...file, source };
 }
 
-/** Read every coefficients file in a directory of reference sets (`index.json` is a listing, not a set). */
-export function readReferenceDir(dir: string): CoefficientsInput[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new FormatError({ file: dir }, 'a directory of reference coefficient files', 'no such directory');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'index.json').sort();
-  if (files.length === 0) throw new FormatError({ file: dir }, 'at least one *.json coefficients file', 'none');
-  return files.map((f) => readCoefficients(join(dir, f)));
+/** Published sets read with core's readReferenceDir, as report input named by their files. */
+export function referenceInputs(sets: readonly ReferenceSet[]): CoefficientsInput[] {
+  return sets.map((s) => coefficientsInput(s.file, s.path));
 }
 
 /** Check in-memory coefficient sets for what the charts use; `what` names the list in errors. */
