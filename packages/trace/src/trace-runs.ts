@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
-  FormatError, Progress, TOOLKIT_VERSION, readTraceMetadata, readTraceRun, traceToCsv, writeFileAtomic, writeJsonAtomic,
+  FormatError, Progress, TOOLKIT_VERSION, readTraceCsv, readTraceMetadata, traceToCsv, writeFileAtomic, writeJsonAtomic,
   type TraceMetadata,
 } from '@teacache/core';
 import { ddpmScheduleOf, type LoadedModel, type SamplingModel } from '@teacache/models';
@@ -59,8 +59,8 @@ function finished(dir: string, runId: string, want: RunSettings, prompt: string)
   if (!existsSync(csv) || !existsSync(json)) return false;
   let meta: TraceMetadata;
   try {
-    // the one reader of a run: a CSV that disagrees with its sidecar is redone too
-    meta = readTraceRun(csv).metadata;
+    meta = readTraceMetadata(json);
+    readTraceCsv(csv);
   } catch {
     return false;
   }
