@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormatError } from './errors.js';
+import { formatErrorOf } from './test-support/format-error.js';
 import { readReferenceDir } from './reference-sets.js';
 
 const DATASET = fileURLToPath(new URL('../../../datasets/reference-coefficients', import.meta.url));
@@ -12,14 +12,6 @@ function pythonList(text: string): number[] {
   const m = /^\[\s*(.*?)\s*\]$/s.exec(text);
   if (!m) throw new Error(`not a list: ${text}`);
   return m[1].split(/\s*,\s*/).map(Number);
-}
-
-function formatError(fn: () => unknown): FormatError {
-  try { fn(); } catch (err) {
-    expect(err).toBeInstanceOf(FormatError);
-    return err as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('the published reference sets', () => {
@@ -85,13 +77,13 @@ describe('a damaged reference directory is reported', () => {
   test('a set missing from the index', () => {
     const dir = copy();
     writeFileSync(join(dir, 'extra.json'), readFileSync(join(dir, 'teacache4flux.json')));
-    expect(formatError(() => readReferenceDir(dir))).toMatchObject({ file: join(dir, 'index.json'), field: 'sets' });
+    expect(formatErrorOf(() => readReferenceDir(dir))).toMatchObject({ file: join(dir, 'index.json'), field: 'sets' });
   });
 
   test('a listed set that is missing', () => {
     const dir = copy();
     rmSync(join(dir, 'teacache4mochi.json'));
-    expect(formatError(() => readReferenceDir(dir)).file).toBe(join(dir, 'teacache4mochi.json'));
+    expect(formatErrorOf(() => readReferenceDir(dir)).file).toBe(join(dir, 'teacache4mochi.json'));
   });
 
   test('an index entry whose model disagrees with the file', () => {
@@ -99,7 +91,7 @@ describe('a damaged reference directory is reported', () => {
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
     index.sets[0].model = 'something else';
     writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
-    expect(formatError(() => readReferenceDir(dir))).toMatchObject({ field: 'sets[0].model' });
+    expect(formatErrorOf(() => readReferenceDir(dir))).toMatchObject({ field: 'sets[0].model' });
   });
 
   test('a set whose coefficients were edited out of order', () => {
@@ -108,19 +100,19 @@ describe('a damaged reference directory is reported', () => {
     const file = JSON.parse(readFileSync(path, 'utf8'));
     file.coefficients.lowestFirst[0] = 1;
     writeFileSync(path, JSON.stringify(file));
-    expect(formatError(() => readReferenceDir(dir))).toMatchObject({ file: path, field: 'coefficients.lowestFirst[0]' });
+    expect(formatErrorOf(() => readReferenceDir(dir))).toMatchObject({ file: path, field: 'coefficients.lowestFirst[0]' });
   });
 
   test('no index at all', () => {
     const dir = copy();
     rmSync(join(dir, 'index.json'));
-    expect(formatError(() => readReferenceDir(dir)).expected).toContain('index');
+    expect(formatErrorOf(() => readReferenceDir(dir)).expected).toContain('index');
   });
 
   test('an index.json that is not the reference index (the report once accepted any listing) is refused, naming its field', () => {
     const dir = copy();
     writeFileSync(join(dir, 'index.json'), JSON.stringify({ sets: ['teacache4flux.json'] }));
-    expect(formatError(() => readReferenceDir(dir))).toMatchObject({ file: join(dir, 'index.json') });
+    expect(formatErrorOf(() => readReferenceDir(dir))).toMatchObject({ file: join(dir, 'index.json') });
   });
 
   test('a fitted file among the published sets (the report once accepted any coefficients file) is refused', () => {
@@ -128,12 +120,12 @@ describe('a damaged reference directory is reported', () => {
     const path = join(dir, 'teacache4flux.json');
     const file = JSON.parse(readFileSync(path, 'utf8'));
     writeFileSync(path, JSON.stringify({ ...file, origin: 'fit', xRange: [0, 1], sampleCount: 10, statistics: null }));
-    expect(formatError(() => readReferenceDir(dir)).file).toBe(path);
+    expect(formatErrorOf(() => readReferenceDir(dir)).file).toBe(path);
   });
 
   test('a directory that does not exist, or an empty one, is refused, naming it', () => {
     const parent = mkdtempSync(join(tmpdir(), 'refs-'));
-    expect(formatError(() => readReferenceDir(join(parent, 'nope')))).toMatchObject({ file: join(parent, 'nope'), found: '"no such directory"' });
-    expect(formatError(() => readReferenceDir(parent)).file).toBe(join(parent, 'index.json'));
+    expect(formatErrorOf(() => readReferenceDir(join(parent, 'nope')))).toMatchObject({ file: join(parent, 'nope'), found: '"no such directory"' });
+    expect(formatErrorOf(() => readReferenceDir(parent)).file).toBe(join(parent, 'index.json'));
   });
 });

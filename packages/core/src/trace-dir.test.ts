@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FormatError } from './errors.js';
+import { formatErrorOf } from './test-support/format-error.js';
 import { SIGNALS, type Signal, type TraceRow } from './trace-format-columns.js';
 import { traceToCsv } from './trace-format-write.js';
 import type { TraceMetadata } from './trace-format.js';
@@ -35,14 +35,6 @@ function traceDir(name: string, runs: string[], model = 'm'): string {
   return dir;
 }
 
-function formatError(fn: () => unknown): FormatError {
-  try { fn(); } catch (err) {
-    expect(err).toBeInstanceOf(FormatError);
-    return err as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
-
 describe('readTraceDir: the one reader of trace directories', () => {
   test('reads every CSV with its sidecar, in name order, with the columns it has and the SHA-256 sha256sum gives', () => {
     const dir = traceDir('two', ['b', 'a']);
@@ -70,7 +62,7 @@ describe('readTraceDir: the one reader of trace directories', () => {
   test('a CSV without its sidecar is refused, naming the missing file (sweep --traces for MagCache once read CSVs alone)', () => {
     const dir = traceDir('no-sidecar', ['a']);
     writeFileSync(join(dir, 'lonely.csv'), traceToCsv([0, 1, 2].map((s) => row('lonely', s))));
-    const e = formatError(() => readTraceDir(dir));
+    const e = formatErrorOf(() => readTraceDir(dir));
     expect(e.file).toBe(join(dir, 'lonely.json'));
     expect(e.message).toMatch(/lonely\.json: expected the JSON sidecar of lonely\.csv beside it, found "no such file"/);
   });
@@ -91,11 +83,11 @@ describe('readTraceDir: the one reader of trace directories', () => {
     const byId = traceDir('twice-by-id', ['a']);
     writeFileSync(join(byId, 'b.csv'), traceToCsv([0, 1, 2].map((s) => ({ ...row('a', s), timestep: 500 - s }))));
     writeFileSync(join(byId, 'b.json'), JSON.stringify(metadata('a', 'm')));
-    expect(formatError(() => readTraceDir(byId))).toMatchObject({ file: join(byId, 'b.csv'), field: 'runId' });
+    expect(formatErrorOf(() => readTraceDir(byId))).toMatchObject({ file: join(byId, 'b.csv'), field: 'runId' });
     const byBytes = traceDir('twice-by-bytes', ['a']);
     copyFileSync(join(byBytes, 'a.csv'), join(byBytes, 'copy.csv'));
     writeFileSync(join(byBytes, 'copy.json'), JSON.stringify(metadata('a', 'm')));
-    expect(formatError(() => readTraceDir(byBytes)).message).toMatch(/copy\.csv, field "runId": expected a run not already read .*a\.csv holds the same run/);
+    expect(formatErrorOf(() => readTraceDir(byBytes)).message).toMatch(/copy\.csv, field "runId": expected a run not already read .*a\.csv holds the same run/);
   });
 
   test('a run of 200,000 rows reads (rows are not spread onto the call stack)', () => {
@@ -110,8 +102,8 @@ describe('readTraceDir: the one reader of trace directories', () => {
   });
 
   test('a missing or empty directory is refused, naming it', () => {
-    expect(formatError(() => readTraceDir(join(root, 'nope')))).toMatchObject({ file: join(root, 'nope'), expected: 'a directory of trace CSV files' });
-    expect(formatError(() => readTraceDir(traceDir('empty', [])))).toMatchObject({ expected: 'at least one *.csv trace file' });
+    expect(formatErrorOf(() => readTraceDir(join(root, 'nope')))).toMatchObject({ file: join(root, 'nope'), expected: 'a directory of trace CSV files' });
+    expect(formatErrorOf(() => readTraceDir(traceDir('empty', [])))).toMatchObject({ expected: 'at least one *.csv trace file' });
   });
 });
 
@@ -129,6 +121,6 @@ describe('readTraceDirs', () => {
 
   test('one directory given twice is refused: its runs would count twice', () => {
     const dir = traceDir('given-twice', ['a']);
-    expect(formatError(() => readTraceDirs([dir, dir]))).toMatchObject({ file: join(dir, 'a.csv'), field: 'runId' });
+    expect(formatErrorOf(() => readTraceDirs([dir, dir]))).toMatchObject({ file: join(dir, 'a.csv'), field: 'runId' });
   });
 });
