@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { highestFirstOf, readRescaleCoefficients, rescaleFunction } from './coefficients.js';
+import { highestFirstOf, rescaleFunction } from './coefficients.js';
+import { parsePolicySpec } from './parse-policy-spec.js';
+import { validatePolicySpec } from './policy-spec.js';
 import { coefficientsFileOf } from './test-support/coefficients-file.js';
 
 describe('rescaling coefficients', () => {
@@ -18,35 +20,49 @@ describe('rescaling coefficients', () => {
     expect(() => highestFirstOf({ highestFirst: [] })).toThrow('field "highestFirst": expected a non-empty array of numbers (highest degree first)');
   });
 
-  describe('readRescaleCoefficients', () => {
+  describe('coefficients files in a policy spec: one strict reader, from disk or inline', () => {
     let dir: string;
     beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'coef-')); });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const write = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name); };
+    const fromDisk = (path: string) => parsePolicySpec({ policy: 'teacache', threshold: 0.1, coefficientsFile: path });
+    const inline = (value: unknown) => validatePolicySpec({ policy: 'teacache', threshold: 0.1, coefficients: value }, 'spec.json');
 
     test('refuses JSON that is not a coefficients object, naming the file and field', () => {
-      expect(() => readRescaleCoefficients(write('a.json', '[1, 2]'))).toThrow(/a.json.*expected .*object/);
-      expect(() => readRescaleCoefficients(write('b.json', '{"format": "other"}'))).toThrow(/b.json, field "(format|version)"/);
-      expect(() => readRescaleCoefficients(write('c.json', JSON.stringify({ ...coefficientsFileOf([1, 2]), coefficients: { highestFirst: [1, 'x'], lowestFirst: [2, 1] } }))))
+      expect(() => fromDisk(write('a.json', '[1, 2]'))).toThrow(/a.json.*expected .*object/);
+      expect(() => fromDisk(write('b.json', '{"format": "other"}'))).toThrow(/b.json, field "(format|version)"/);
+      expect(() => fromDisk(write('c.json', JSON.stringify({ ...coefficientsFileOf([1, 2]), coefficients: { highestFirst: [1, 'x'], lowestFirst: [2, 1] } }))))
         .toThrow(/c.json, field "coefficients.highestFirst.1": expected a value that must be number, found "x"/);
     });
 
-    test('is as strict as the report: every flaw the report refuses is refused here, naming file and field', () => {
-      const good = coefficientsFileOf([2, -1, 0.5], { xRange: [0, 0.5] });
-      expect(highestFirstOf(readRescaleCoefficients(write('good.json', JSON.stringify(good))))).toEqual([2, -1, 0.5]);
-      const bad: [string, unknown, RegExp][] = [
-        ['version 2', { ...good, version: 2 }, /field "version"/],
-        ['lowestFirst not reversed', { ...good, coefficients: { highestFirst: [2, -1, 0.5], lowestFirst: [2, -1, 0.5] } }, /field "coefficients.lowestFirst\[0\]": expected the reverse of highestFirst/],
-        ['a wrong degree', { ...good, degree: 3 }, /field "coefficients.highestFirst": expected 4 coefficients/],
-        ['degree 50', { ...coefficientsFileOf(Array.from({ length: 51 }, () => 0)) }, /field "degree"/],
-        ['a reversed x range', { ...good, xRange: [0.5, 0] }, /field "xRange": expected xRange\[0\] <= xRange\[1\]/],
-        ['a bad format tag with a bare list', { format: 'teacache-coefficientz', highestFirst: [1, 0] }, /format/],
-        ['1e308 coefficients that overflow', coefficientsFileOf([1e308, 1e308, 1e308]), /field "coefficients.highestFirst": expected a polynomial that stays finite over \[0, 1\], found "Infinity at x = /],
-      ];
-      for (const [name, value, message] of bad) {
+    const good = coefficientsFileOf([2, -1, 0.5], { xRange: [0, 0.5] });
+    const bad: [string, unknown, string][] = [
+      ['version 2', { ...good, version: 2 }, 'version'],
+      ['lowestFirst not reversed', { ...good, coefficients: { highestFirst: [2, -1, 0.5], lowestFirst: [2, -1, 0.5] } }, 'coefficients.lowestFirst[0]'],
+      ['a wrong degree', { ...good, degree: 3 }, 'coefficients.highestFirst'],
+      ['degree 50', { ...coefficientsFileOf(Array.from({ length: 51 }, () => 0)) }, 'degree'],
+      ['a reversed x range', { ...good, xRange: [0.5, 0] }, 'xRange'],
+      ['no provenance on a published set', (({ provenance: _, ...rest }) => rest)(coefficientsFileOf([2, -1, 0.5])), 'provenance'],
+      ['1e308 coefficients that overflow', coefficientsFileOf([1e308, 1e308, 1e308]), 'coefficients.highestFirst'],
+    ];
+
+    test('a good file reads the same from disk and inline', () => {
+      const disk = fromDisk(write('good.json', JSON.stringify(good)));
+      expect(disk.policy === 'teacache' && highestFirstOf(disk.coefficients!)).toEqual([2, -1, 0.5]);
+      const given = inline(good);
+      expect(given.policy === 'teacache' && highestFirstOf(given.coefficients!)).toEqual([2, -1, 0.5]);
+    });
+
+    test('every flaw is refused from disk, naming the file and field', () => {
+      for (const [name, value, field] of bad) {
         const path = write(`${name.replace(/ /g, '-')}.json`, JSON.stringify(value));
-        expect(() => readRescaleCoefficients(path)).toThrow(message);
-        expect(() => readRescaleCoefficients(path)).toThrow(path);
+        expect(() => fromDisk(path)).toThrow(`${path}, field "${field}"`);
+      }
+    });
+
+    test('every flaw is refused in a file given inline too (the spec reader once checked only its highestFirst list)', () => {
+      for (const [, value, field] of bad) {
+        expect(() => inline(value)).toThrow(`spec.json, field "coefficients.${field}"`);
       }
     });
 

@@ -1,4 +1,4 @@
-import { FormatError, polyvalHighestFirst, readCoefficientsFile, type CoefficientsFile } from '@teacache/core';
+import { FormatError, polyvalHighestFirst, type CoefficientsFile } from '@teacache/core';
 
 /** A rescaling polynomial: a bare `{ highestFirst }` (numpy.poly1d order) or a full coefficients file. */
 export type RescaleCoefficients = { highestFirst: readonly number[] } | CoefficientsFile;
@@ -36,13 +36,4 @@ export function rescaleFunction(c: RescaleCoefficients | undefined): (relL1: num
     }
     return y;
   };
-}
-
-/**
- * Read the rescaling polynomial from a coefficients file with the one strict reader the report uses (core's
- * readCoefficientsFile: schema, degree, order, x range, a polynomial that stays finite). Inline polynomials
- * (`poly=…`, `{ highestFirst }` in a spec) need no file.
- */
-export function readRescaleCoefficients(path: string): RescaleCoefficients {
-  return readCoefficientsFile(path);
 }

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { FormatError, readJsonFile } from '@teacache/core';
-import { readRescaleCoefficients } from './coefficients.js';
-import { validatePolicySpec, POLICY_NAMES, type PolicySpec, type PolicySpecInput } from './policy-spec.js';
+import { FormatError, POLICY_NAMES, readCoefficientsFile, readJsonFile } from '@teacache/core';
+import { validatePolicySpec, type PolicySpec, type PolicySpecInput } from './policy-spec.js';
 
 /** Where a spec comes from, for error messages, and the directory relative file paths start from. */
 export interface ParsePolicyOptions {
@@ -67,7 +66,7 @@ function readRatiosFile(path: string): unknown {
 function loadFiles(input: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const out = { ...input };
   if (typeof out.coefficientsFile === 'string' && out.coefficients === undefined) {
-    out.coefficients = readRescaleCoefficients(resolve(baseDir, out.coefficientsFile));
+    out.coefficients = readCoefficientsFile(resolve(baseDir, out.coefficientsFile));
   }
   if (typeof out.magRatiosFile === 'string' && out.magRatios === undefined) {
     out.magRatios = readRatiosFile(resolve(baseDir, out.magRatiosFile));

@@ -1,5 +1,6 @@
-import { FormatError, type CoefficientsFile } from '@teacache/core';
-import { INDICATORS, type IndicatorName } from './policy.js';
+import {
+  CHEAP_INDICATORS, FormatError, isPolicyName, nestedFormatError, POLICY_NAMES, validateCoefficientsFile, type CheapIndicator, type CoefficientsFile, type PolicyName,
+} from '@teacache/core';
 import { highestFirstOf, type RescaleCoefficients } from './coefficients.js';
 
 /** Always compute: the uncached reference. */
@@ -12,7 +13,7 @@ export interface TeaCacheSpec {
   policy: 'teacache';
   threshold: number;
   /** Which cheap indicator's relL1 is rescaled and accumulated (default modulated). */
-  indicator: IndicatorName;
+  indicator: CheapIndicator;
   /** Rescaling polynomial; absent = identity. */
   coefficients?: RescaleCoefficients;
   /** Where the coefficients were read from, kept for the sweep row's params. */
@@ -60,10 +61,10 @@ export interface OracleSpec {
 }
 
 export type PolicySpec = NoneSpec | TeaCacheSpec | IntervalSpec | FirstBlockSpec | MagCacheSpec | OracleSpec;
-export type PolicyName = PolicySpec['policy'];
-
-/** Every policy name, in the order help texts list them. */
-export const POLICY_NAMES: readonly PolicyName[] = ['none', 'teacache', 'interval', 'first-block', 'magcache', 'oracle'];
+// Core's list of policy names and the specs here name the same policies (a compile error if one is added to only one side).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const SPECS_MATCH_POLICY_NAMES: Same<PolicySpec['policy'], PolicyName> = true;
+void SPECS_MATCH_POLICY_NAMES;
 
 /** A spec as a user writes it: the policy name plus any of its fields; defaults are filled in by validation. */
 export type PolicySpecInput = { policy: string } & Record<string, unknown>;
@@ -78,7 +79,7 @@ const KEYS: Record<PolicyName, readonly string[]> = {
 };
 
 class SpecReader {
-  constructor(private readonly input: Record<string, unknown>, private readonly file: string) {}
+  constructor(private readonly input: Record<string, unknown>, readonly file: string) {}
 
   fail(field: string, expected: string, found: unknown): never {
     throw new FormatError({ file: this.file, field }, expected, found);
@@ -130,18 +131,29 @@ function magRatios(value: unknown, r: SpecReader): MagRatios {
   };
 }
 
-function coefficients(value: unknown, indicator: IndicatorName, r: SpecReader): RescaleCoefficients | undefined {
+function coefficients(value: unknown, indicator: CheapIndicator, r: SpecReader): RescaleCoefficients | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     r.fail('coefficients', '{ highestFirst: [...] } or a teacache coefficients file', value);
   }
-  const c = value as RescaleCoefficients;
-  highestFirstOf(c, { field: 'coefficients' });
+  // An inline coefficients file is checked as strictly as one read from disk; only a bare polynomial is free-form.
+  const c = 'highestFirst' in value ? value as RescaleCoefficients : inlineCoefficientsFile(value, r.file);
+  highestFirstOf(c, { file: r.file, field: 'coefficients' });
   const fitted = (c as Partial<CoefficientsFile>).indicator;
   if (fitted !== undefined && fitted !== indicator) {
     r.fail('coefficients.indicator', `coefficients fitted on the "${indicator}" indicator the policy reads`, fitted);
   }
   return c;
+}
+
+/** A coefficients file given inline in a spec, validated by core's one reader; errors name the spec and `coefficients.<field>`. */
+function inlineCoefficientsFile(value: object, file: string): CoefficientsFile {
+  try {
+    return validateCoefficientsFile(value, file);
+  } catch (err) {
+    if (!(err instanceof FormatError)) throw err;
+    throw nestedFormatError(err, file, 'coefficients');
+  }
 }
 
 /**
@@ -155,11 +167,11 @@ export function validatePolicySpec(input: unknown, file = '<policy spec>'): Poli
   }
   const obj = input as Record<string, unknown>;
   const name = obj.policy;
-  if (typeof name !== 'string' || !(POLICY_NAMES as readonly string[]).includes(name)) {
+  if (typeof name !== 'string' || !isPolicyName(name)) {
     if (name === undefined) throw new FormatError({ file, field: 'policy' }, `one of ${POLICY_NAMES.join(', ')} (the field is missing)`);
     throw new FormatError({ file, field: 'policy' }, `one of ${POLICY_NAMES.join(', ')}`, name);
   }
-  const policy = name as PolicyName;
+  const policy = name;
   for (const key of Object.keys(obj)) {
     if (key !== 'policy' && !KEYS[policy].includes(key)) {
       const allowed = KEYS[policy].length ? KEYS[policy].join(', ') : 'no other fields';
@@ -172,13 +184,13 @@ export function validatePolicySpec(input: unknown, file = '<policy spec>'): Poli
       return { policy };
     case 'teacache': {
       const indicator = obj.indicator ?? 'modulated';
-      if (typeof indicator !== 'string' || !(INDICATORS as readonly string[]).includes(indicator)) {
-        r.fail('indicator', `one of ${INDICATORS.join(', ')}`, indicator);
+      if (typeof indicator !== 'string' || !(CHEAP_INDICATORS as readonly string[]).includes(indicator)) {
+        r.fail('indicator', `one of ${CHEAP_INDICATORS.join(', ')}`, indicator);
       }
-      const c = coefficients(obj.coefficients, indicator as IndicatorName, r);
+      const c = coefficients(obj.coefficients, indicator as CheapIndicator, r);
       const coefficientsFile = r.optionalString('coefficientsFile');
       return {
-        policy, threshold: r.threshold(), indicator: indicator as IndicatorName,
+        policy, threshold: r.threshold(), indicator: indicator as CheapIndicator,
         ...(c ? { coefficients: c } : {}), ...(coefficientsFile !== undefined ? { coefficientsFile } : {}),
         retentionSteps: r.integer('retentionSteps', 1, 1), cutoffSteps: r.integer('cutoffSteps', 0, 1),
       };

@@ -1,9 +1,5 @@
-import type { Branch } from '@teacache/core';
+import type { Branch, CheapIndicator } from '@teacache/core';
 import type { PolicySpec } from './policy-spec.js';
-
-/** The cheap indicators a TeaCache-style policy can read at every step, before deciding. */
-export const INDICATORS = ['modulated', 'timestep', 'noisy'] as const;
-export type IndicatorName = (typeof INDICATORS)[number];
 
 /** Extra per-step signals some policies need; the sampling loop computes them only when asked. */
 export type PolicyNeed = 'firstBlock' | 'trueOutput';
@@ -15,7 +11,7 @@ export interface StepContext {
   timestep: number;
   branch: Branch;
   /** relL1 of each cheap indicator against the previous step's value (null at step 0). */
-  indicators: Record<IndicatorName, number | null>;
+  indicators: Record<CheapIndicator, number | null>;
   /**
    * first-block: relL1 of the first block's residual against the first block's residual of the
    * last step that ran the full stack (as diffusers and ParaAttention compare); null at step 0.

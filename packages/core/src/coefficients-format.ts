@@ -1,19 +1,9 @@
 import { readJsonFile } from './read-json.js';
-import type { Signal } from './trace-format.js';
+import { FIT_TARGETS, INDICATORS, type FitTarget, type Indicator } from './names.js';
 import { FormatError } from './errors.js';
 import { validateWithSchema } from './schema.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { polyvalHighestFirst, reverseOrder } from './polynomial.js';
-
-/** Indicators a coefficients file can map from (the trace signals a policy can read cheaply, plus the residual for analysis). */
-export type Indicator = Extract<Signal, 'modulated' | 'timestep' | 'noisy' | 'residual'>;
-/** What the polynomial estimates. */
-export type FitTarget = Extract<Signal, 'output' | 'residual'>;
-
-/** The indicators, in the order tables list them. */
-export const INDICATORS: readonly Indicator[] = ['modulated', 'timestep', 'noisy', 'residual'];
-/** The targets a fit can estimate. */
-export const FIT_TARGETS: readonly FitTarget[] = ['output', 'residual'];
 
 /** Goodness-of-fit figures on one set of points; r2 is null when the target is constant there. */
 export interface FitStatistics {
@@ -180,8 +170,8 @@ export const COEFFICIENTS_SCHEMA = {
     origin: { enum: ['fit', 'published'] },
     model: { type: 'string', minLength: 1 },
     weightsHash: { type: 'string' },
-    indicator: { enum: ['modulated', 'timestep', 'noisy', 'residual'] },
-    target: { enum: ['output', 'residual'] },
+    indicator: { enum: INDICATORS },
+    target: { enum: FIT_TARGETS },
     degree: { type: 'integer', minimum: 0, maximum: 12 },
     coefficients: {
       type: 'object',
@@ -258,7 +248,7 @@ export const COEFFICIENTS_SCHEMA = {
               type: 'object',
               required: ['indicator', 'pearson', 'spearman', 'count'],
               properties: {
-                indicator: { enum: ['modulated', 'timestep', 'noisy', 'residual'] },
+                indicator: { enum: INDICATORS },
                 pearson: nullableNumber, spearman: nullableNumber, count: { type: 'integer', minimum: 0 },
               },
             },

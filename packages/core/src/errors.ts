@@ -33,6 +33,21 @@ export class FormatError extends Error {
   }
 }
 
+/**
+ * The same problem seen from an enclosing document: a value checked on its own (e.g. a coefficients file
+ * given inline in a policy spec) named by `file` and its field inside `fieldPrefix`.
+ */
+export function nestedFormatError(err: FormatError, file: string | undefined, fieldPrefix: string): FormatError {
+  const field = err.field && err.field !== '(root)' ? `${fieldPrefix}.${err.field}` : fieldPrefix;
+  const nested = new FormatError({ file, row: err.row, field }, err.expected);
+  if (err.found !== undefined) {
+    // found is already described; pass it through rather than describe the description
+    (nested as { found?: string }).found = err.found;
+    nested.message += `, found ${err.found}`;
+  }
+  return nested;
+}
+
 /** A short, printable description of an offending value. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);

@@ -28,7 +28,7 @@ export function parseTraceTable(text: string, file = '<trace>'): TraceTable {
   const problems = new ProblemList(file);
   const { records, unterminatedAt } = splitCsv(text);
   if (records.length === 0) throw new FormatError({ file }, `a header line with columns ${REQUIRED_TRACE_COLUMNS.join(',')} and rel_l1_<signal> columns`, 'an empty file');
-  const header = records[0].cells.map((h) => h.trim());
+  const header = records[0].map((h) => h.trim());
   const index = new Map<string, number>();
   header.forEach((h, i) => {
     if (index.has(h)) problems.add(new FormatError({ file, row: 0, field: h }, 'each column once in the header', `"${h}" twice`));
@@ -49,10 +49,10 @@ export function parseTraceTable(text: string, file = '<trace>'): TraceTable {
   const context = contextOf(file, header, index, relL1Signals, meanAbsSignals, problems);
   for (let li = 1; li < records.length; li++) {
     if (problems.full) { problems.truncated = true; break; }
-    const row = parseRow(records[li].cells, li, context);
+    const row = parseRow(records[li], li, context);
     if (row) rows.push(row);
   }
-  if (unterminatedAt !== undefined) problems.add(new FormatError({ file, row: records.length }, 'a closing quote', 'a quoted cell running to the end of the file'));
+  if (unterminatedAt !== undefined) problems.add(new FormatError({ file, row: unterminatedAt }, 'a closing quote', 'a quoted cell running to the end of the file'));
   problems.throwIfAny();
   return { rows, relL1Signals, meanAbsSignals, hasPrompt: index.has('prompt'), hasSeed: index.has('seed') };
 }

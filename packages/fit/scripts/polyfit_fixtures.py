@@ -88,7 +88,6 @@ def statistics_fixture():
     y = 2 * x + rng.normal(0, 0.3, 50)
     ties_x = np.array([1, 2, 2, 3, 4, 4, 4, 5, 6, 6], dtype=float)
     ties_y = np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3], dtype=float)
-    pred = y + rng.normal(0, 0.1, 50)
     return {
         'generator': 'packages/fit/scripts/polyfit_fixtures.py', 'numpy': np.__version__,
         'correlation': [
@@ -98,7 +97,6 @@ def statistics_fixture():
              'spearman': pearson(average_ranks(ties_x), average_ranks(ties_y)),
              'ranksX': floats(average_ranks(ties_x)), 'ranksY': floats(average_ranks(ties_y))},
         ],
-        'goodness': {'y': floats(y), 'predicted': floats(pred), **goodness(y, pred)},
     }
 
 

@@ -1,6 +1,5 @@
-import { polyvalHighestFirst, type CrossValidationStatistics, type FoldStatistics } from '@teacache/core';
+import { goodnessOfFit, polyvalHighestFirst, type CrossValidationStatistics, type FoldStatistics } from '@teacache/core';
 import { fitPolynomial } from './polynomial-fit.js';
-import { goodnessOfFit } from './statistics.js';
 
 /**
  * Assign each pair to a fold so that no group (prompt) is split across folds, balancing fold sizes:

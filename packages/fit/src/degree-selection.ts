@@ -1,8 +1,7 @@
-import { polyvalHighestFirst, type DegreeRule, type DegreeScore } from '@teacache/core';
+import { polynomialGoodnessOfFit, type DegreeRule, type DegreeScore } from '@teacache/core';
 import { FitRefusedError } from './errors.js';
 import { fitPolynomial } from './polynomial-fit.js';
 import { crossValidate } from './cross-validation.js';
-import { goodnessOfFit } from './statistics.js';
 
 /** The degree TeaCache's published integrations use; the fallback when there is nothing to cross-validate on. */
 export const PUBLISHED_DEGREE = 4;
@@ -53,7 +52,7 @@ export function selectDegree(input: DegreeSelectionInput): DegreeSelection {
     let train;
     try {
       const fit = fitPolynomial(x, y, d);
-      train = goodnessOfFit(y, x.map((v) => polyvalHighestFirst(fit.highestFirst, v)));
+      train = polynomialGoodnessOfFit(x, y, fit.highestFirst);
     } catch (err) {
       if (err instanceof FitRefusedError) break; // higher degrees need even more points
       throw err;

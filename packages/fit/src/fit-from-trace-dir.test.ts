@@ -2,12 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { polyvalHighestFirst, readCoefficientsFile } from '@teacache/core';
+import { polyvalHighestFirst, readCoefficientsFile, readTraceDir } from '@teacache/core';
 import { FitRefusedError } from './errors.js';
 import { fitFromTraceDir, type FitFromTraceDirOptions } from './fit-from-trace-dir.js';
 import { extent, fitPairRows } from './fit-pairs.js';
 import { collectPairRows, pairsFor } from './pairs.js';
-import { loadTraceDir } from './trace-dir.js';
 import { pearson } from './statistics.js';
 import { writeSyntheticTraces } from './synthetic-traces.js';
 
@@ -61,7 +60,7 @@ describe('fitFromTraceDir', () => {
 
   test('records the x range and correlation of the pairs it fitted (independent recomputation)', async () => {
     const { file } = await run({ traces, degree: 2 });
-    const { x, y } = pairsFor(collectPairRows(loadTraceDir(traces)).rows, 'modulated', 'output');
+    const { x, y } = pairsFor(collectPairRows(readTraceDir(traces)).rows, 'modulated', 'output');
     expect(file.xRange).toEqual([Math.min(...x), Math.max(...x)]);
     expect(file.statistics!.pearson).toBeCloseTo(pearson(x, y)!, 12);
     expect(file.statistics!.indicatorCorrelations.map((c) => c.indicator)).toEqual(['modulated', 'timestep', 'noisy', 'residual']);

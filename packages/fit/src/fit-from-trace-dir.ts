@@ -1,12 +1,11 @@
 import {
-  coefficientsFromHighestFirst, Progress, TOOLKIT_VERSION, writeCoefficientsFile, type CoefficientsFile,
+  coefficientsFromHighestFirst, listTraceFiles, Progress, readTraceDir, TOOLKIT_VERSION, writeCoefficientsFile, type CoefficientsFile,
 } from '@teacache/core';
 import { FitRefusedError } from './errors.js';
 import { EXPORT_KINDS, pythonCoefficientsLine, writeExports, type ExportKind } from './exporters.js';
 import { fitPairRows, resolveFitOptions, type FitOptions } from './fit-pairs.js';
 import { checkPairValues, collectPairRows } from './pairs.js';
 import { correlationTable, degreeTable, promptTable, summarisePrompts } from './tables.js';
-import { listTraceFiles, loadTraceDir } from './trace-dir.js';
 
 /** Everything `teacache fit` (and `calibrate`) needs to fit one model's traces. */
 export interface FitFromTraceDirOptions extends FitOptions {
@@ -54,7 +53,7 @@ export async function fitFromTraceDir(options: FitFromTraceDirOptions): Promise<
   const files = listTraceFiles(options.traces);
   const stream = options.progressStream ?? process.stderr;
   const progress = new Progress({ label: 'reading traces', total: files.length, unit: 'files', stream });
-  const traces = loadTraceDir(options.traces, () => progress.tick());
+  const traces = readTraceDir(options.traces, () => progress.tick());
   // The last tick already printed the full bar; on a terminal it still needs its newline.
   if (stream.isTTY) progress.finish();
 

@@ -1,11 +1,11 @@
 import {
-  FIT_TARGETS, INDICATORS, polyvalHighestFirst, type FitEvidence, type FitTarget, type Indicator, type IndicatorCorrelation,
+  FIT_TARGETS, INDICATORS, polynomialGoodnessOfFit, type FitEvidence, type FitTarget, type Indicator, type IndicatorCorrelation,
 } from '@teacache/core';
 import { FitRefusedError } from './errors.js';
 import { fitPolynomial, type PolynomialFit } from './polynomial-fit.js';
 import { crossValidate } from './cross-validation.js';
 import { MAX_SUPPORTED_DEGREE, selectDegree } from './degree-selection.js';
-import { goodnessOfFit, pearson, spearman } from './statistics.js';
+import { pearson, spearman } from './statistics.js';
 import { indicatorsFor, pairsFor, type PairRows } from './pairs.js';
 
 /** How to fit: which signals, which degree (or how to choose it), how many folds. */
@@ -80,7 +80,7 @@ export function fitPairRows(pairRows: PairRows, options: FitOptions = {}): FitOu
   }
   const xRange = extent(x);
   const evidence: FitEvidence = {
-    train: goodnessOfFit(y, x.map((v) => polyvalHighestFirst(fit.highestFirst, v))),
+    train: polynomialGoodnessOfFit(x, y, fit.highestFirst),
     crossValidation,
     pearson: pearson(x, y),
     spearman: spearman(x, y),

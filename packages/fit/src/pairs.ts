@@ -1,5 +1,5 @@
-import { FormatError, INDICATORS, type FitTarget, type Indicator, type Signal } from '@teacache/core';
-import type { LoadedTrace } from './trace-dir.js';
+import { basename } from 'node:path';
+import { FormatError, INDICATORS, type FitTarget, type Indicator, type Signal, type TraceRun } from '@teacache/core';
 
 /** One usable step: the relative L1 change of every signal between this step and the previous one of the same run and branch. */
 export interface PairRow {
@@ -23,11 +23,28 @@ export interface PairRows {
 }
 
 /**
- * Collect the steps usable as fit pairs: every row after step 0 (step 0 has no previous step) whose step
- * and previous step were both computed. Rows of both guidance branches count as separate pairs; the
- * prompt comes from the run's sidecar and is the group for cross-validation.
+ * Refuse traces of more than one model or set of weights: a fit mixing models would be meaningless, so the
+ * first odd sidecar is named.
  */
-export function collectPairRows(traces: readonly LoadedTrace[]): PairRows {
+export function checkOneModel(traces: readonly TraceRun[]): void {
+  const first = traces[0];
+  for (const trace of traces.slice(1)) {
+    for (const field of ['model', 'weightsHash'] as const) {
+      if (trace.metadata[field] !== first.metadata[field]) {
+        throw new FormatError({ file: trace.sidecarPath, field },
+          `${field} "${first.metadata[field]}" like ${basename(first.sidecarPath)} (one model per fit)`, trace.metadata[field]);
+      }
+    }
+  }
+}
+
+/**
+ * Collect the steps usable as fit pairs from the runs of one model (checkOneModel): every row after step 0
+ * (step 0 has no previous step) whose step and previous step were both computed. Rows of both guidance
+ * branches count as separate pairs; the prompt comes from the run's sidecar and is the group for cross-validation.
+ */
+export function collectPairRows(traces: readonly TraceRun[]): PairRows {
+  checkOneModel(traces);
   const rows: PairRow[] = [];
   let skippedCached = 0;
   for (const trace of traces) {
@@ -57,7 +74,7 @@ export const MAX_FIT_REL_L1 = 1e6;
  * Refuse, naming file, row and column, a trace that lacks the indicator or target column, or a step whose
  * value is beyond MAX_FIT_REL_L1.
  */
-export function checkPairValues(traces: readonly LoadedTrace[], rows: readonly PairRow[], indicator: Indicator, target: FitTarget): void {
+export function checkPairValues(traces: readonly TraceRun[], rows: readonly PairRow[], indicator: Indicator, target: FitTarget): void {
   for (const t of traces) {
     for (const s of [indicator, target] as const) {
       if (!t.signals.includes(s)) {

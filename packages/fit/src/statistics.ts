@@ -1,25 +1,3 @@
-import type { FitStatistics } from '@teacache/core';
-
-/** R², RMSE and MAE of predictions against observations (same units as y). R² is null when y is constant. */
-export function goodnessOfFit(y: ArrayLike<number>, predicted: ArrayLike<number>): FitStatistics {
-  if (y.length !== predicted.length) throw new RangeError(`goodnessOfFit: ${y.length} observations but ${predicted.length} predictions`);
-  if (y.length === 0) throw new RangeError('goodnessOfFit: no points');
-  const n = y.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += y[i];
-  mean /= n;
-  let ssRes = 0;
-  let ssTot = 0;
-  let absSum = 0;
-  for (let i = 0; i < n; i++) {
-    const r = y[i] - predicted[i];
-    ssRes += r * r;
-    absSum += Math.abs(r);
-    ssTot += (y[i] - mean) * (y[i] - mean);
-  }
-  return { r2: ssTot === 0 ? null : 1 - ssRes / ssTot, rmse: Math.sqrt(ssRes / n), mae: absSum / n };
-}
-
 /** Pearson correlation; null when either side is constant or there are fewer than 2 points. */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
   if (x.length !== y.length) throw new RangeError(`pearson: ${x.length} x values but ${y.length} y values`);

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
-import { FormatError, polyvalHighestFirst, type FitTarget, type Indicator } from '@teacache/core';
+import { FormatError, INDICATORS, polyvalHighestFirst, type FitTarget, type Indicator } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
 import { checkCoefficients, type CoefficientsInput } from './coefficients-input.js';
-import { linspace } from './goodness-of-fit.js';
+import { linspace } from './linspace.js';
 import { SIGNAL_LABELS } from './signal-labels.js';
 
 /** Options of the coefficient-curves chart. */
@@ -32,8 +32,6 @@ export interface CoefficientCurve {
   xRange: readonly [number, number];
   points: { x: number; y: number }[];
 }
-
-const INDICATOR_ORDER: readonly Indicator[] = ['modulated', 'timestep', 'noisy', 'residual'];
 
 /** Curves of our fits and of published reference sets, each over the x range it was fitted on (or the fallback). */
 export function coefficientCurves(ours: readonly CoefficientsInput[], references: readonly CoefficientsInput[],
@@ -100,7 +98,7 @@ export function coefficientCurvesChart(ours: readonly CoefficientsInput[], refer
     'published, range assumed': `published, range not published: drawn over ${fmt(fallback[0])}–${fmt(fallback[1])}`,
   };
   const sources = (Object.keys(sourceNames) as CurveSource[]).filter((s) => curves.some((c) => c.source === s));
-  const indicators = INDICATOR_ORDER.filter((i) => curves.some((c) => c.indicator === i));
+  const indicators = INDICATORS.filter((i) => curves.some((c) => c.indicator === i));
   const panel = (indicator: Indicator) => {
     const mine = curves.filter((c) => c.indicator === indicator);
     return {

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TOOLKIT_VERSION, type CoefficientsFile } from '@teacache/core';
-import { checkCoefficients, readCoefficients, readReferenceDir } from './coefficients-input.js';
+import { readCoefficientsFile, readReferenceDir, TOOLKIT_VERSION, type CoefficientsFile } from '@teacache/core';
+import { checkCoefficients, coefficientsInput, referenceInputs } from './coefficients-input.js';
 
 const root = mkdtempSync(join(tmpdir(), 'report-coefficients-'));
 
@@ -18,30 +18,25 @@ function publishedSet(model: string): CoefficientsFile {
   };
 }
 
-describe('reading coefficient files', () => {
-  test('reads a reference directory, skipping its index.json, and keeps the file name', () => {
+describe('coefficient files as report input', () => {
+  test('a file read by core keeps its path as the source legends and errors name', () => {
+    const path = join(root, 'a.json');
+    writeFileSync(path, JSON.stringify(publishedSet('A')));
+    const input = coefficientsInput(readCoefficientsFile(path), path);
+    expect(input).toMatchObject({ model: 'A', source: path, xRange: null });
+  });
+
+  test('reference sets read by core keep their file paths, in index order', () => {
     const dir = join(root, 'refs');
     mkdirSync(dir);
     writeFileSync(join(dir, 'b.json'), JSON.stringify(publishedSet('B')));
     writeFileSync(join(dir, 'a.json'), JSON.stringify(publishedSet('A')));
-    writeFileSync(join(dir, 'index.json'), JSON.stringify({ sets: ['a.json', 'b.json'] }));
-    const sets = readReferenceDir(dir);
-    expect(sets.map((s) => s.model)).toEqual(['A', 'B']);
-    expect(sets[0].source).toBe(join(dir, 'a.json'));
-    expect(sets[0].xRange).toBeNull();
-  });
-
-  test('a malformed file is an error naming the file and field', () => {
-    const path = join(root, 'bad.json');
-    writeFileSync(path, JSON.stringify({ ...publishedSet('A'), indicator: 'colour' }));
-    expect(() => readCoefficients(path)).toThrow(/bad\.json.*field "indicator"/);
-  });
-
-  test('a missing directory or one without sets is an error', () => {
-    expect(() => readReferenceDir(join(root, 'nope'))).toThrow(/expected a directory of reference coefficient files/);
-    const empty = join(root, 'empty');
-    mkdirSync(empty);
-    expect(() => readReferenceDir(empty)).toThrow(/at least one \*\.json coefficients file/);
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({
+      format: 'teacache-reference-index', version: 1, description: 'two test sets',
+      sets: [{ file: 'b.json', model: 'B', integration: 'Test' }, { file: 'a.json', model: 'A', integration: 'Test' }],
+    }));
+    const sets = referenceInputs(readReferenceDir(dir));
+    expect(sets.map((s) => [s.model, s.source])).toEqual([['B', join(dir, 'b.json')], ['A', join(dir, 'a.json')]]);
   });
 });
 

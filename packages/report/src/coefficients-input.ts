@@ -1,6 +1,4 @@
-import { readdirSync, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { FormatError, readCoefficientsFile, type FitTarget, type Indicator } from '@teacache/core';
+import { FIT_TARGETS, FormatError, INDICATORS, type CoefficientsFile, type FitTarget, type Indicator, type ReferenceSet } from '@teacache/core';
 
 /**
  * The parts of a coefficients file the report draws (a CoefficientsFile has them all). Reference sets
@@ -20,20 +18,14 @@ export interface CoefficientsInput {
   source?: string;
 }
 
-const INDICATOR_NAMES: readonly string[] = ['modulated', 'timestep', 'noisy', 'residual'];
-const TARGET_NAMES: readonly string[] = ['output', 'residual'];
-
-/** Read one coefficients file (validated by core) as report input. */
-export function readCoefficients(path: string): CoefficientsInput {
-  return { ...readCoefficientsFile(path), source: path };
+/** A coefficients file read with core's readCoefficientsFile, as report input named by the path it came from. */
+export function coefficientsInput(file: CoefficientsFile, source: string): CoefficientsInput {
+  return { ...file, source };
 }
 
-/** Read every coefficients file in a directory of reference sets (`index.json` is a listing, not a set). */
-export function readReferenceDir(dir: string): CoefficientsInput[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new FormatError({ file: dir }, 'a directory of reference coefficient files', 'no such directory');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'index.json').sort();
-  if (files.length === 0) throw new FormatError({ file: dir }, 'at least one *.json coefficients file', 'none');
-  return files.map((f) => readCoefficients(join(dir, f)));
+/** Published sets read with core's readReferenceDir, as report input named by their files. */
+export function referenceInputs(sets: readonly ReferenceSet[]): CoefficientsInput[] {
+  return sets.map((s) => coefficientsInput(s.file, s.path));
 }
 
 /** Check in-memory coefficient sets for what the charts use; `what` names the list in errors. */
@@ -41,8 +33,8 @@ export function checkCoefficients(sets: readonly CoefficientsInput[], what: stri
   sets.forEach((set, i) => {
     const at = (field: string) => ({ file: set.source ?? what, row: set.source ? undefined : i + 1, field });
     if (typeof set.model !== 'string' || set.model === '') throw new FormatError(at('model'), 'a model name', set.model);
-    if (!INDICATOR_NAMES.includes(set.indicator)) throw new FormatError(at('indicator'), `one of ${INDICATOR_NAMES.join(', ')}`, set.indicator);
-    if (!TARGET_NAMES.includes(set.target)) throw new FormatError(at('target'), `one of ${TARGET_NAMES.join(', ')}`, set.target);
+    if (!INDICATORS.includes(set.indicator)) throw new FormatError(at('indicator'), `one of ${INDICATORS.join(', ')}`, set.indicator);
+    if (!FIT_TARGETS.includes(set.target)) throw new FormatError(at('target'), `one of ${FIT_TARGETS.join(', ')}`, set.target);
     const c = set.coefficients?.highestFirst;
     if (!Array.isArray(c) || c.length === 0) throw new FormatError(at('coefficients.highestFirst'), 'a non-empty list of numbers', c);
     c.forEach((v, k) => {

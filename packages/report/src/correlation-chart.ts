@@ -1,13 +1,11 @@
-import { FormatError, polyvalHighestFirst, type FitTarget, type Indicator } from '@teacache/core';
+import { CHEAP_INDICATORS, FormatError, polynomialGoodnessOfFit, polyvalHighestFirst, type FitTarget, type Indicator } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
 import { checkCoefficients, type CoefficientsInput } from './coefficients-input.js';
-import { linspace, rSquared } from './goodness-of-fit.js';
+import { linspace } from './linspace.js';
 import { SIGNAL_LABELS } from './signal-labels.js';
 import { joinTraceRuns, type TraceInput } from './trace-runs.js';
 
-/** The indicators a policy can read cheaply: each gets a panel per model even without a fit. */
-export const CHEAP_INDICATORS: readonly Indicator[] = ['modulated', 'timestep', 'noisy'];
 
 /** One panel of the correlation chart: the measured pairs of one model and indicator, and the fit if any. */
 export interface CorrelationPanel {
@@ -42,6 +40,7 @@ export function correlationPanels(traces: TraceInput, coefficients: readonly Coe
   });
   const wanted: { model: string; indicator: Indicator; target: FitTarget }[] = [];
   for (const model of models) {
+    // The indicators a policy can read get a panel per model even without a fit.
     for (const indicator of CHEAP_INDICATORS) wanted.push({ model, indicator, target: 'output' });
     for (const c of coefficients) {
       if (c.model === model && !wanted.some((w) => key(w.model, w.indicator, w.target) === key(c.model, c.indicator, c.target))) {
@@ -57,7 +56,7 @@ export function correlationPanels(traces: TraceInput, coefficients: readonly Coe
         return x === null || y === null ? [] : [{ x, y }];
       });
     const fit = fits.get(key(model, indicator, target)) ?? null;
-    const r2 = fit && points.length > 0 ? rSquared(points.map((p) => p.x), points.map((p) => p.y), fit.coefficients.highestFirst) : null;
+    const r2 = fit && points.length > 0 ? polynomialGoodnessOfFit(points.map((p) => p.x), points.map((p) => p.y), fit.coefficients.highestFirst).r2 : null;
     return { model, indicator, target, points, fit, r2 };
   });
   // Traces from other frameworks may leave a signal's column out: its panel is dropped, unless a fit asks for it.

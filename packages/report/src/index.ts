@@ -3,7 +3,6 @@ export * from './trace-runs.js';
 export * from './coefficients-input.js';
 export * from './sweep-rows.js';
 export * from './sweep-points.js';
-export * from './read-trace-dir.js';
 export * from './per-step-chart.js';
 export * from './correlation-chart.js';
 export * from './speed-quality-chart.js';

@@ -1,4 +1,4 @@
-import type { Signal } from '@teacache/core';
+import { CHEAP_INDICATORS, FIT_TARGETS, type Signal } from '@teacache/core';
 
 /** How each traced signal is named on charts: what it is, not how it is stored. */
 export const SIGNAL_LABELS: Record<Signal, string> = {
@@ -9,5 +9,5 @@ export const SIGNAL_LABELS: Record<Signal, string> = {
   residual: 'block-stack residual',
 };
 
-/** Legend order: the indicators first (TeaCache's choice leading), then what they predict. */
-export const SIGNAL_ORDER: readonly Signal[] = ['modulated', 'timestep', 'noisy', 'output', 'residual'];
+/** Legend order: the indicators a policy reads first (TeaCache's choice leading), then what they predict. */
+export const SIGNAL_ORDER: readonly Signal[] = [...CHEAP_INDICATORS, ...FIT_TARGETS];

@@ -1,8 +1,8 @@
-import { pairedRatioInterval, type SweepRow } from '@teacache/core';
+import { pairedRatioInterval, policyRank, REFERENCE_POLICY, type SweepRow } from '@teacache/core';
 import { mean } from './quantile.js';
 import { DEFAULT_PSNR_PROTOCOL, rowPsnr, rowSsim, type PsnrProtocol } from './psnr-protocol.js';
 import { paretoFront } from './pareto-front.js';
-import { checkSweepRows, KNOWN_POLICIES, REFERENCE_POLICY } from './sweep-rows.js';
+import { checkSweepRows } from './sweep-rows.js';
 
 /**
  * The PSNR (dB) a run identical to the uncached one counts as in means and charts, since Infinity cannot be
@@ -115,7 +115,7 @@ export function sweepPoints(rows: readonly SweepRow[], options: SweepPointOption
     paretoSsim: false,
   }));
   markParetoFronts(points);
-  const rank = (p: SweepPoint) => KNOWN_POLICIES.indexOf(p.policy);
+  const rank = (p: SweepPoint) => policyRank(p.policy);
   return points.sort((a, b) => a.model.localeCompare(b.model) || rank(a) - rank(b) || a.variant.localeCompare(b.variant, undefined, { numeric: true }) ||
     a.threshold - b.threshold);
 }

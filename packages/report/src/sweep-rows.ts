@@ -1,13 +1,4 @@
-import { FormatError, readSweepRows, type SweepRow } from '@teacache/core';
-
-/** The cache policies a sweep can hold (those of @teacache/cache); anything else is a typo or a newer format. */
-export const KNOWN_POLICIES: readonly string[] = ['none', 'teacache', 'interval', 'first-block', 'magcache', 'oracle'];
-
-/**
- * The always-compute policy: a sweep row of it is an uncached run, shown nowhere (each cached row already
- * carries its uncached reference's wall time and is measured against its output).
- */
-export const REFERENCE_POLICY = 'none';
+import { FormatError, isPolicyName, POLICY_NAMES, readSweepRows, REFERENCE_POLICY, type SweepRow } from '@teacache/core';
 
 /**
  * Read a sweep file (JSON Lines) and check each row's fields the report uses. The one place the report
@@ -50,7 +41,7 @@ function checkStepCounts(rows: readonly SweepRow[], file: string): void {
 function checkRow(row: SweepRow, file: string, rowNumber: number): void {
   const at = (field: string) => ({ file, row: rowNumber, field });
   if (typeof row.model !== 'string' || row.model === '') throw new FormatError(at('model'), 'a model name', row.model);
-  if (!KNOWN_POLICIES.includes(row.policy)) throw new FormatError(at('policy'), `one of ${KNOWN_POLICIES.join(', ')}`, row.policy);
+  if (!isPolicyName(row.policy)) throw new FormatError(at('policy'), `one of ${POLICY_NAMES.join(', ')}`, row.policy);
   if (row.policy === REFERENCE_POLICY) {
     if (row.threshold !== null) throw new FormatError(at('threshold'), `null for policy "${REFERENCE_POLICY}"`, row.threshold);
   } else if (typeof row.threshold !== 'number' || !Number.isFinite(row.threshold)) {

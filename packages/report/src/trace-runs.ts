@@ -1,9 +1,17 @@
-import { FormatError, SIGNALS, type TraceMetadata, type TraceRow } from '@teacache/core';
+import { FormatError, SIGNALS, type TraceMetadata, type TraceRow, type TraceRun } from '@teacache/core';
 
 /** Trace rows of one or more runs, with the metadata sidecar of each run. */
 export interface TraceInput {
   rows: readonly TraceRow[];
   metadata: readonly TraceMetadata[];
+}
+
+/** Runs read with core's readTraceDir / readTraceDirs as report input. */
+export function traceInputOf(runs: readonly TraceRun[]): TraceInput {
+  const rows: TraceRow[] = [];
+  // One push per row: spreading a large run into push() overflows the call stack.
+  for (const run of runs) for (const row of run.rows) rows.push(row);
+  return { rows, metadata: runs.map((r) => r.metadata) };
 }
 
 /** One traced run: its metadata and its rows, in file order. */

@@ -3,7 +3,8 @@
 // JSON with their shape. Usage: npx tsx packages/trace/scripts/dump-sample-pair.ts <model> <threshold> <out-dir>
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRescaleCoefficients, createPolicy, validatePolicySpec } from '@teacache/cache';
+import { readCoefficientsFile } from '@teacache/core';
+import { createPolicy, validatePolicySpec } from '@teacache/cache';
 import { backendRequestFrom, loadModel, selectBackend } from '@teacache/models';
 import { sampleRun } from '../src/sample-loop.js';
 
@@ -11,7 +12,7 @@ const [name = 'stdit-tiny', thresholdText = '0.2', out = 'packages/core/src/fixt
 await selectBackend(backendRequestFrom());
 const loaded = loadModel(join('datasets', 'models', name));
 const coefficientsFile = join('datasets', 'coefficients', `${name}.json`);
-const spec = validatePolicySpec({ policy: 'teacache', threshold: Number(thresholdText), indicator: 'modulated', coefficients: readRescaleCoefficients(coefficientsFile), coefficientsFile });
+const spec = validatePolicySpec({ policy: 'teacache', threshold: Number(thresholdText), indicator: 'modulated', coefficients: readCoefficientsFile(coefficientsFile), coefficientsFile });
 const base = { model: loaded.model, caption: 'frog moving right', seed: 0, steps: 30, guidance: 4 };
 const ref = sampleRun(base);
 const run = sampleRun({ ...base, policy: createPolicy(spec) });

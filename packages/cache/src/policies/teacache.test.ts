@@ -4,6 +4,7 @@ import type { TeaCacheSpec } from '../policy-spec.js';
 import { teacachePolicy } from './teacache.js';
 import { PolicySession } from '../session.js';
 import { contexts, runSeries } from '../test-support/run-series.js';
+import { coefficientsFileOf } from '../test-support/coefficients-file.js';
 
 // relL1 of the modulated input against the previous step, steps 0..7 (step 0 has no previous step)
 const MODULATED = [null, 0.10, 0.15, 0.10, 0.05, 0.20, 0.40, 0.05];
@@ -50,7 +51,7 @@ describe('teacache', () => {
   });
 
   test('a full coefficients file is accepted as the rescaling polynomial', () => {
-    const file = { format: 'teacache-coefficients', indicator: 'modulated', coefficients: { highestFirst: [1, 1, 0], lowestFirst: [0, 1, 1] } };
+    const file = coefficientsFileOf([1, 1, 0], { xRange: [0, 1] });
     const policy = createPolicy({ policy: 'teacache', threshold: 0.28, coefficients: file });
     expect(runSeries(policy, 8, { modulated: MODULATED }).schedule).toBe('CRCRRCCC');
   });
@@ -129,10 +130,7 @@ describe('teacache', () => {
 });
 
 describe('teacache with a coefficients file fitted on a range of the indicator', () => {
-  const file = {
-    format: 'teacache-coefficients', model: 'm', indicator: 'modulated', xRange: [0.08, 0.25],
-    coefficients: { highestFirst: [1, 0], lowestFirst: [0, 1] },
-  };
+  const file = coefficientsFileOf([1, 0], { model: 'm', xRange: [0.08, 0.25] });
   const specOf = () => createPolicy({ policy: 'teacache', threshold: 0.3, coefficients: file }).spec as TeaCacheSpec;
 
   test('warns once when the indicator goes above the range, once below, and never inside it', () => {

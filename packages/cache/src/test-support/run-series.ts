@@ -1,5 +1,5 @@
-import type { Branch } from '@teacache/core';
-import type { CachePolicy, Decision, IndicatorName, StepContext } from '../policy.js';
+import { CHEAP_INDICATORS, type Branch, type CheapIndicator } from '@teacache/core';
+import type { CachePolicy, Decision, StepContext } from '../policy.js';
 import { PolicySession } from '../session.js';
 
 /** Per-step inputs of a synthetic run; index = step, index 0 is ignored (null). */
@@ -16,7 +16,7 @@ export function contexts(steps: number, series: Series, branch: Branch = 'cond')
   const at = (s: (number | null)[] | undefined, i: number) => (i === 0 ? null : s?.[i] ?? null);
   return Array.from({ length: steps }, (_, step) => ({
     step, totalSteps: steps, timestep: 1000 - step * (1000 / steps), branch,
-    indicators: Object.fromEntries((['modulated', 'timestep', 'noisy'] as IndicatorName[]).map((k) => [k, at(series[k], step)])) as Record<IndicatorName, number | null>,
+    indicators: Object.fromEntries(CHEAP_INDICATORS.map((k) => [k, at(series[k], step)])) as Record<CheapIndicator, number | null>,
     firstBlockResidual: at(series.firstBlockResidual, step),
     trueOutput: at(series.trueOutput, step),
   }));

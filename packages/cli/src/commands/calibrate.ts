@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { readConditioning, type Family } from '@teacache/models';
-import { readSweepRows } from '@teacache/core';
+import { CACHED_POLICY_NAMES, readReferenceDir, readSweepRows, readTraceDir } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
 import {
-  bestAtTarget, bestSettingRule, buildReport, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, psnrShortLabel, readCoefficients, readReferenceDir,
-  readTraceDir, sweepPoints,
+  bestAtTarget, bestSettingRule, buildReport, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, psnrShortLabel, coefficientsInput, referenceInputs,
+  sweepPoints, traceInputOf,
 } from '@teacache/report';
 import { DEFAULT_REPEATS } from '@teacache/trace';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
@@ -87,7 +87,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     say(`3/4 sweep TeaCache and the baselines on ${evaluation.length} held-out evaluation prompts`);
     const sweepPath = join(work, 'sweep.jsonl');
     const specs = buildSpecs({
-      policies: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], thresholds: argv.thresholds,
+      policies: [...CACHED_POLICY_NAMES], thresholds: argv.thresholds,
       coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
       retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
       cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined,
@@ -103,8 +103,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const refDir = join(REPO_ROOT, 'datasets', 'reference-coefficients');
     const sweeps = readSweepRows(sweepPath);
     const reportFiles = await buildReport({
-      traces: readTraceDir(traceDir), coefficients: [readCoefficients(coefficientsPath)],
-      references: existsSync(refDir) ? readReferenceDir(refDir) : [], sweeps, outDir: reportDir,
+      traces: traceInputOf(readTraceDir(traceDir)), coefficients: [coefficientsInput(fitted, coefficientsPath)],
+      references: existsSync(refDir) ? referenceInputs(readReferenceDir(refDir)) : [], sweeps, outDir: reportDir,
       name: `calibrate-${name}`, targetPsnr: argv['target-psnr'], psnrProtocol: protocol,
       onProgress: (e) => process.stderr.write(`  chart ${e.index}/${e.total} ${e.chart}: ${e.status}${e.reason ? ` (${e.reason})` : ''}\n`),
     });

@@ -1,7 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { readSweepRows, readTraceCsv, readTraceMetadata, scheduleBranches, sweepRowKey, FormatError } from '@teacache/core';
+import { CHEAP_INDICATORS, readSweepRows, readTraceDir, scheduleBranches, sweepRowKey } from '@teacache/core';
 import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summariseRuns } from '@teacache/cache';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
@@ -20,18 +18,16 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     .option('thresholds', { type: 'string', array: true, describe: 'settings, as for teacache sweep' })
     .option('intervals', { type: 'string' })
     .option('coefficients', { type: 'string', describe: 'teacache coefficients file (teacache fit); required when --policies includes teacache' })
-    .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
+    .option('indicator', { type: 'string', default: 'modulated', choices: CHEAP_INDICATORS })
     .option('retention', { type: 'string', describe: 'teacache steps always computed at the start, one variant each, e.g. 1,5 (default: as teacache sweep, 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache steps always computed at the end (default: 1 with retention 1, 0 with more, as the published Wan2.1 rule)' })
     .option('mag-traces', { type: 'string', describe: 'traces to calibrate magcache from (default --traces); use the sweep\'s' })
     .option('sweep', { type: 'string', describe: 'sweep results (JSON Lines) of the same prompts and seeds, to measure agreement' }) as never,
   handler: async (argv) => {
-    if (!existsSync(argv.traces)) throw new FormatError({ file: argv.traces }, 'a directory of traces', 'no such directory');
-    const csvs = readdirSync(argv.traces).filter((f) => f.endsWith('.csv')).sort();
-    if (csvs.length === 0) throw new FormatError({ file: argv.traces }, 'trace CSV files', 'none');
+    const runs = readTraceDir(argv.traces);
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p && p !== 'none' && p !== 'oracle');
     // the sweep's default variants, so every retention row of a default sweep has its prediction
-    const steps = readTraceMetadata(join(argv.traces, csvs[0].replace(/\.csv$/, '.json'))).steps;
+    const steps = runs[0].metadata.steps;
     const retention = argv.retention !== undefined ? parseRetention(argv.retention) : defaultRetention(steps);
     const cutoff = argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined;
     const specs = buildSpecs({ ...argv, policies, retention, cutoff, traces: argv['mag-traces'] ?? argv.traces }).filter((s) => s.policy !== 'none');
@@ -47,10 +43,8 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       const speedups: number[] = [];
       const agreements: number[] = [];
       let exact = true;
-      for (const f of csvs) {
-        const meta = readTraceMetadata(join(argv.traces, f.replace(/\.csv$/, '.json')));
-        const rows = readTraceCsv(join(argv.traces, f));
-        const replays = replayTrace(rows, createPolicy(spec), { file: f });
+      for (const { csvPath, metadata: meta, rows } of runs) {
+        const replays = replayTrace(rows, createPolicy(spec), { file: csvPath });
         exact &&= replays.every((r) => r.exactOnTrace);
         const [summary] = summariseRuns(replays);
         speedups.push(summary.stepSpeedup);
@@ -68,7 +62,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
       totalAgree += agreements.reduce((a, b) => a + b, 0);
       totalCompared += matched;
       const forced = d.params.retentionSteps !== undefined ? `${d.params.retentionSteps}/${d.params.cutoffSteps}` : '-';
-      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${forced.padStart(6)}  ${String(csvs.length).padStart(4)}  ${mean(speedups).toFixed(2).padStart(16)}  ` +
+      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${forced.padStart(6)}  ${String(runs.length).padStart(4)}  ${mean(speedups).toFixed(2).padStart(16)}  ` +
         `${String(matched).padStart(12)}  ${matched ? (100 * mean(agreements)).toFixed(1).padStart(13) + '%' : '           --'}  ${exact ? 'yes' : 'approx.'}`);
     }
     if (argv.sweep) {

@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
+import { readCoefficientsFile, readReferenceDir, readTraceDirs } from '@teacache/core';
 import {
-  buildReport, checkOneWeightsPerModel, DEFAULT_PSNR_CAP, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, readCoefficients, readReferenceDir, readSweepFile, readTraceDirs,
+  buildReport, checkOneWeightsPerModel, coefficientsInput, DEFAULT_PSNR_CAP, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, readSweepFile,
+  referenceInputs, traceInputOf,
 } from '@teacache/report';
 import { printWritten } from './common.js';
 import { checkFinite, checkOutputPath } from './args.js';
@@ -45,10 +47,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     checkFinite(argv['psnr-cap'], 'psnr-cap', 'the dB drawn for identical outputs', true);
     checkFinite(argv['target-psnr'], 'target-psnr', 'a PSNR target in dB');
     const say = (line: string) => process.stderr.write(line + '\n');
-    const traces = argv.traces?.length ? readTraceDirs(argv.traces) : undefined;
+    const traces = argv.traces?.length ? traceInputOf(readTraceDirs(argv.traces)) : undefined;
     if (traces) say(`read ${traces.metadata.length} traced runs from ${argv.traces!.join(', ')}`);
-    const coefficients = (argv.coefficients ?? []).map(readCoefficients);
-    const references = argv.references ? readReferenceDir(argv.references) : [];
+    const coefficients = (argv.coefficients ?? []).map((path) => coefficientsInput(readCoefficientsFile(path), path));
+    const references = argv.references ? referenceInputs(readReferenceDir(argv.references)) : [];
     if (references.length > 0) say(`read ${references.length} reference sets from ${argv.references}`);
     const perFile = (argv.sweep ?? []).map((file) => ({ file, rows: readSweepFile(file) }));
     const sweeps = argv.sweep?.length ? perFile.flatMap((f) => f.rows) : undefined;

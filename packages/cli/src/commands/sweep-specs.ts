@@ -1,8 +1,6 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { FormatError, readTraceCsv } from '@teacache/core';
+import { FormatError, readCoefficientsFile, readTraceDir, type CheapIndicator } from '@teacache/core';
 import {
-  magRatiosFromTrace, readRescaleCoefficients, validatePolicySpec, type IndicatorName, type PolicySpec,
+  magRatiosFromTrace, validatePolicySpec, type PolicySpec,
 } from '@teacache/cache';
 import { argumentError } from './option-checks.js';
 
@@ -32,12 +30,9 @@ export function parseSettings(values: readonly string[] | undefined): { all?: nu
   return { all, byPolicy };
 }
 
-/** Magnitude ratios calibrated from every trace CSV in a directory (fully computed runs). */
+/** Magnitude ratios calibrated from every trace of a directory (fully computed runs). */
 export function magRatiosFromDir(dir: string): { cond: number[]; uncond?: number[] } {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
-  if (files.length === 0) throw new FormatError({ file: dir }, 'trace CSV files to calibrate MagCache from', 'none');
-  const rows = files.flatMap((f) => readTraceCsv(join(dir, f)));
-  return magRatiosFromTrace(rows, dir);
+  return magRatiosFromTrace(readTraceDir(dir).flatMap((run) => run.rows), dir);
 }
 
 export interface SpecOptions {
@@ -111,7 +106,7 @@ export function buildSpecs(o: SpecOptions): PolicySpec[] {
     if (policy === 'teacache' && !o.coefficients) {
       throw argumentError('coefficients', 'a coefficients file for the teacache policy (made by teacache fit; or leave teacache out of --policies)', 'none');
     }
-    const coefficients = policy === 'teacache' && o.coefficients ? readRescaleCoefficients(o.coefficients) : undefined;
+    const coefficients = policy === 'teacache' && o.coefficients ? readCoefficientsFile(o.coefficients) : undefined;
     const retained = policy === 'teacache' || policy === 'oracle' ? o.retention ?? [1] : [null];
     for (const retention of retained) {
       for (const v of values) {
@@ -123,7 +118,7 @@ export function buildSpecs(o: SpecOptions): PolicySpec[] {
           input.cutoffSteps = o.cutoff ?? cutoffFor(retention);
         }
         if (policy === 'teacache') {
-          input.indicator = o.indicator as IndicatorName;
+          input.indicator = o.indicator as CheapIndicator;
           if (coefficients) {
             input.coefficients = coefficients;
             input.coefficientsFile = o.coefficients;

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { CACHED_POLICY_NAMES, CHEAP_INDICATORS } from '@teacache/core';
 import type { SweepOptions } from '@teacache/trace';
 import { checkSweepableSize, defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
 import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teacache/report';
@@ -22,11 +23,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   ...COMMAND_SUMMARIES.sweep,
   builder: (y) => y
     .option('model', { type: 'string', demandOption: true, describe: 'built-in model name or a model directory' })
-    .option('policies', { type: 'string', array: true, default: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], describe: 'policies to sweep (comma or space separated)' })
+    .option('policies', { type: 'string', array: true, default: [...CACHED_POLICY_NAMES], describe: 'policies to sweep (comma or space separated)' })
     .option('thresholds', { type: 'string', array: true, describe: 'settings: "0.1,0.2" for every threshold policy, or "teacache=0.1,0.2"' })
     .option('intervals', { type: 'string', describe: 'interval k values, e.g. 2,3,4' })
     .option('coefficients', { type: 'string', describe: 'teacache rescaling coefficients file (teacache fit); required when --policies includes teacache' })
-    .option('indicator', { type: 'string', default: 'modulated', choices: ['modulated', 'timestep', 'noisy'] })
+    .option('indicator', { type: 'string', default: 'modulated', choices: CHEAP_INDICATORS })
     .option('traces', { type: 'string', describe: 'trace directory to calibrate magcache from' })
     .option('retention', { type: 'string', describe: 'teacache/oracle steps always computed at the start, one variant each, e.g. 1,5,10 (default: 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache/oracle steps always computed at the end, every variant (default: the last with retention 1, none with more, as the published Wan2.1 rule)' })

@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormatError } from '@teacache/core';
-import { loadReferenceSets } from './reference-sets.js';
+import { formatErrorOf } from './test-support/format-error.js';
+import { readReferenceDir } from './reference-sets.js';
 
 const DATASET = fileURLToPath(new URL('../../../datasets/reference-coefficients', import.meta.url));
 
@@ -14,16 +14,8 @@ function pythonList(text: string): number[] {
   return m[1].split(/\s*,\s*/).map(Number);
 }
 
-function formatError(fn: () => unknown): FormatError {
-  try { fn(); } catch (err) {
-    expect(err).toBeInstanceOf(FormatError);
-    return err as FormatError;
-  }
-  throw new Error('expected a FormatError');
-}
-
 describe('the published reference sets', () => {
-  const sets = loadReferenceSets(DATASET);
+  const sets = readReferenceDir(DATASET);
 
   test('every set listed in the index loads and validates', () => {
     expect(sets.length).toBeGreaterThanOrEqual(30);
@@ -85,13 +77,13 @@ describe('a damaged reference directory is reported', () => {
   test('a set missing from the index', () => {
     const dir = copy();
     writeFileSync(join(dir, 'extra.json'), readFileSync(join(dir, 'teacache4flux.json')));
-    expect(formatError(() => loadReferenceSets(dir))).toMatchObject({ file: join(dir, 'index.json'), field: 'sets' });
+    expect(formatErrorOf(() => readReferenceDir(dir))).toMatchObject({ file: join(dir, 'index.json'), field: 'sets' });
   });
 
   test('a listed set that is missing', () => {
     const dir = copy();
     rmSync(join(dir, 'teacache4mochi.json'));
-    expect(formatError(() => loadReferenceSets(dir)).file).toBe(join(dir, 'teacache4mochi.json'));
+    expect(formatErrorOf(() => readReferenceDir(dir)).file).toBe(join(dir, 'teacache4mochi.json'));
   });
 
   test('an index entry whose model disagrees with the file', () => {
@@ -99,7 +91,7 @@ describe('a damaged reference directory is reported', () => {
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
     index.sets[0].model = 'something else';
     writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
-    expect(formatError(() => loadReferenceSets(dir))).toMatchObject({ field: 'sets[0].model' });
+    expect(formatErrorOf(() => readReferenceDir(dir))).toMatchObject({ field: 'sets[0].model' });
   });
 
   test('a set whose coefficients were edited out of order', () => {
@@ -108,12 +100,32 @@ describe('a damaged reference directory is reported', () => {
     const file = JSON.parse(readFileSync(path, 'utf8'));
     file.coefficients.lowestFirst[0] = 1;
     writeFileSync(path, JSON.stringify(file));
-    expect(formatError(() => loadReferenceSets(dir))).toMatchObject({ file: path, field: 'coefficients.lowestFirst[0]' });
+    expect(formatErrorOf(() => readReferenceDir(dir))).toMatchObject({ file: path, field: 'coefficients.lowestFirst[0]' });
   });
 
   test('no index at all', () => {
     const dir = copy();
     rmSync(join(dir, 'index.json'));
-    expect(formatError(() => loadReferenceSets(dir)).expected).toContain('index');
+    expect(formatErrorOf(() => readReferenceDir(dir)).expected).toContain('index');
+  });
+
+  test('an index.json that is not the reference index (the report once accepted any listing) is refused, naming its field', () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'index.json'), JSON.stringify({ sets: ['teacache4flux.json'] }));
+    expect(formatErrorOf(() => readReferenceDir(dir))).toMatchObject({ file: join(dir, 'index.json') });
+  });
+
+  test('a fitted file among the published sets (the report once accepted any coefficients file) is refused', () => {
+    const dir = copy();
+    const path = join(dir, 'teacache4flux.json');
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    writeFileSync(path, JSON.stringify({ ...file, origin: 'fit', xRange: [0, 1], sampleCount: 10, statistics: null }));
+    expect(formatErrorOf(() => readReferenceDir(dir)).file).toBe(path);
+  });
+
+  test('a directory that does not exist, or an empty one, is refused, naming it', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'refs-'));
+    expect(formatErrorOf(() => readReferenceDir(join(parent, 'nope')))).toMatchObject({ file: join(parent, 'nope'), found: '"no such directory"' });
+    expect(formatErrorOf(() => readReferenceDir(parent)).file).toBe(join(parent, 'index.json'));
   });
 });

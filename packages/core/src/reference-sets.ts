@@ -1,6 +1,9 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, readCoefficientsFile, validateWithSchema, type CoefficientsFile, readJsonFile } from '@teacache/core';
+import { readCoefficientsFile, type CoefficientsFile } from './coefficients-format.js';
+import { FormatError } from './errors.js';
+import { readJsonFile } from './read-json.js';
+import { validateWithSchema } from './schema.js';
 
 /** One entry of `index.json` in the reference-coefficients directory. */
 export interface ReferenceIndexEntry {
@@ -42,18 +45,23 @@ export const REFERENCE_INDEX_SCHEMA = {
   },
 } as const;
 
-/** A published set loaded from the reference directory. */
+/** A published set read from a reference directory. */
 export interface ReferenceSet {
+  /** The file name without `.json`. */
   name: string;
   path: string;
   file: CoefficientsFile;
 }
 
 /**
- * Load every published coefficient set listed in `<dir>/index.json`, validating each file. The index
- * and the directory must agree: a set not listed, or listed but missing, is an error naming it.
+ * Read every published coefficient set listed in `<dir>/index.json` (the one reader of reference directories),
+ * each file validated as strictly as any coefficients file, and each of origin "published". The index and the
+ * directory must agree: a set not listed, or listed but missing, is an error naming it.
  */
-export function loadReferenceSets(dir: string): ReferenceSet[] {
+export function readReferenceDir(dir: string): ReferenceSet[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new FormatError({ file: dir }, 'a directory of published coefficient sets with an index.json', 'no such directory');
+  }
   const indexPath = join(dir, 'index.json');
   const value = readJsonFile(indexPath, 'index of reference sets');
   const index = validateWithSchema<ReferenceIndex>(REFERENCE_INDEX_SCHEMA, value, indexPath);
