@@ -36,7 +36,7 @@ export class Progress {
   private readonly start: number;
   private readonly now: () => number;
   private readonly doneBefore: number;
-  private lastPrint = -Infinity;
+  private lastPrint: number;
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
   private extra = '';
   private printed = -1;
@@ -45,7 +45,7 @@ export class Progress {
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
     this.now = options.now ?? (() => performance.now());
-    this.start = this.now();
+    this.start = this.lastPrint = this.now();
     this.done = this.doneBefore = options.alreadyDone ?? 0;
   }
 
