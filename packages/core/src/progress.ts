@@ -1,3 +1,6 @@
+// Kept hand-written rather than cli-progress: one short line format for TTYs and logs alike (CI, queue workers), with
+// the rate counted from this process's work only; cli-progress prints nothing off a TTY unless told to.
+
 /** Format seconds as h:mm:ss or m:ss. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
@@ -18,6 +21,10 @@ export interface ProgressOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Minimum seconds between redraws when not a TTY (log lines). */
   logEverySeconds?: number;
+  /** Units finished before this process started (a resumed job): counted as done, never as throughput. */
+  alreadyDone?: number;
+  /** Clock in milliseconds; defaults to performance.now (tests pass a fake one). */
+  now?: () => number;
 }
 
 /**
@@ -25,9 +32,11 @@ export interface ProgressOptions {
  * a line at most every `logEverySeconds`, so logs stay short but a long job never looks dead.
  */
 export class Progress {
-  private done = 0;
-  private readonly start = performance.now();
-  private lastPrint = 0;
+  private done: number;
+  private readonly start: number;
+  private readonly now: () => number;
+  private readonly doneBefore: number;
+  private lastPrint: number;
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
   private extra = '';
   private printed = -1;
@@ -35,6 +44,9 @@ export class Progress {
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
+    this.now = options.now ?? (() => performance.now());
+    this.start = this.lastPrint = this.now();
+    this.done = this.doneBefore = options.alreadyDone ?? 0;
   }
 
   /** Advance by `n` units and redraw; `extra` is appended (e.g. "loss 0.123"). */
@@ -44,7 +56,7 @@ export class Progress {
     this.draw(false);
   }
 
-  /** Set the absolute count (e.g. when resuming). */
+  /** Set the absolute count, including any `alreadyDone` units. */
   set(done: number, extra?: string): void {
     this.done = done;
     if (extra !== undefined) this.extra = extra;
@@ -59,11 +71,11 @@ export class Progress {
 
   /** Elapsed seconds since the bar was made. */
   elapsedSeconds(): number {
-    return (performance.now() - this.start) / 1000;
+    return (this.now() - this.start) / 1000;
   }
 
   private draw(final: boolean): void {
-    const now = performance.now();
+    const now = this.now();
     const tty = Boolean(this.stream.isTTY);
     const every = (tty ? 0.1 : this.options.logEverySeconds ?? 10) * 1000;
     if (!final && now - this.lastPrint < every && this.done < this.options.total) return;
@@ -77,7 +89,8 @@ export class Progress {
     this.lastPrint = now;
     const { total, label, unit = 'it' } = this.options;
     const elapsed = (now - this.start) / 1000;
-    const rate = elapsed > 0 ? this.done / elapsed : 0;
+    // Only work done by this process says how fast the rest will go; resumed units took no time here.
+    const rate = elapsed > 0 ? Math.max(0, this.done - this.doneBefore) / elapsed : 0;
     const eta = rate > 0 ? (total - this.done) / rate : NaN;
     const frac = total > 0 ? Math.min(1, this.done / total) : 1;
     const width = 24;

@@ -90,9 +90,9 @@ export async function fitFromTraceDir(options: FitFromTraceDirOptions): Promise<
     paths,
     pythonLine: pythonCoefficientsLine(file.coefficients.highestFirst),
     tables: {
-      correlation: await correlationTable(outcome.evidence.indicatorCorrelations, outcome.indicator),
-      degrees: await degreeTable(outcome.evidence.degreeSelection.scores, outcome.fit.degree),
-      prompts: await promptTable(await summarisePrompts(pairRows.rows)),
+      correlation: correlationTable(outcome.evidence.indicatorCorrelations, outcome.indicator),
+      degrees: degreeTable(outcome.evidence.degreeSelection.scores, outcome.fit.degree),
+      prompts: promptTable(summarisePrompts(pairRows.rows)),
     },
     warnings: outcome.evidence.warnings,
   };

@@ -2,9 +2,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { relative, resolve } from 'node:path';
-import { checkNotebookTools, installUserKernel, listNotebooks, NOTEBOOKS_DIR, NotebookFailedError, REPO_ROOT, runNotebook } from './index.js';
+import {
+  checkNotebookTools, installUserKernel, listNotebooks, NOTEBOOKS_DIR, NotebookFailedError, REPO_ROOT, runNotebook, writeCommittedNotebook,
+} from './index.js';
 
 const USAGE = `usage: scripts/run-notebooks.sh [--out DIR] [NOTEBOOK.ipynb ...]   execute notebooks (default: every notebook in notebooks/)
+       scripts/run-notebooks.sh --write [NOTEBOOK.ipynb ...]         execute them and replace the committed files with the executed copies
        scripts/run-notebooks.sh --install-kernel                      register the kernel for Jupyter started anywhere`;
 
 async function main(args: string[]): Promise<number> {
@@ -17,9 +20,11 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   let outDir: string | undefined;
+  let write = false;
   const notebooks: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--out') {
+    if (args[i] === '--write') write = true;
+    else if (args[i] === '--out') {
       outDir = args[++i];
       if (!outDir) throw new Error(`--out needs a folder\n${USAGE}`);
     } else if (args[i].startsWith('-')) {
@@ -36,13 +41,13 @@ async function main(args: string[]): Promise<number> {
     try {
       const run = await runNotebook(notebook, { outDir: out });
       console.log(`ok    ${name} (${run.seconds.toFixed(0)} s) -> ${run.output}`);
+      if (write) console.log(`wrote ${name} with its outputs (${Math.round(writeCommittedNotebook(run.output, notebook) / 1000)} KB)`);
     } catch (err) {
-      if (!(err instanceof NotebookFailedError)) throw err;
       failed++;
-      console.log(`FAIL  ${name}\n${err.reason}\n`);
+      console.log(`FAIL  ${name}\n${err instanceof NotebookFailedError ? err.reason : (err as Error).message}\n`);
     }
   }
-  console.log(`${todo.length - failed} passed, ${failed} failed`);
+  console.log(`${todo.length - failed} passed, ${failed} failed` + (write ? `; ${todo.length - failed} committed notebook(s) rewritten` : ''));
   return failed === 0 ? 0 : 1;
 }
 

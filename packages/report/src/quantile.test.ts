@@ -21,14 +21,17 @@ describe('quantile', () => {
     expect(quartiles([5, 1, 4, 2, 3])).toEqual({ q1: 2, median: 3, q3: 4 });
   });
 
-  test('refuses an empty sample, a NaN and a q outside [0, 1]', () => {
+  test('refuses an empty sample, a NaN, an infinity and a q outside [0, 1]', () => {
     expect(() => quantile([], 0.5)).toThrow(/empty sample/);
     expect(() => quantile([1, NaN, 2], 0.5)).toThrow(/non-finite/);
+    expect(() => quantile([1, Infinity], 0.5)).toThrow(/non-finite/);
     expect(() => quantile([1, 2], 1.5)).toThrow(/q must be in \[0, 1\]/);
   });
 
   test('mean of a sample, and an error for none', () => {
     expect(mean([1, 2, 6])).toBe(3);
     expect(() => mean([])).toThrow(/empty/);
+    expect(() => mean([1, NaN])).toThrow(/NaN/);
+    expect(mean([1, Infinity])).toBe(Infinity);
   });
 });

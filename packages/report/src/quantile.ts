@@ -1,19 +1,21 @@
+import { mean as d3Mean, quantile as d3Quantile } from 'd3-array';
+
+// d3-array computes; these wrappers refuse what d3 would silently skip (NaN, an empty sample), since a chart of
+// a sample with holes in it would look fine and be wrong.
+
+function checkSample(values: readonly number[], what: string): void {
+  if (values.length === 0) throw new RangeError(`${what}: empty sample`);
+  if (values.some((v) => !Number.isFinite(v))) throw new RangeError(`${what}: sample holds a non-finite value`);
+}
+
 /**
  * Quantile of a sample with linear interpolation between order statistics (numpy.quantile's
- * default "linear" method), q in [0, 1]. Throws on an empty sample or a non-finite value.
+ * default "linear" method, d3's R-7), q in [0, 1]. Throws on an empty sample or a non-finite value.
  */
 export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) throw new RangeError('quantile: empty sample');
+  checkSample(values, 'quantile');
   if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
-  const sorted = [...values].sort((a, b) => a - b);
-  if (!Number.isFinite(sorted[0]) || !Number.isFinite(sorted[sorted.length - 1]) || sorted.some(Number.isNaN)) {
-    throw new RangeError('quantile: sample holds a non-finite value');
-  }
-  const position = q * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  const fraction = position - below;
-  return sorted[below] + fraction * (sorted[above] - sorted[below]);
+  return d3Quantile(values, q)!;
 }
 
 /** Median, first and third quartile of a sample (numpy's linear method). */
@@ -21,10 +23,9 @@ export function quartiles(values: readonly number[]): { q1: number; median: numb
   return { q1: quantile(values, 0.25), median: quantile(values, 0.5), q3: quantile(values, 0.75) };
 }
 
-/** Arithmetic mean of a non-empty sample. */
+/** Arithmetic mean of a non-empty sample without NaN (an infinite value gives an infinite mean, as in numpy). */
 export function mean(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('mean: empty sample');
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
+  if (values.some(Number.isNaN)) throw new RangeError('mean: sample holds a NaN');
+  return d3Mean(values)!;
 }

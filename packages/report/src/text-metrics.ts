@@ -1,3 +1,5 @@
+// Kept: vega-scenegraph measures text with node-canvas when installed (a native build) or else guesses 0.8 em per
+// character; replacing its exported textMetrics.width is the one hook it offers.
 import * as vega from 'vega';
 import { readFontMetrics, textWidth, type FontMetrics } from './font-metrics.js';
 import { reportFontFiles } from './render-png.js';

@@ -119,8 +119,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
     .filter((g) => g.specs.length > 0);
   const already = total - pending.reduce((n, g) => n + g.specs.length, 0);
   if (already > 0) log(`resuming: ${already} of ${total} run(s) already in ${o.out}`);
-  const progress = new Progress({ label: 'sweep', total, unit: 'runs', logEverySeconds: 10 });
-  progress.set(already);
+  const progress = new Progress({ label: 'sweep', total, unit: 'runs', logEverySeconds: 10, alreadyDone: already });
   let newRows = 0;
   let failedRuns = 0;
   const failuresFile = failuresPathOf(o.out);

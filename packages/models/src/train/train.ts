@@ -221,8 +221,7 @@ export function train(options: TrainOptions): TrainResult {
   };
   const lastStep = firstStep + options.steps;
   const endStep = firstStep + Math.min(options.steps, options.stopAfter ?? options.steps);
-  const progress = new Progress({ label: 'train', total: options.steps, unit: 'steps', logEverySeconds: 15 });
-  progress.set(state.step - firstStep);
+  const progress = new Progress({ label: 'train', total: options.steps, unit: 'steps', logEverySeconds: 15, alreadyDone: state.step - firstStep });
   const began = performance.now();
   const wallBefore = state.wallSeconds;
   let lastCheckpoint = performance.now();
