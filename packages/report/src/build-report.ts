@@ -8,6 +8,7 @@ import { coefficientCurvesChart } from './coefficient-curves-chart.js';
 import { correlationChart } from './correlation-chart.js';
 import { reportHtml, type PageChart } from './html-page.js';
 import { perStepChart } from './per-step-chart.js';
+import { roundChartData, roundSvgGeometry, specJson } from './compact-spec.js';
 import { renderPng } from './render-png.js';
 import { renderSvg } from './render-svg.js';
 import { skipScheduleChart } from './skip-schedule-chart.js';
@@ -102,10 +103,11 @@ export async function buildReport(options: BuildReportOptions): Promise<string[]
       options.onProgress?.({ ...event, status: 'skipped', reason: plan.missing });
       continue;
     }
-    const chart = plan.build();
-    const svg = await renderSvg(chart.spec, chart.id);
+    const built = plan.build();
+    const chart = { ...built, spec: roundChartData(built.spec) };
+    const svg = roundSvgGeometry(await renderSvg(chart.spec, chart.id));
     const page = { chart, svgFile: `${chart.id}.svg`, pngFile: `${chart.id}.png` };
-    write(`${chart.id}.vl.json`, JSON.stringify(chart.spec, null, 2) + '\n');
+    write(`${chart.id}.vl.json`, specJson(chart.spec));
     write(page.svgFile, svg);
     write(page.pngFile, renderPng(svg, { scale: options.pngScale }));
     drawn.push(page);

@@ -13,7 +13,8 @@ describe('speedQualityChart', () => {
     expect(svg).toContain('speedup in FLOPs over uncached (×)');
     expect(svg).not.toContain('wall-clock');
     expect(svg).toContain(metric === 'psnr' ? 'PSNR, 8-bit frames against the uncached output (dB)' : 'SSIM, 8-bit frames against the uncached output');
-    expect(svg).toContain('k=3');
+    expect(JSON.stringify(chart.spec)).toContain('k=3'); // interval settings are named k=… (tooltips, labels)
+    expect(svg).toMatch(/class="mark-text role-mark[^"]*"[^>]*><text[^>]*>[0-9.]+<\/text>/); // threshold labels drawn
     expect(svg).toContain('oracle (bound)');
   });
 
