@@ -11,4 +11,4 @@ done
 for m in "${models[@]}"; do
   args+=(--sweep "datasets/sweeps/$m.jsonl")
 done
-pnpm -s teacache report "${args[@]}" --references datasets/reference-coefficients --out reports/example --name example
+pnpm -s teacache report "${args[@]}" --references datasets/reference-coefficients --out "${OUT:-reports/example}" --name example

@@ -184,4 +184,14 @@ describe('the fitted range check', () => {
     expect(messages[0]).toContain('above');
     expect(messages[1]).toContain('below');
   });
+
+  test('warners sharing a set of said keys (the runs of one sweep process) warn once between them', () => {
+    const messages: string[] = [];
+    const said = new Set<string>();
+    for (let run = 0; run < 5; run++) [0.3, 0.001].forEach(createRangeWarner(file, (m) => messages.push(m), said));
+    expect(messages).toHaveLength(2);
+    const other = { ...file, indicator: 'timestep' as const };
+    createRangeWarner(other, (m) => messages.push(m), said)(0.3);
+    expect(messages).toHaveLength(3); // another set is another warning
+  });
 });

@@ -432,20 +432,28 @@ export function checkInRange(file: Pick<CoefficientsFile, 'model' | 'indicator' 
   return { position: 'inside', message: null };
 }
 
+/** Range problems already said by this process's default warnings, one key per coefficients set and position. */
+const saidInProcess = new Set<string>();
+
 /**
  * A checker for repeated evaluations (one per sampling step): calls `warn` the first time x falls below,
- * above, or cannot be checked, not on every step.
+ * above, or cannot be checked, not on every step. `said` holds the keys already warned about; by default a set
+ * shared by the whole process when warnings go to stderr (a sweep runs hundreds of policies: each set and
+ * position is said once per process), and the checker's own set when the caller gives `warn`.
  */
 export function createRangeWarner(
   file: Pick<CoefficientsFile, 'model' | 'indicator' | 'xRange'>,
-  warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+  warn?: (message: string) => void,
+  said: Set<string> = warn === undefined ? saidInProcess : new Set<string>(),
 ): (x: number) => RangeCheck {
-  const warned = new Set<RangeCheck['position']>();
+  const say = warn ?? ((m: string) => process.stderr.write(`warning: ${m} (said once per process)\n`));
+  const set = `${file.model}|${file.indicator}|${file.xRange === null ? 'none' : file.xRange.join(',')}`;
   return (x: number) => {
     const check = checkInRange(file, x);
-    if (check.message !== null && !warned.has(check.position)) {
-      warned.add(check.position);
-      warn(check.message);
+    const key = `${set}|${check.position}`;
+    if (check.message !== null && !said.has(key)) {
+      said.add(key);
+      say(check.message);
     }
     return check;
   };
