@@ -22,6 +22,7 @@ export * from './flops.js';
 export * from './memory.js';
 export * from './data/nearest-clip.js';
 export * from './engine.js';
+export * from './compute.js';
 export * from './onnx/onnx-model.js';
 export type { Ops } from './ops/ops.js';
 export { TfOps } from './ops/tf-ops.js';

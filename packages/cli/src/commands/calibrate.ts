@@ -11,8 +11,8 @@ import {
 import { DEFAULT_REPEATS } from '@teacache/trace';
 import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
-import { engineLabel, samplingModelFor } from '@teacache/models';
-import { printWritten, startBackend, startEngine } from './common.js';
+import { computeLabel, samplingModelFor } from '@teacache/models';
+import { printWritten, startCompute } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
@@ -56,10 +56,9 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     parseSeeds(argv.seeds);
     parseSeeds(argv['eval-seeds'], 'eval-seeds');
     const protocol = parsePsnrProtocol(argv['psnr-protocol']);
-    const backend = await startBackend(argv);
-    const engine = startEngine(argv);
+    const compute = await startCompute(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
-    const model = samplingModelFor(loaded.model, engine);
+    const model = samplingModelFor(loaded.model, compute.engine);
     const cfg = loaded.config;
     // Outputs go under the caller's working directory, as every other command's; only shipped data comes from REPO_ROOT.
     const work = resolve(argv.out ?? join('runs', 'calibrate', name));
@@ -72,7 +71,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
 
     say(`1/4 trace ${name}: ${calibration.length} calibration prompts x seeds ${argv.seeds}, ${steps} steps`);
     const traceDir = join(work, 'traces');
-    traceRuns({ loaded, modelName: name, prompts: calibration, seeds: parseSeeds(argv.seeds), steps, guidance: argv.guidance, outDir: traceDir, backend: engineLabel(engine, backend.name), model });
+    traceRuns({ loaded, modelName: name, prompts: calibration, seeds: parseSeeds(argv.seeds), steps, guidance: argv.guidance, outDir: traceDir, backend: computeLabel(compute), model });
     if (model !== loaded.model) model.dispose();
     loaded.model.dispose();
 
@@ -95,8 +94,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     // Then narrow the threshold down where each variant crosses the quality target.
     const swept = await sweepAndRefine({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
-      guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
-      engine: engine.requested, repeats: argv.repeats,
+      guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, compute,
+      repeats: argv.repeats,
     }, specs, argv['target-psnr'], protocol);
 
     say('4/4 report');
@@ -116,7 +115,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const oracle = bestAtTarget(points.filter((p) => p.policy === 'oracle'), target);
     const out = (s: string) => process.stdout.write(s + '\n');
     out('');
-    out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, engine ${engineLabel(engine, backend.name)}`);
+    out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, engine ${computeLabel(compute)}`);
     out(`coefficients: ${coefficientsPath}`);
     out(`  ${fit.pythonLine}`);
     out(`  degree ${fitted.degree}; R² ${ev.train.r2?.toFixed(4)} (train), ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'} (cross-validated by prompt); ` +

@@ -7,7 +7,7 @@ import { defaultSteps, MAX_SEED, sampleRun } from '@teacache/trace';
 import { renderPng, renderSvg } from '@teacache/report';
 import { openModel } from './model-source.js';
 import { samplingModelFor } from '@teacache/models';
-import { printWritten, startBackend, startEngine } from './common.js';
+import { printWritten, startCompute } from './common.js';
 import { checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { lossSpec, type LossEntry, type StageNote } from './loss-chart.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
@@ -37,8 +37,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     checkWhole(argv.repeats, 'repeats', 1, 1000);
     checkWhole(argv.seed, 'seed', 0, MAX_SEED - (argv.repeats - 1));
     checkWhole(argv.train, 'train', 0, 1000);
-    await startBackend(argv);
-    const engine = startEngine(argv);
+    const { engine } = await startCompute(argv);
     const { loaded, name } = openModel(argv.model);
     const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;

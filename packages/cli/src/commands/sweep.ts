@@ -5,7 +5,7 @@ import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teaca
 import { DEFAULT_REPEATS } from '@teacache/trace';
 import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 import { openModel, promptsFor } from './model-source.js';
-import { printWritten, startBackend, startEngine } from './common.js';
+import { printWritten, startCompute } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
@@ -51,8 +51,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     checkFinite(argv['refine-psnr'], 'refine-psnr', 'a PSNR target in dB', true);
     const seeds = parseSeeds(argv.seeds);
     const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
-    const backend = await startBackend(argv);
-    const engine = startEngine(argv);
+    const compute = await startCompute(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const modelDir = loaded.dir;
     // Also here: a queued sweep (--queue) runs on workers, not through runSweep.
@@ -69,7 +68,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const runner = queued ? async (o: SweepOptions) => ({ ...(await queued.run(o)), failedRuns: 0 }) : undefined;
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
-      workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, engine: engine.requested,
+      workers: argv.workers, conditioning: loaded.conditioning, compute,
       repeats: argv.repeats,
     }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), runner);
     queued?.done();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { BUILTIN_MODELS, WEIGHTS_FILE } from '@teacache/models';
+import { backendRequestFrom, BUILTIN_MODELS, WEIGHTS_FILE } from '@teacache/models';
 import { QueueWorker } from '@teacache/queue';
 import { builtinModelDir } from './model-source.js';
 import { redisUrlFrom } from './queue-url.js';
@@ -37,7 +37,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     const url = redisUrlFrom(argv.queue);
     const worker = new QueueWorker({
       queue: url, resolveModel: modelResolver(argv.model ?? []),
-      backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? 'auto',
+      backend: backendRequestFrom(argv.backend),
       lockMs: argv['lock-seconds'] * 1000, stalledMs: argv['stalled-seconds'] * 1000, maxStalled: argv['max-stalled'],
       discoverMs: argv['discover-seconds'] * 1000,
     });
