@@ -1,4 +1,4 @@
-import { KNOWN_POLICIES } from './sweep-rows.js';
+import { policyRank } from '@teacache/cache';
 
 // One hue per policy, darkest first, so variants of one policy read as one family and policies stay apart
 // (ColorBrewer sequential ramps, light ends dropped so every shade shows on white).
@@ -23,8 +23,7 @@ export interface LegendEntry {
  */
 export function policyPalette(entries: readonly LegendEntry[]): { domain: string[]; range: string[] } {
   const unique = [...new Map(entries.map((e) => [e.legend, e])).values()];
-  const rank = (p: string) => (KNOWN_POLICIES.includes(p) ? KNOWN_POLICIES.indexOf(p) : KNOWN_POLICIES.length);
-  const ordered = unique.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e.policy) - rank(b.e.policy) || a.i - b.i).map((x) => x.e);
+  const ordered = unique.map((e, i) => ({ e, i })).sort((a, b) => policyRank(a.e.policy) - policyRank(b.e.policy) || a.i - b.i).map((x) => x.e);
   const used = new Map<string, number>();
   const range = ordered.map((e) => {
     const ramp = RAMPS[e.policy] ?? OTHER;

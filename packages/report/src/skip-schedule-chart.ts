@@ -1,7 +1,6 @@
 import { FormatError, type SweepRow } from '@teacache/core';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
-import { checkSweepRows, KNOWN_POLICIES, REFERENCE_POLICY } from './sweep-rows.js';
-import { thresholdLabel, variantLabels } from './sweep-points.js';
+import { checkSweepRows, policyRank, REFERENCE_POLICY, thresholdLabel, variantLabels } from '@teacache/cache';
 
 /** One cell of the skip-schedule heatmap: how often a step was computed at one policy setting. */
 export interface ScheduleCell {
@@ -47,7 +46,7 @@ export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
   if (cells.length === 0) throw new FormatError({ file: 'sweep rows', field: 'policy' }, 'at least one cached run (a policy other than none)', 'only reference runs');
   const models = [...new Set(cells.map((c) => c.model))];
   // Policies in their usual order (the oracle, a bound, last); variants of one policy by name.
-  const rank = (c: ScheduleCell) => KNOWN_POLICIES.indexOf(c.policy);
+  const rank = (c: ScheduleCell) => policyRank(c.policy);
   // cells narrow as models and steps grow, so every model sits side by side within the page
   const maxSteps = Math.max(...cells.map((c) => c.step + 1));
   const stepPx = Math.max(3, Math.min(16, Math.floor(SCHEDULE_PANELS_WIDTH / (models.length * maxSteps))));

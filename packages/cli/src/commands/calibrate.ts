@@ -4,18 +4,18 @@ import type { CommandModule } from 'yargs';
 import { readConditioning, type Family } from '@teacache/models';
 import { readSweepRows } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
+import { buildReport, readCoefficients, readReferenceDir, readTraceDir } from '@teacache/report';
 import {
-  bestAtTarget, bestSettingRule, buildReport, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, psnrShortLabel, readCoefficients, readReferenceDir,
-  readTraceDir, sweepPoints,
-} from '@teacache/report';
-import { DEFAULT_REPEATS } from '@teacache/trace';
-import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
+  bestAtTarget, bestSettingRule, buildSpecs, DEFAULT_PSNR_PROTOCOL, defaultRetention, parseCutoff, parsePsnrProtocol, parseRetention, PSNR_PROTOCOLS,
+  psnrShortLabel, sweepPoints,
+} from '@teacache/cache';
+import {
+  DEFAULT_REPEATS, defaultPromptSource, defaultSteps, parseSeeds, readPrompts, refuseFailedRuns, sweepAndRefine, traceRuns,
+} from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
 import { computeLabel, samplingModelFor } from '@teacache/models';
 import { printWritten, startCompute } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
-import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
-import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface CalibrateArgs {
@@ -85,7 +85,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
 
     say(`3/4 sweep TeaCache and the baselines on ${evaluation.length} held-out evaluation prompts`);
     const sweepPath = join(work, 'sweep.jsonl');
-    const specs = buildSpecs({
+    const variants = buildSpecs({
       policies: ['teacache', 'interval', 'first-block', 'magcache', 'oracle'], thresholds: argv.thresholds,
       coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
       retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
@@ -96,7 +96,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
       guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, compute,
       repeats: argv.repeats,
-    }, specs, argv['target-psnr'], protocol);
+    }, variants, argv['target-psnr'], protocol);
 
     say('4/4 report');
     const refDir = join(REPO_ROOT, 'datasets', 'reference-coefficients');

@@ -1,9 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { readSweepRows, readTraceCsv, readTraceMetadata, scheduleBranches, sweepRowKey, FormatError } from '@teacache/core';
-import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summariseRuns } from '@teacache/cache';
-import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
+import { readSweepRows, readTraceCsv, readTraceMetadata, FormatError } from '@teacache/core';
+import { buildSpecs, defaultRetention, gridSpecs, parseCutoff, parseRetention, replayAgreement } from '@teacache/cache';
 import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface ReplayArgs {
@@ -34,42 +33,26 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     const steps = readTraceMetadata(join(argv.traces, csvs[0].replace(/\.csv$/, '.json'))).steps;
     const retention = argv.retention !== undefined ? parseRetention(argv.retention) : defaultRetention(steps);
     const cutoff = argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined;
-    const specs = buildSpecs({ ...argv, policies, retention, cutoff, traces: argv['mag-traces'] ?? argv.traces }).filter((s) => s.policy !== 'none');
+    const specs = gridSpecs(buildSpecs({ ...argv, policies, retention, cutoff, traces: argv['mag-traces'] ?? argv.traces })).filter((s) => s.policy !== 'none');
     const sweep = argv.sweep ? readSweepRows(argv.sweep) : [];
-    const byKey = new Map(sweep.map((r) => [sweepRowKey(r), r] as const));
+    const runs = csvs.map((f) => ({
+      file: f, meta: readTraceMetadata(join(argv.traces, f.replace(/\.csv$/, '.json'))), rows: readTraceCsv(join(argv.traces, f)),
+    }));
+    const results = replayAgreement(runs, specs, sweep);
     const out = (s: string) => process.stdout.write(s + '\n');
     // forced: steps always computed at the start / at the end (retention / cut-off), for teacache
     out('policy        setting  forced  runs  predicted step-x  matched runs  step agreement  exact');
     let totalAgree = 0;
     let totalCompared = 0;
-    for (const spec of specs) {
-      const d = describePolicy(spec);
-      const speedups: number[] = [];
-      const agreements: number[] = [];
-      let exact = true;
-      for (const f of csvs) {
-        const meta = readTraceMetadata(join(argv.traces, f.replace(/\.csv$/, '.json')));
-        const rows = readTraceCsv(join(argv.traces, f));
-        const replays = replayTrace(rows, createPolicy(spec), { file: f });
-        exact &&= replays.every((r) => r.exactOnTrace);
-        const [summary] = summariseRuns(replays);
-        speedups.push(summary.stepSpeedup);
-        const actual = byKey.get(sweepRowKey({ model: meta.model, policy: d.policy, params: d.params, prompt: meta.prompt, seed: meta.seed, steps: meta.steps }));
-        if (actual) {
-          const p = scheduleBranches(summary.schedule);
-          const a = scheduleBranches(actual.schedule);
-          const n = Math.max(p.length, a.length);
-          const agree = Array.from({ length: n }, (_, i) => scheduleAgreement(p[Math.min(i, p.length - 1)], a[Math.min(i, a.length - 1)]));
-          agreements.push(agree.reduce((x, y) => x + y, 0) / n);
-        }
-      }
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const matched = agreements.length;
-      totalAgree += agreements.reduce((a, b) => a + b, 0);
+    for (const r of results) {
+      const d = r.description;
+      const matched = r.agreements.length;
+      const agreed = r.agreements.reduce((a, b) => a + b, 0);
+      totalAgree += agreed;
       totalCompared += matched;
       const forced = d.params.retentionSteps !== undefined ? `${d.params.retentionSteps}/${d.params.cutoffSteps}` : '-';
-      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${forced.padStart(6)}  ${String(csvs.length).padStart(4)}  ${mean(speedups).toFixed(2).padStart(16)}  ` +
-        `${String(matched).padStart(12)}  ${matched ? (100 * mean(agreements)).toFixed(1).padStart(13) + '%' : '           --'}  ${exact ? 'yes' : 'approx.'}`);
+      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${forced.padStart(6)}  ${String(r.runs).padStart(4)}  ${r.predictedStepSpeedup.toFixed(2).padStart(16)}  ` +
+        `${String(matched).padStart(12)}  ${matched ? (100 * (agreed / matched)).toFixed(1).padStart(13) + '%' : '           --'}  ${r.exact ? 'yes' : 'approx.'}`);
     }
     if (argv.sweep) {
       out(totalCompared

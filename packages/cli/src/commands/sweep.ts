@@ -1,13 +1,10 @@
 import type { CommandModule } from 'yargs';
 import type { SweepOptions } from '@teacache/trace';
-import { checkSweepableSize, defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
-import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teacache/report';
-import { DEFAULT_REPEATS } from '@teacache/trace';
-import { refuseFailedRuns, sweepAndRefine } from './refine.js';
+import { checkSweepableSize, DEFAULT_REPEATS, defaultSteps, failuresPathOf, parseSeeds, readPrompts, refuseFailedRuns, sweepAndRefine } from '@teacache/trace';
+import { buildSpecs, defaultRetention, DEFAULT_PSNR_PROTOCOL, gridSpecs, parseCutoff, parsePsnrProtocol, parseRetention, PSNR_PROTOCOLS } from '@teacache/cache';
 import { openModel, promptsFor } from './model-source.js';
 import { printWritten, startCompute } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
-import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
 
@@ -61,8 +58,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     loaded.model.dispose();
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
     const retention = argv.retention ? parseRetention(argv.retention) : defaultRetention(steps);
-    const specs = buildSpecs({ ...argv, policies, retention, cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined });
-    process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
+    const variants = buildSpecs({ ...argv, policies, retention, cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined });
+    process.stderr.write(`sweeping ${name}: ${gridSpecs(variants).length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
     const queued = queuedRunner(argv);
     // A queued sweep reports runs that failed or were never queued itself (queued.done).
     const runner = queued ? async (o: SweepOptions) => ({ ...(await queued.run(o)), failedRuns: 0 }) : undefined;
@@ -70,7 +67,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
       workers: argv.workers, conditioning: loaded.conditioning, compute,
       repeats: argv.repeats,
-    }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), runner);
+    }, variants, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), runner);
     queued?.done();
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
     printWritten(result.failedRuns > 0 && result.failuresFile ? [out, result.failuresFile] : [out]);
