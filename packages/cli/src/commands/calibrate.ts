@@ -46,7 +46,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('retention', { type: 'string', describe: 'teacache/oracle retention steps to sweep, as for teacache sweep (default: 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache/oracle steps always computed at the end (default: the last with retention 1, none with more, as the published Wan2.1 rule)' })
     .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' })
-    .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md): its even-numbered captions calibrate, the odd-numbered evaluate' }) as never,
+    .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md): its even-numbered captions calibrate, the odd-numbered evaluate' }),
   handler: async (argv) => {
     const started = performance.now();
     if (argv.steps !== undefined) checkSteps(argv.steps);

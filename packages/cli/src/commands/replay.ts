@@ -23,7 +23,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     .option('retention', { type: 'string', describe: 'teacache steps always computed at the start, one variant each, e.g. 1,5 (default: as teacache sweep, 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache steps always computed at the end (default: 1 with retention 1, 0 with more, as the published Wan2.1 rule)' })
     .option('mag-traces', { type: 'string', describe: 'traces to calibrate magcache from (default --traces); use the sweep\'s' })
-    .option('sweep', { type: 'string', describe: 'sweep results (JSON Lines) of the same prompts and seeds, to measure agreement' }) as never,
+    .option('sweep', { type: 'string', describe: 'sweep results (JSON Lines) of the same prompts and seeds, to measure agreement' }),
   handler: async (argv) => {
     if (!existsSync(argv.traces)) throw new FormatError({ file: argv.traces }, 'a directory of traces', 'no such directory');
     const csvs = readdirSync(argv.traces).filter((f) => f.endsWith('.csv')).sort();

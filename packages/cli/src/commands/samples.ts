@@ -29,7 +29,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     .option('repeats', { type: 'number', default: 1, describe: 'seeds per caption the accuracy counts (seed, seed+1, ...); the grid shows the first' })
     .option('guidance', { type: 'number', default: 4 })
     .option('steps', { type: 'number' })
-    .option('train', { type: 'number', default: 4, describe: 'training captions to sample as well' }) as never,
+    .option('train', { type: 'number', default: 4, describe: 'training captions to sample as well' }),
   handler: async (argv) => {
     if (argv.out !== undefined) checkOutputPath(argv.out, 'directory');
     if (argv.steps !== undefined) checkSteps(argv.steps);
@@ -83,7 +83,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     const manifest = join(loaded.dir, 'manifest.json');
     if (existsSync(manifest)) {
       const m = readJsonFile(manifest, 'model manifest.json') as { lossHistory: LossEntry[]; untrainedValidationLoss: number; stages?: StageNote[] };
-      const svg = await renderSvg(lossSpec(m.lossHistory, m.untrainedValidationLoss, name, m.stages) as never, 'loss');
+      const svg = await renderSvg(lossSpec(m.lossHistory, m.untrainedValidationLoss, name, m.stages), 'loss');
       const lossPath = join(out, 'loss.png');
       writeFileAtomic(lossPath, renderPng(svg, { scale: 2 }));
       written.push(lossPath);

@@ -37,7 +37,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('workers', { type: 'number', describe: 'worker processes (default: one per core)' })
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
     .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' })
-    .options(queueOptions) as never,
+    .options(queueOptions),
   handler: async (argv) => {
     // Arguments and the results file are checked before any model loads or sampling starts.
     const out = checkOutputPath(argv.out, 'file');

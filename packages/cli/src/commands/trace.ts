@@ -18,7 +18,7 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     .option('steps', { type: 'number', describe: 'sampling steps (default 30 for rectified flow, 50 otherwise)' })
     .option('guidance', { type: 'number', default: 4, describe: 'classifier-free guidance scale (<= 1: no guidance)' })
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
-    .option('out', { type: 'string', demandOption: true, describe: 'directory for <run>.csv, <run>.json, <run>.png' }) as never,
+    .option('out', { type: 'string', demandOption: true, describe: 'directory for <run>.csv, <run>.json, <run>.png' }),
   handler: async (argv) => {
     // Everything the sidecar readers would refuse is refused here, before a model is loaded.
     const outDir = checkOutputPath(argv.out, 'directory');

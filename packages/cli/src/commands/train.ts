@@ -6,7 +6,7 @@ import { checkOutputPath, checkWhole } from './args.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
 import { builtinModelDir } from './model-source.js';
 
-interface TrainArgs { model: string; out?: string; steps?: number; backend?: string; keepCheckpoint: boolean; fromScratch: boolean }
+interface TrainArgs { model: string; out?: string; steps?: number; backend?: string; 'keep-checkpoint': boolean; 'from-scratch': boolean }
 
 /** `teacache train`: train a built-in model through the stages of its recipe (trainStages) and say what it wrote. */
 export const trainCommand: CommandModule<object, TrainArgs> = {
@@ -16,7 +16,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .option('out', { type: 'string', describe: 'parent directory of the model directory (default: the toolkit\'s datasets/models, where built-in models are read)' })
     .option('steps', { type: 'number', describe: 'override the steps of each stage this call runs (trials; recorded in the manifest)' })
     .option('from-scratch', { type: 'boolean', default: false, describe: 'ignore the stored model and train every stage anew' })
-    .option('keep-checkpoint', { type: 'boolean', default: false, describe: 'keep checkpoint files after finishing' }) as never,
+    .option('keep-checkpoint', { type: 'boolean', default: false, describe: 'keep checkpoint files after finishing' }),
   handler: async (argv) => {
     // --steps 0 would fall back to the recipe (0 is falsy) and 2.5 or -5 would misstate what ran: refused here.
     checkWhole(argv.steps, 'steps', 1, 10_000_000);
@@ -27,7 +27,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const dir = argv.out === undefined ? builtinModelDir(builtin.name) : resolve(argv.out, builtin.name);
     const command = `teacache train --model ${builtin.name}${argv.steps !== undefined ? ` --steps ${argv.steps}` : ''}`;
     const { written } = trainStages({
-      dir, builtin, steps: argv.steps, fromScratch: argv.fromScratch, keepCheckpoint: argv.keepCheckpoint, backend: backend.name, command,
+      dir, builtin, steps: argv.steps, fromScratch: argv['from-scratch'], keepCheckpoint: argv['keep-checkpoint'], backend: backend.name, command,
     });
     printWritten(written);
   },

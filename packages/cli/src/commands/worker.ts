@@ -32,7 +32,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     .option('lock-seconds', { type: 'number', default: 30, describe: 'a job whose worker stops renewing its lock this long is given to another worker' })
     .option('stalled-seconds', { type: 'number', default: 30, describe: 'how often to look for jobs of dead workers' })
     .option('max-stalled', { type: 'number', default: 1, describe: 'times a job may be taken back from a dead worker before it is marked failed' })
-    .option('discover-seconds', { type: 'number', default: 5, describe: 'how often to look for newly submitted sweeps' }) as never,
+    .option('discover-seconds', { type: 'number', default: 5, describe: 'how often to look for newly submitted sweeps' }),
   handler: async (argv) => {
     const url = redisUrlFrom(argv.queue);
     const worker = new QueueWorker({
