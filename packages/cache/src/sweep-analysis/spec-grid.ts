@@ -4,7 +4,7 @@ import { FormatError, readTraceCsv } from '@teacache/core';
 import { magRatiosFromTrace } from '../mag-ratios.js';
 import { readRescaleCoefficients } from '../coefficients.js';
 import type { IndicatorName } from '../policy.js';
-import { validatePolicySpec, type IntervalSpec, type NoneSpec, type PolicyName, type PolicySpec } from '../policy-spec.js';
+import { POLICY_NAMES, validatePolicySpec, type IntervalSpec, type NoneSpec, type PolicyName, type PolicySpec } from '../policy-spec.js';
 
 /** The policies whose setting is a threshold (every one but none and interval). */
 export type ThresholdSpec = Exclude<PolicySpec, NoneSpec | IntervalSpec>;
@@ -126,7 +126,7 @@ export function buildSpecs(o: SpecOptions): SweepVariant[] {
     const values = policy === 'interval'
       ? (o.intervals ? o.intervals.split(',').map(Number) : settings.byPolicy.interval ?? DEFAULT_SETTINGS.interval)
       : settings.byPolicy[policy] ?? settings.all ?? DEFAULT_SETTINGS[policy as keyof typeof DEFAULT_SETTINGS];
-    if (!values) throw new FormatError({ field: 'policies' }, 'teacache, interval, first-block, magcache, oracle or none', policy);
+    if (!values) throw new FormatError({ field: 'policies' }, `one of ${POLICY_NAMES.join(', ')}`, policy);
     const ratios = policy === 'magcache' ? magcacheRatios(o.traces) : undefined;
     // TeaCache's threshold means something only on the rescaled indicator: an identity polynomial would sweep a rule
     // no fit produced, so a teacache sweep without coefficients is refused rather than run.
