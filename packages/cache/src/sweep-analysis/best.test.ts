@@ -1,19 +1,9 @@
 import type { SweepRow } from '@teacache/core';
 import { bestSettingRule, summaryRows } from './best.js';
-import { handSweepRow } from '../test-support/sweep-row.js';
+import { HAND_SWEEP as sweep, handSweepRow } from '../test-support/sweep-row.js';
 
 const reference = handSweepRow({ policy: 'none' });
 const run = (over: Partial<SweepRow> & Pick<SweepRow, 'policy'>) => handSweepRow(over);
-
-/** teacache: 0.1 → 1.5× at 36 dB, 0.2 → 2.0× at 31 dB, 0.3 → 2.6× at 27 dB; oracle (placed at its step-count speedup, its wall time being meaningless): 0.2 → 2.2× at 33 dB, 0.4 → 3.0× at 29 dB. */
-const sweep = [reference,
-  run({ policy: 'teacache', threshold: 0.1, wallSpeedup: 1.5, stepSpeedup: 1.5, psnr: 36 }),
-  run({ policy: 'teacache', threshold: 0.2, wallSpeedup: 2.0, stepSpeedup: 2.0, psnr: 31 }),
-  run({ policy: 'teacache', threshold: 0.3, wallSpeedup: 2.6, stepSpeedup: 2.6, psnr: 27 }),
-  run({ policy: 'oracle', threshold: 0.2, wallSpeedup: 1.1, stepSpeedup: 2.2, psnr: 33 }),
-  run({ policy: 'oracle', threshold: 0.4, wallSpeedup: 1.2, stepSpeedup: 3.0, psnr: 29 }),
-  run({ policy: 'interval', threshold: 2, wallSpeedup: 1.9, stepSpeedup: 2, psnr: 24 })];
-
 
 describe('summaryRows', () => {
   test('picks the fastest threshold whose mean PSNR reaches the target, and the oracle\'s at the same target', () => {
