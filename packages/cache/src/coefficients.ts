@@ -1,7 +1,22 @@
 import { FormatError, polyvalHighestFirst, type CoefficientsFile } from '@teacache/core';
 
-/** A rescaling polynomial: a bare `{ highestFirst }` (numpy.poly1d order) or a full coefficients file. */
-export type RescaleCoefficients = { highestFirst: readonly number[] } | CoefficientsFile;
+/**
+ * The part of a coefficients file a running TeaCache policy reads: the polynomial (highest degree first), and the
+ * model, indicator and fitted x range its out-of-range warning names.
+ */
+export type FittedPolynomial = { highestFirst: readonly number[] } & Pick<CoefficientsFile, 'model' | 'indicator' | 'xRange'>;
+
+/** A rescaling polynomial: a bare `{ highestFirst }` (numpy.poly1d order), a fitted polynomial, or a full coefficients file. */
+export type RescaleCoefficients = { highestFirst: readonly number[] } | FittedPolynomial | CoefficientsFile;
+
+/**
+ * Only what a policy reads of a rescaling polynomial: a coefficients file becomes its FittedPolynomial (sweep
+ * workers and queued jobs carry this, not the fit's statistics and sources); a bare polynomial is returned as is.
+ */
+export function fittedPolynomialOf(c: RescaleCoefficients): { highestFirst: readonly number[] } | FittedPolynomial {
+  if ('highestFirst' in c) return c;
+  return { highestFirst: highestFirstOf(c), model: c.model, indicator: c.indicator, xRange: c.xRange };
+}
 
 /**
  * The highest-first coefficients of either accepted shape, validated (non-empty, all finite).

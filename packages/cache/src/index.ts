@@ -7,5 +7,8 @@ export * from './session.js';
 export * from './describe-policy.js';
 export * from './mag-ratios.js';
 export * from './replay.js';
+export * from './replay-agreement.js';
+export * from './worker-spec.js';
+export * from './sweep-analysis/index.js';
 export { teacacheStep, forcedDecision, type AccumulatorState, type ForcedSteps } from './teacache-rule.js';
 export type { MagCacheState } from './policies/magcache.js';

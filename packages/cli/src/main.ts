@@ -39,15 +39,16 @@ export async function runCli(argv: string[]): Promise<number> {
       throw new CliFailure(msg ?? err?.message);
     });
   // Checked for every command before its handler starts: one value per single-valued option, numbers that read.
-  // yargs passes itself as a second argument its types do not declare.
-  const checkArguments = (parsed: Record<string, unknown>, y: { getOptions(): { array: string[]; number: string[] } }) => {
+  // yargs passes itself as a second argument its types do not declare (hence optional here).
+  const checkArguments = (parsed: Record<string, unknown>, y?: { getOptions(): { array: string[]; number: string[] } }) => {
+    if (!y) throw new Error('teacache: yargs did not pass its options to the argument check');
     const options = y.getOptions();
     const repeated = repeatedSingleOption(parsed, options.array);
     if (repeated) throw argumentError(repeated, 'one value (the option was given more than once)', parsed[repeated]);
     const unreadable = unreadableNumberOption(parsed, options.number);
     if (unreadable) throw argumentError(unreadable, 'a number', argv.find((a, i, all) => all[i - 1] === `--${unreadable}`) ?? 'NaN');
   };
-  cli = cli.middleware(checkArguments as never);
+  cli = cli.middleware(checkArguments);
   for (const command of await commandsFor(argv)) cli = cli.command(command);
   try {
     await cli.parseAsync();

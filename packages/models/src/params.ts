@@ -57,7 +57,7 @@ export class ParamStore {
     this.variables.set(name, v);
   }
 
-  /** The parameter of that name; throws if it was never declared. */
+  /** The parameter of that name; throws if it was not declared (or not loaded). */
   get(name: string): tf.Variable {
     const v = this.variables.get(name);
     if (!v) throw new Error(this.specs.has(name) ? `parameter ${name} declared but not loaded` : `no parameter named ${name}`);

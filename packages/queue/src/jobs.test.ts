@@ -1,10 +1,10 @@
-import { validatePolicySpec } from '@teacache/cache';
+import { validatePolicySpec, workerSpec } from '@teacache/cache';
 import { checkRunJob, describeRun, jobIdOf, queueNameOf, runKeyOf, runsOf, type RunJob } from './jobs.js';
 
 const hash = 'ab'.repeat(32);
 const group = {
   model: 'stdit-tiny', prompt: 'a cat', seed: 1, steps: 30, guidance: 4, weightsHash: hash,
-  specs: [validatePolicySpec({ policy: 'teacache', threshold: 0.1 }), validatePolicySpec({ policy: 'interval', interval: 2 })],
+  specs: [validatePolicySpec({ policy: 'teacache', threshold: 0.1 }), validatePolicySpec({ policy: 'interval', interval: 2 })].map(workerSpec),
 };
 
 test('a group becomes one job per policy setting, each the same group with that one setting', () => {
@@ -19,7 +19,7 @@ test('job ids are the same for the same run and differ with any part of its key 
   expect(jobIdOf(a)).toMatch(/^run-[0-9a-f]{40}$/);
   const variants: RunJob[] = [
     { ...a, seed: 2 }, { ...a, prompt: 'a dog' }, { ...a, steps: 20 }, { ...a, guidance: 5 }, { ...a, model: 'dit-tiny' },
-    { ...a, specs: [validatePolicySpec({ policy: 'teacache', threshold: 0.2 })] },
+    { ...a, specs: [workerSpec(validatePolicySpec({ policy: 'teacache', threshold: 0.2 }))] },
   ];
   const ids = new Set([a, ...variants].map(jobIdOf));
   expect(ids.size).toBe(variants.length + 1);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FormatError, sweepRowKey } from '@teacache/core';
-import { describePolicy, type PolicySpec } from '@teacache/cache';
+import { describePolicy, type WorkerSpec } from '@teacache/cache';
 import type { SweepGroup } from '@teacache/trace';
 
 /** Prefix of every Redis key the toolkit writes (BullMQ's queues and the registry of sweep queues). */
@@ -19,7 +19,7 @@ export interface QueueEntry {
  * A queued job: one run of a sweep, described exactly as the local worker pool describes its work (a sweep
  * group), with a single policy setting.
  */
-export type RunJob = SweepGroup & { specs: [PolicySpec] };
+export type RunJob = SweepGroup<WorkerSpec> & { specs: [WorkerSpec] };
 
 /** The queue of a model's sweeps with given weights (BullMQ queue names cannot hold ":"). */
 export function queueNameOf(model: string, weightsHash: string): string {
@@ -51,8 +51,8 @@ export function describeRun(job: RunJob): string {
 }
 
 /** Split sweep groups into one job per run, in group order. */
-export function runsOf(groups: readonly SweepGroup[]): RunJob[] {
-  return groups.flatMap((g) => g.specs.map((s) => ({ ...g, specs: [s] as [PolicySpec] })));
+export function runsOf(groups: readonly SweepGroup<WorkerSpec>[]): RunJob[] {
+  return groups.flatMap((g) => g.specs.map((s) => ({ ...g, specs: [s] as [WorkerSpec] })));
 }
 
 /** Check the fields a worker relies on in a job's data (it may come from another version of the toolkit). */

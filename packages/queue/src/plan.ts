@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
-import { checkResumable, DEFAULT_REPEATS, type SweepGroup, type SweepOptions } from '@teacache/trace';
+import { checkResumable, sweepGroups, type SweepOptions } from '@teacache/trace';
 import { sha256OfFile, WEIGHTS_FILE } from '@teacache/models';
 import { runKeyOf, runsOf, type RunJob } from './jobs.js';
 
@@ -22,9 +22,6 @@ export function planSweep(o: Omit<SweepOptions, 'workers'>, log: (line: string) 
   const weightsHash = sha256OfFile(join(o.modelDir, WEIGHTS_FILE));
   checkResumable(existing, o.out, o.modelName, weightsHash, o.guidance);
   const done = new Set(existing.map(sweepRowKey));
-  const groups: SweepGroup[] = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({
-    model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, weightsHash, specs: o.specs, repeats: o.repeats ?? DEFAULT_REPEATS,
-  })));
-  const all = runsOf(groups);
+  const all = runsOf(sweepGroups(o, weightsHash));
   return { weightsHash, done, total: all.length, runs: all.filter((r) => !done.has(runKeyOf(r))) };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { readSweepRows, sweepRowKey, type SweepRow } from '@teacache/core';
-import { validatePolicySpec, type PolicySpec } from '@teacache/cache';
+import { validatePolicySpec, workerSpec, type PolicySpec } from '@teacache/cache';
 import { saveModel, selectBackend, sha256OfFile, DiffusionTransformer, type ModelConfig } from '@teacache/models';
 import { runSweep } from '@teacache/trace';
 import { jobIdOf, KEY_PREFIX, queueNameOf, runsOf } from './jobs.js';
@@ -192,7 +192,7 @@ test('a worker whose weights differ refuses the jobs; they wait, detached, for o
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const q = new Queue(submitted.queue, { connection, prefix: KEY_PREFIX });
   try {
-    const states = await Promise.all(runsOf([{ ...o, model: 'tiny', prompt: 'cat', seed: 0, weightsHash: sha256OfFile(join(modelDir(), 'weights.safetensors')) }])
+    const states = await Promise.all(runsOf([{ ...o, specs: o.specs.map(workerSpec), model: 'tiny', prompt: 'cat', seed: 0, weightsHash: sha256OfFile(join(modelDir(), 'weights.safetensors')) }])
       .map((run) => q.getJobState(jobIdOf(run))));
     expect(states).toEqual(['waiting', 'waiting', 'waiting']);
   } finally {

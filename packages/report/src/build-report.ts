@@ -14,10 +14,10 @@ import { renderSvg } from './render-svg.js';
 import { skipScheduleChart } from './skip-schedule-chart.js';
 import { speedQualityChart } from './speed-quality-chart.js';
 import { summaryMarkdown } from './summary-markdown.js';
-import { summaryHtmlTable, summaryRows } from './summary-table.js';
+import { summaryHtmlTable } from './summary-table.js';
 import type { TraceInput } from './trace-runs.js';
 import { wallSpeedupChart } from './wall-speedup-chart.js';
-import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, type PsnrProtocol } from './psnr-protocol.js';
+import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, summaryRows, type PsnrProtocol } from '@teacache/cache';
 
 /** Inputs and options of a report; every input is optional, but at least one must be given. */
 export interface BuildReportOptions {

@@ -1,7 +1,7 @@
 import { TOOLKIT_VERSION } from '@teacache/core';
 import type { ReportChart } from './chart.js';
-import { bestSettingRule, escapeHtml } from './summary-table.js';
-import { DEFAULT_PSNR_PROTOCOL, psnrShortLabel, type PsnrProtocol } from './psnr-protocol.js';
+import { bestSettingRule, DEFAULT_PSNR_PROTOCOL, psnrShortLabel, type PsnrProtocol } from '@teacache/cache';
+import { escapeHtml } from './summary-table.js';
 import { inlineScriptText, readVendorBundles } from './vendor-bundles.js';
 
 /** A chart as the page shows it, with the file names of its pictures (relative to the page). */

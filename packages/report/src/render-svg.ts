@@ -17,12 +17,14 @@ export function offlineLoader(): vega.Loader {
 /** Compile a vega-lite spec to a vega spec; vega-lite's warnings are collected rather than printed. */
 export function compileToVega(spec: TopLevelSpec): { vegaSpec: vega.Spec; warnings: string[] } {
   const warnings: string[] = [];
-  const logger = {
-    level: () => logger, error: (...m: unknown[]) => { throw new Error(`vega-lite: ${m.join(' ')}`); },
-    warn: (...m: unknown[]) => { warnings.push(m.join(' ')); return logger; },
-    info: () => logger, debug: () => logger,
+  const logger: vega.LoggerInterface = {
+    level() { return this; },
+    error(...m: unknown[]) { throw new Error(`vega-lite: ${m.join(' ')}`); },
+    warn(...m: unknown[]) { warnings.push(m.join(' ')); return this; },
+    info() { return this; },
+    debug() { return this; },
   };
-  const { spec: vegaSpec } = compile(spec, { logger: logger as never });
+  const { spec: vegaSpec } = compile(spec, { logger });
   return { vegaSpec, warnings };
 }
 

@@ -1,7 +1,6 @@
 import { FormatError, policyRank, REFERENCE_POLICY, type SweepRow } from '@teacache/core';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
-import { checkSweepRows } from './sweep-rows.js';
-import { thresholdLabel, variantLabels } from './sweep-points.js';
+import { checkSweepRows, thresholdLabel, variantLabels } from '@teacache/cache';
 
 /** One cell of the skip-schedule heatmap: how often a step was computed at one policy setting. */
 export interface ScheduleCell {

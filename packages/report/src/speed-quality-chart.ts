@@ -1,8 +1,9 @@
 import { FormatError, type SweepRow } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
-import { allHaveFlops, costSpeedup, DEFAULT_PSNR_CAP, ORACLE_POLICY, sweepPoints, type SweepPoint, type SweepPointOptions } from './sweep-points.js';
-import { DEFAULT_PSNR_PROTOCOL, psnrShortLabel } from './psnr-protocol.js';
+import {
+  allHaveFlops, costSpeedup, DEFAULT_PSNR_CAP, DEFAULT_PSNR_PROTOCOL, ORACLE_POLICY, psnrShortLabel, sweepPoints, type SweepPoint, type SweepPointOptions,
+} from '@teacache/cache';
 import { policyColorEncoding } from './policy-palette.js';
 
 /** The quality measures a speed-quality chart can put on its y axis. */

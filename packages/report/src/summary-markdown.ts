@@ -1,7 +1,7 @@
 import { TOOLKIT_VERSION } from '@teacache/core';
 import type { PageChart } from './html-page.js';
-import { bestSettingRule, escapeMarkdown, summaryMarkdownTable, type SummaryRow } from './summary-table.js';
-import { DEFAULT_PSNR_PROTOCOL, psnrShortLabel, type PsnrProtocol } from './psnr-protocol.js';
+import { bestSettingRule, DEFAULT_PSNR_PROTOCOL, psnrShortLabel, type PsnrProtocol, type SummaryRow } from '@teacache/cache';
+import { escapeMarkdown, summaryMarkdownTable } from './summary-table.js';
 
 /** What summary.md is made of. */
 export interface SummaryContent {

@@ -1,67 +1,11 @@
 import type { SweepRow } from '@teacache/core';
-import { bestSettingRule, escapeHtml, summaryHtmlTable, summaryMarkdownTable, summaryRows } from './summary-table.js';
+import { summaryRows } from '@teacache/cache';
+import { escapeHtml, summaryHtmlTable, summaryMarkdownTable } from './summary-table.js';
+import { HAND_SWEEP as sweep } from '@teacache/cache/test-support/sweep-row';
 import { handSweepRow } from './synthetic-inputs.js';
 
 const reference = handSweepRow({ policy: 'none' });
 const run = (over: Partial<SweepRow> & Pick<SweepRow, 'policy'>) => handSweepRow(over);
-
-/** teacache: 0.1 → 1.5× at 36 dB, 0.2 → 2.0× at 31 dB, 0.3 → 2.6× at 27 dB; oracle (placed at its step-count speedup, its wall time being meaningless): 0.2 → 2.2× at 33 dB, 0.4 → 3.0× at 29 dB. */
-const sweep = [reference,
-  run({ policy: 'teacache', threshold: 0.1, wallSpeedup: 1.5, stepSpeedup: 1.5, psnr: 36 }),
-  run({ policy: 'teacache', threshold: 0.2, wallSpeedup: 2.0, stepSpeedup: 2.0, psnr: 31 }),
-  run({ policy: 'teacache', threshold: 0.3, wallSpeedup: 2.6, stepSpeedup: 2.6, psnr: 27 }),
-  run({ policy: 'oracle', threshold: 0.2, wallSpeedup: 1.1, stepSpeedup: 2.2, psnr: 33 }),
-  run({ policy: 'oracle', threshold: 0.4, wallSpeedup: 1.2, stepSpeedup: 3.0, psnr: 29 }),
-  run({ policy: 'interval', threshold: 2, wallSpeedup: 1.9, stepSpeedup: 2, psnr: 24 })];
-
-describe('summaryRows', () => {
-  test('picks the fastest threshold whose mean PSNR reaches the target, and the oracle\'s at the same target', () => {
-    const [teacache, interval] = summaryRows(sweep, { targetPsnr: 30 });
-    expect(teacache).toMatchObject({ model: 'm', variant: 'teacache', thresholdsTried: 3, oracleStepSpeedup: 2.2 });
-    expect(teacache.best?.threshold).toBe(0.2);
-    expect(teacache.best?.wallSpeedup).toBeCloseTo(2.0, 14);
-    expect(interval.best).toBeNull();
-  });
-
-  test('a lower target moves the choice to a faster threshold', () => {
-    const [teacache] = summaryRows(sweep, { targetPsnr: 27 });
-    expect(teacache.best?.threshold).toBe(0.3);
-    expect(teacache.oracleStepSpeedup).toBe(3.0);
-  });
-
-  test('without oracle runs the oracle column is undefined; with none reaching the target it is null', () => {
-    expect(summaryRows(sweep.filter((r) => r.policy !== 'oracle'))[0].oracleStepSpeedup).toBeUndefined();
-    expect(summaryRows(sweep, { targetPsnr: 40 })[0].oracleStepSpeedup).toBeNull();
-  });
-
-  test('equal step counts are decided by PSNR, then by the smaller threshold, never by wall time', () => {
-    const tied = [reference,
-      run({ policy: 'teacache', threshold: 0.2, wallSpeedup: 3.4, stepSpeedup: 4.4, psnr: 31.4 }),
-      run({ policy: 'teacache', threshold: 0.22, wallSpeedup: 3.6, stepSpeedup: 4.4, psnr: 30.7 }),
-      run({ policy: 'teacache', threshold: 0.25, wallSpeedup: 3.9, stepSpeedup: 4.4, psnr: 31.4 })];
-    const [teacache] = summaryRows(tied, { targetPsnr: 30 });
-    expect(teacache.best?.threshold).toBe(0.2);
-    // The same rows in another order give the same choice.
-    expect(summaryRows([tied[0], ...tied.slice(1).reverse()], { targetPsnr: 30 })[0].best?.threshold).toBe(0.2);
-  });
-
-  test('shows the wall interval and the runs flagged impossible beside the best setting', () => {
-    const timed = [reference,
-      run({ policy: 'teacache', threshold: 0.2, stepSpeedup: 2, psnr: 31, repeats: 2, referenceWallSecondsRepeats: [2, 2], wallSecondsRepeats: [1, 1.25] }),
-      run({ policy: 'teacache', threshold: 0.2, prompt: 'q', stepSpeedup: 2, psnr: 31, repeats: 1, referenceWallSecondsRepeats: [5], wallSecondsRepeats: [1], wallSpeedupImpossible: true })];
-    const md = summaryMarkdownTable(summaryRows(timed), 30);
-    expect(md).toMatch(/\| 1\.79 \[0\.\d\d, \d+\.\d\d\]; 1 run\(s\) flagged impossible, left out \|/);
-  });
-
-  test('states what best means: the largest step speedup at the target under the named protocol, never wall time', () => {
-    expect(bestSettingRule(30)).toMatch(/PSNR per 8-bit frame, averaged \(the TeaCache paper's protocol\).*30 dB.*largest mean step speedup.*Wall time never decides/);
-    expect(bestSettingRule(28, 'pooled')).toMatch(/PSNR pooled over float frames.*28 dB/);
-  });
-
-  test('refuses a target that is not a finite number', () => {
-    expect(() => summaryRows(sweep, { targetPsnr: NaN })).toThrow(/finite number of dB/);
-  });
-});
 
 describe('summary tables', () => {
   test('the Markdown table has units in its header and one line per model and policy', () => {
@@ -78,5 +22,13 @@ describe('summary tables', () => {
     expect(summaryMarkdownTable(rows, 30)).toContain('| a\\|&lt;b&gt; |');
     expect(summaryHtmlTable(rows, 30)).toContain('<td>a|&lt;b&gt;</td>');
     expect(escapeHtml(`"'&`)).toBe('&quot;&#39;&amp;');
+  });
+
+  test('shows the wall interval and the runs flagged impossible beside the best setting', () => {
+    const timed = [reference,
+      run({ policy: 'teacache', threshold: 0.2, stepSpeedup: 2, psnr: 31, repeats: 2, referenceWallSecondsRepeats: [2, 2], wallSecondsRepeats: [1, 1.25] }),
+      run({ policy: 'teacache', threshold: 0.2, prompt: 'q', stepSpeedup: 2, psnr: 31, repeats: 1, referenceWallSecondsRepeats: [5], wallSecondsRepeats: [1], wallSpeedupImpossible: true })];
+    const md = summaryMarkdownTable(summaryRows(timed), 30);
+    expect(md).toMatch(/\| 1\.79 \[0\.\d\d, \d+\.\d\d\]; 1 run\(s\) flagged impossible, left out \|/);
   });
 });

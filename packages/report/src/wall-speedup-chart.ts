@@ -1,7 +1,7 @@
 import { FormatError, type SweepRow } from '@teacache/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ReportChart } from './chart.js';
-import { allHaveFlops, costSpeedup, ORACLE_POLICY, sweepPoints, type SweepPointOptions } from './sweep-points.js';
+import { allHaveFlops, costSpeedup, ORACLE_POLICY, sweepPoints, type SweepPointOptions } from '@teacache/cache';
 import { policyColorEncoding } from './policy-palette.js';
 
 /**

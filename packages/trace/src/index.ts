@@ -9,3 +9,4 @@ export * from './sweep-run.js';
 export * from './sweep.js';
 export * from './run-flops.js';
 export * from './sweep-child.js';
+export * from './sweep-refine.js';

@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SweepRow } from '@teacache/core';
-import { threadsPerProcess } from '@teacache/models';
+import { backendRequestFrom, engineRequestFrom, threadsPerProcess } from '@teacache/models';
+import type { WorkerSpec } from '@teacache/cache';
 import type { SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
 
@@ -46,8 +47,8 @@ export class SweepChild {
       });
       // One child per queue worker: the engine from TEACACHE_ENGINE, all of the process's cores (or TEACACHE_THREADS).
       child.send({
-        type: 'init', modelDir: this.modelDir, backend: this.backendRequest, guidance: this.guidance,
-        engine: process.env.TEACACHE_ENGINE ?? 'auto', threads: threadsPerProcess(1),
+        type: 'init', modelDir: this.modelDir, backend: backendRequestFrom(this.backendRequest), guidance: this.guidance,
+        engine: engineRequestFrom(), threads: threadsPerProcess(1),
       } satisfies WorkerRequest);
     });
   }
@@ -58,7 +59,7 @@ export class SweepChild {
   }
 
   /** Run one group; `onRow` gets each finished row. Rejects with the worker's error if a run fails. */
-  runGroup(group: SweepGroup, onRow: (row: SweepRow) => void): Promise<void> {
+  runGroup(group: SweepGroup<WorkerSpec>, onRow: (row: SweepRow) => void): Promise<void> {
     if (!this.child) return Promise.reject(new Error('sweep worker process is not running'));
     if (this.pending) return Promise.reject(new Error('sweep worker process is busy with another group'));
     return new Promise((resolve, reject) => {

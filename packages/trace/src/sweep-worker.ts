@@ -4,16 +4,16 @@
 // event loop for a whole group, also checks at every sampling step that its parent is still the same process.
 import { readFileSync } from 'node:fs';
 import { describeFatal, type SweepRow } from '@teacache/core';
+import type { WorkerSpec } from '@teacache/cache';
 import {
-  backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine,
-  type LoadedModel, type SamplingModel,
+  computeLabel, loadModel, samplingModelFor, selectCompute, type BackendRequest, type EngineRequest, type LoadedModel, type SamplingModel,
 } from '@teacache/models';
 import { ReferenceCache, runSweepGroup, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 
 /** Parent → worker messages. */
 export type WorkerRequest =
-  | { type: 'init'; modelDir: string; backend: string; engine: string; threads: number; guidance: number; conditioning?: string }
-  | { type: 'group'; id: number; group: SweepGroup }
+  | { type: 'init'; modelDir: string; backend: BackendRequest; engine: EngineRequest; threads: number; guidance: number; conditioning?: string }
+  | { type: 'group'; id: number; group: SweepGroup<WorkerSpec> }
   | { type: 'stop' };
 
 /** Worker → parent messages. */
@@ -77,13 +77,11 @@ process.on('unhandledRejection', fail);
 process.on('message', async (msg: WorkerRequest) => {
   try {
     if (msg.type === 'init') {
-      const choice = await selectBackend(backendRequestFrom(msg.backend));
-      backendName = choice.name;
       // Each worker gets its share of the cores: workers × threads never exceeds them.
-      const engine = selectEngine(engineRequestFrom(msg.engine), msg.threads);
-      backendName = engineLabel(engine, choice.name);
+      const compute = await selectCompute(msg.backend, msg.engine, msg.threads);
+      backendName = computeLabel(compute);
       loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning });
-      model = samplingModelFor(loaded.model, engine);
+      model = samplingModelFor(loaded.model, compute.engine);
       warmUp(model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {

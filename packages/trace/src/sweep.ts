@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireFileLock, appendLine, appendSweepRow, FormatError, Progress, readSweepRows, SSIM_WINDOW, sweepRowKey, type SweepRow } from '@teacache/core';
-import { describePolicy, type PolicySpec } from '@teacache/cache';
+import { describePolicy, workerSpec, type PolicySpec, type WorkerSpec } from '@teacache/cache';
 import {
-  backendRequestFrom, engineLabel, engineRequestFrom, loadModel, samplingModelFor, selectBackend, selectEngine, sha256OfFile,
-  readModelConfig, threadsPerProcess, workerPlan, CONFIG_FILE, WEIGHTS_FILE, type ModelConfig,
+  backendRequestFrom, computeLabel, computeRequests, engineRequestFrom, loadModel, samplingModelFor, selectCompute, sha256OfFile,
+  readModelConfig, workerPlan, CONFIG_FILE, WEIGHTS_FILE, type Compute, type ModelConfig,
 } from '@teacache/models';
 import { DEFAULT_REPEATS, runSweepGroup, sweepFailure, warmUp, type SweepFailure, type SweepGroup } from './sweep-run.js';
 import type { WorkerReply, WorkerRequest } from './sweep-worker.js';
@@ -26,9 +26,15 @@ export interface SweepOptions {
   repeats?: number;
   /** Worker processes (default one per core); 0 runs in this process (tests). */
   workers?: number;
+  /** tfjs backend request (auto, tensorflow, wasm, cpu; absent: TEACACHE_BACKEND or auto); ignored with `compute`. */
   backend?: string;
-  /** Engine request (tfjs, onnx, auto; absent: TEACACHE_ENGINE or auto). */
+  /** Engine request (tfjs, onnx, auto; absent: TEACACHE_ENGINE or auto); ignored with `compute`. */
   engine?: string;
+  /**
+   * The backend and engine the caller already selected in this process (the CLI resolves them once): runs in this
+   * process use them, worker processes repeat their requests.
+   */
+  compute?: Compute;
   /** Text-encoder outputs for a model with external text (see loadModel). */
   conditioning?: string;
   log?: (line: string) => void;
@@ -72,6 +78,17 @@ function keyOf(model: string, spec: PolicySpec, prompt: string, seed: number, st
 }
 
 /**
+ * A sweep's (prompt, seed) groups, in prompt-then-seed order, each with every setting as workers receive it. The
+ * local pool and the queue plan their work from this one list.
+ */
+export function sweepGroups(o: Pick<SweepOptions, 'modelName' | 'prompts' | 'seeds' | 'steps' | 'guidance' | 'specs' | 'repeats'>, weightsHash: string): SweepGroup<WorkerSpec>[] {
+  const specs = o.specs.map(workerSpec);
+  return o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({
+    model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, weightsHash, specs, repeats: o.repeats ?? DEFAULT_REPEATS,
+  })));
+}
+
+/**
  * Refuse, before any run, a model whose samples (height x width, pixels or latents) are smaller than SSIM's 11x11
  * window: every row holds SSIM, so each run would fail and the sweep would say so only at the end.
  */
@@ -109,9 +126,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   const weightsHash = sha256OfFile(join(o.modelDir, WEIGHTS_FILE));
   checkResumable(existing, o.out, o.modelName, weightsHash, o.guidance);
   const done = new Set(existing.map(sweepRowKey));
-  const groups: SweepGroup[] = o.prompts.flatMap((prompt) => o.seeds.map((seed) => ({
-    model: o.modelName, prompt, seed, steps: o.steps, guidance: o.guidance, weightsHash, specs: o.specs, repeats: o.repeats ?? DEFAULT_REPEATS,
-  })));
+  const groups = sweepGroups(o, weightsHash);
   const total = groups.length * o.specs.length;
   // Finished settings are dropped here, once; workers and the in-process path run what is left.
   const pending = groups
@@ -145,10 +160,10 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   };
   const { workers, threads } = workerPlan(o.workers, pending.length);
   if (workers <= 0 || o.workers === 0) {
-    const engine = selectEngine(engineRequestFrom(o.engine), threadsPerProcess(1));
-    const backend = engineLabel(engine, (await selectBackend(backendRequestFrom(o.backend))).name);
+    const compute = o.compute ?? await selectCompute(o.backend, o.engine);
+    const backend = computeLabel(compute);
     const loaded = loadModel(o.modelDir, { conditioning: o.conditioning });
-    const model = samplingModelFor(loaded.model, engine);
+    const model = samplingModelFor(loaded.model, compute.engine);
     try {
       if (pending.length > 0) warmUp(model, o.guidance);
       for (const g of pending) runSweepGroup(model, g, backend, onRow, { onFailure });
@@ -171,9 +186,11 @@ function workerPath(): string {
 /** Signals that end a sweep: its workers are stopped first, then the sweep exits with the signal's code. */
 const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
-async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number, threads: number, onRow: (row: SweepRow) => void,
+async function runInWorkers(o: SweepOptions, groups: SweepGroup<WorkerSpec>[], count: number, threads: number, onRow: (row: SweepRow) => void,
   onFailure: (f: SweepFailure) => void, log: (l: string) => void): Promise<void> {
   const queue = groups.map((g, id) => ({ id, g }));
+  // Every worker selects as this process did (or would): the same requests, read once here.
+  const requests = o.compute ? computeRequests(o.compute) : { backend: backendRequestFrom(o.backend), engine: engineRequestFrom(o.engine) };
   const children: ChildProcess[] = [];
   const stopAll = () => children.forEach((c) => c.kill('SIGTERM'));
   // Workers also exit by themselves when this process dies (even by SIGKILL); these handlers make it prompt.
@@ -214,10 +231,7 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup[], count: number
         if (code === 0) resolve();
         else reject(new Error(`sweep worker ${w} exited with code ${code}`));
       });
-      child.send({
-        type: 'init', modelDir: o.modelDir, backend: o.backend ?? process.env.TEACACHE_BACKEND ?? 'auto',
-        engine: o.engine ?? process.env.TEACACHE_ENGINE ?? 'auto', threads, guidance: o.guidance, conditioning: o.conditioning,
-      } satisfies WorkerRequest);
+      child.send({ type: 'init', modelDir: o.modelDir, ...requests, threads, guidance: o.guidance, conditioning: o.conditioning } satisfies WorkerRequest);
     })));
   } catch (err) {
     stopAll();

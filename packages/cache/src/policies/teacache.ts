@@ -1,4 +1,4 @@
-import { createRangeWarner, type CoefficientsFile } from '@teacache/core';
+import { createRangeWarner } from '@teacache/core';
 import type { CachePolicy } from '../policy.js';
 import type { TeaCacheSpec } from '../policy-spec.js';
 import { rescaleFunction } from '../coefficients.js';
@@ -15,7 +15,7 @@ export function teacachePolicy(spec: TeaCacheSpec, warn?: (message: string) => v
   const poly = rescaleFunction(spec.coefficients);
   // A coefficients file knows the indicator range it was fitted on: leaving it is said once per policy (one run's use).
   const c = spec.coefficients;
-  const inRange = c !== undefined && 'xRange' in c ? createRangeWarner(c as CoefficientsFile, warn) : null;
+  const inRange = c !== undefined && 'xRange' in c ? createRangeWarner(c, warn) : null;
   // a change from an all-zero indicator is infinitely large; keep it so whatever the polynomial's signs
   const rescale = (x: number) => {
     if (!Number.isFinite(x)) return Infinity;

@@ -11,7 +11,7 @@ export const backendCommand: CommandModule<object, { backend?: string; engine?: 
   ...COMMAND_SUMMARIES.backend,
   handler: async (argv) => {
     const out = (s: string) => process.stdout.write(s + '\n');
-    const engineRequest = engineRequestFrom(argv.engine ?? process.env.TEACACHE_ENGINE);
+    const engineRequest = engineRequestFrom(argv.engine);
     const engine = selectEngine(engineRequest, threadsPerProcess(1));
     out(`engine requested: ${engineRequest} (${source(argv.engine, 'TEACACHE_ENGINE').replace('--', '--engine')})`);
     for (const a of engine.attempts) out(`  ${a.ok ? 'ok  ' : 'no  '} ${a.provider}: ${a.detail}`);
@@ -21,7 +21,7 @@ export const backendCommand: CommandModule<object, { backend?: string; engine?: 
     } else {
       out(`engine: tfjs; ${engine.reason}`);
     }
-    const request = backendRequestFrom(argv.backend ?? process.env.TEACACHE_BACKEND);
+    const request = backendRequestFrom(argv.backend);
     const choice = await selectBackend(request);
     out(`tfjs backend requested: ${request} (${source(argv.backend, 'TEACACHE_BACKEND').replace('--', '--backend')})`);
     for (const a of choice.attempts) out(`  ${a.ok ? 'ok  ' : 'no  '} ${a.provider}: ${a.detail}`);

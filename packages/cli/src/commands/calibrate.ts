@@ -4,18 +4,18 @@ import type { CommandModule } from 'yargs';
 import { readConditioning, type Family } from '@teacache/models';
 import { CACHED_POLICY_NAMES, readReferenceDir, readSweepRows, readTraceDir } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
+import { buildReport, coefficientsInput, referenceInputs, traceInputOf } from '@teacache/report';
 import {
-  bestAtTarget, bestSettingRule, buildReport, DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS, psnrShortLabel, coefficientsInput, referenceInputs,
-  sweepPoints, traceInputOf,
-} from '@teacache/report';
-import { DEFAULT_REPEATS } from '@teacache/trace';
-import { defaultPromptSource, defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
+  bestAtTarget, bestSettingRule, buildSpecs, DEFAULT_PSNR_PROTOCOL, defaultRetention, parseCutoff, parsePsnrProtocol, parseRetention, PSNR_PROTOCOLS,
+  psnrShortLabel, sweepPoints,
+} from '@teacache/cache';
+import {
+  DEFAULT_REPEATS, defaultPromptSource, defaultSteps, parseSeeds, readPrompts, refuseFailedRuns, sweepAndRefine, traceRuns,
+} from '@teacache/trace';
 import { openModel, REPO_ROOT } from './model-source.js';
-import { engineLabel, samplingModelFor } from '@teacache/models';
-import { printWritten, startBackend, startEngine } from './common.js';
+import { computeLabel, samplingModelFor } from '@teacache/models';
+import { printWritten, startCompute } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
-import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
-import { refuseFailedRuns, sweepAndRefine } from './refine.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface CalibrateArgs {
@@ -46,7 +46,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     .option('retention', { type: 'string', describe: 'teacache/oracle retention steps to sweep, as for teacache sweep (default: 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache/oracle steps always computed at the end (default: the last with retention 1, none with more, as the published Wan2.1 rule)' })
     .option('workers', { type: 'number', describe: 'sweep worker processes (default one per core)' })
-    .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md): its even-numbered captions calibrate, the odd-numbered evaluate' }) as never,
+    .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md): its even-numbered captions calibrate, the odd-numbered evaluate' }),
   handler: async (argv) => {
     const started = performance.now();
     if (argv.steps !== undefined) checkSteps(argv.steps);
@@ -56,10 +56,9 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     parseSeeds(argv.seeds);
     parseSeeds(argv['eval-seeds'], 'eval-seeds');
     const protocol = parsePsnrProtocol(argv['psnr-protocol']);
-    const backend = await startBackend(argv);
-    const engine = startEngine(argv);
+    const compute = await startCompute(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
-    const model = samplingModelFor(loaded.model, engine);
+    const model = samplingModelFor(loaded.model, compute.engine);
     const cfg = loaded.config;
     // Outputs go under the caller's working directory, as every other command's; only shipped data comes from REPO_ROOT.
     const work = resolve(argv.out ?? join('runs', 'calibrate', name));
@@ -72,7 +71,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
 
     say(`1/4 trace ${name}: ${calibration.length} calibration prompts x seeds ${argv.seeds}, ${steps} steps`);
     const traceDir = join(work, 'traces');
-    traceRuns({ loaded, modelName: name, prompts: calibration, seeds: parseSeeds(argv.seeds), steps, guidance: argv.guidance, outDir: traceDir, backend: engineLabel(engine, backend.name), model });
+    traceRuns({ loaded, modelName: name, prompts: calibration, seeds: parseSeeds(argv.seeds), steps, guidance: argv.guidance, outDir: traceDir, backend: computeLabel(compute), model });
     if (model !== loaded.model) model.dispose();
     loaded.model.dispose();
 
@@ -86,7 +85,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
 
     say(`3/4 sweep TeaCache and the baselines on ${evaluation.length} held-out evaluation prompts`);
     const sweepPath = join(work, 'sweep.jsonl');
-    const specs = buildSpecs({
+    const variants = buildSpecs({
       policies: [...CACHED_POLICY_NAMES], thresholds: argv.thresholds,
       coefficients: coefficientsPath, indicator: 'modulated', traces: traceDir,
       retention: argv.retention ? parseRetention(argv.retention) : defaultRetention(steps),
@@ -95,9 +94,9 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     // Then narrow the threshold down where each variant crosses the quality target.
     const swept = await sweepAndRefine({
       modelDir: loaded.dir, modelName: name, prompts: evaluation, seeds: parseSeeds(argv['eval-seeds']), steps,
-      guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested,
-      engine: engine.requested, repeats: argv.repeats,
-    }, specs, argv['target-psnr'], protocol);
+      guidance: argv.guidance, out: sweepPath, workers: argv.workers, conditioning: loaded.conditioning, compute,
+      repeats: argv.repeats,
+    }, variants, argv['target-psnr'], protocol);
 
     say('4/4 report');
     const refDir = join(REPO_ROOT, 'datasets', 'reference-coefficients');
@@ -116,7 +115,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const oracle = bestAtTarget(points.filter((p) => p.policy === 'oracle'), target);
     const out = (s: string) => process.stdout.write(s + '\n');
     out('');
-    out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, engine ${engineLabel(engine, backend.name)}`);
+    out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, engine ${computeLabel(compute)}`);
     out(`coefficients: ${coefficientsPath}`);
     out(`  ${fit.pythonLine}`);
     out(`  degree ${fitted.degree}; R² ${ev.train.r2?.toFixed(4)} (train), ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'} (cross-validated by prompt); ` +

@@ -1,20 +1,24 @@
 import {
   selectBackend, describeBackend, backendRequestFrom, describeEngine, engineRequestFrom, selectEngine, threadsPerProcess,
-  type BackendChoice, type EngineChoice,
+  type BackendChoice, type Compute,
 } from '@teacache/models';
 
-/** Start the backend named by --backend or TEACACHE_BACKEND and say which one runs. */
+/** Start the backend named by --backend or TEACACHE_BACKEND and say which one runs (commands that only train or load). */
 export async function startBackend(argv: { backend?: string }): Promise<BackendChoice> {
-  const choice = await selectBackend(backendRequestFrom(argv.backend ?? process.env.TEACACHE_BACKEND));
+  const choice = await selectBackend(backendRequestFrom(argv.backend));
   process.stderr.write(describeBackend(choice) + '\n');
   return choice;
 }
 
-/** Choose the engine named by --engine or TEACACHE_ENGINE (threads: all cores of this process) and say which runs. */
-export function startEngine(argv: { engine?: string }): EngineChoice {
-  const choice = selectEngine(engineRequestFrom(argv.engine ?? process.env.TEACACHE_ENGINE), threadsPerProcess(1));
-  process.stderr.write(describeEngine(choice) + '\n');
-  return choice;
+/**
+ * Start the backend and choose the engine named by --engine or TEACACHE_ENGINE (threads: all cores of this
+ * process), once per command, and say which run; the command passes the result down.
+ */
+export async function startCompute(argv: { backend?: string; engine?: string }): Promise<Compute> {
+  const backend = await startBackend(argv);
+  const engine = selectEngine(engineRequestFrom(argv.engine), threadsPerProcess(1));
+  process.stderr.write(describeEngine(engine) + '\n');
+  return { backend, engine };
 }
 
 /** Print the files a command wrote, one per line. */

@@ -1,3 +1,5 @@
+import type { ReportChart } from '@teacache/report';
+
 /** One entry of a manifest's loss history. */
 export interface LossEntry { step: number; train: number; validation?: number }
 
@@ -15,13 +17,13 @@ export function stageStarts(stages: readonly StageNote[]): { step: number; label
 }
 
 /** The loss curve of a trained model (from its manifest) as a vega-lite spec; a dashed rule where each later stage starts. */
-export function lossSpec(history: readonly LossEntry[], untrained: number, name: string, stages: readonly StageNote[] = []): object {
+export function lossSpec(history: readonly LossEntry[], untrained: number, name: string, stages: readonly StageNote[] = []): ReportChart['spec'] {
   const values = [{ step: 0, loss: untrained, series: 'validation (held-out, EMA)' }, ...history.flatMap((h) => [
     { step: h.step, loss: h.train, series: 'train (batch)' },
     ...(h.validation !== undefined ? [{ step: h.step, loss: h.validation, series: 'validation (held-out, EMA)' }] : []),
   ])];
   const starts = stageStarts(stages);
-  const x = { field: 'step', type: 'quantitative', title: 'training step' };
+  const x = { field: 'step', type: 'quantitative', title: 'training step' } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: `${name}: training loss`, width: 520, height: 260,
     layer: [
@@ -33,9 +35,9 @@ export function lossSpec(history: readonly LossEntry[], untrained: number, name:
         },
       },
       ...(starts.length === 0 ? [] : [
-        { data: { values: starts }, mark: { type: 'rule', strokeDash: [4, 3], color: '#666' }, encoding: { x } },
+        { data: { values: starts }, mark: { type: 'rule' as const, strokeDash: [4, 3], color: '#666' }, encoding: { x } },
         {
-          data: { values: starts }, mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, color: '#444', fontSize: 10 },
+          data: { values: starts }, mark: { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 4, dy: 4, color: '#444', fontSize: 10 },
           encoding: { x, y: { value: 0 }, text: { field: 'label' } },
         },
       ]),

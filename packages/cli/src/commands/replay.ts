@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { CHEAP_INDICATORS, readSweepRows, readTraceDir, scheduleBranches, sweepRowKey } from '@teacache/core';
-import { createPolicy, describePolicy, replayTrace, scheduleAgreement, summariseRuns } from '@teacache/cache';
-import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
+import { CHEAP_INDICATORS, readSweepRows, readTraceDir } from '@teacache/core';
+import { buildSpecs, defaultRetention, gridSpecs, parseCutoff, parseRetention, replayAgreement } from '@teacache/cache';
 import { COMMAND_SUMMARIES } from './summaries.js';
 
 interface ReplayArgs {
@@ -22,7 +21,7 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     .option('retention', { type: 'string', describe: 'teacache steps always computed at the start, one variant each, e.g. 1,5 (default: as teacache sweep, 1, 10% and 20% of the steps)' })
     .option('cutoff', { type: 'string', describe: 'teacache steps always computed at the end (default: 1 with retention 1, 0 with more, as the published Wan2.1 rule)' })
     .option('mag-traces', { type: 'string', describe: 'traces to calibrate magcache from (default --traces); use the sweep\'s' })
-    .option('sweep', { type: 'string', describe: 'sweep results (JSON Lines) of the same prompts and seeds, to measure agreement' }) as never,
+    .option('sweep', { type: 'string', describe: 'sweep results (JSON Lines) of the same prompts and seeds, to measure agreement' }),
   handler: async (argv) => {
     const runs = readTraceDir(argv.traces);
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p && p !== 'none' && p !== 'oracle');
@@ -30,40 +29,23 @@ export const replayCommand: CommandModule<object, ReplayArgs> = {
     const steps = runs[0].metadata.steps;
     const retention = argv.retention !== undefined ? parseRetention(argv.retention) : defaultRetention(steps);
     const cutoff = argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined;
-    const specs = buildSpecs({ ...argv, policies, retention, cutoff, traces: argv['mag-traces'] ?? argv.traces }).filter((s) => s.policy !== 'none');
+    const specs = gridSpecs(buildSpecs({ ...argv, policies, retention, cutoff, traces: argv['mag-traces'] ?? argv.traces })).filter((s) => s.policy !== 'none');
     const sweep = argv.sweep ? readSweepRows(argv.sweep) : [];
-    const byKey = new Map(sweep.map((r) => [sweepRowKey(r), r] as const));
+    const results = replayAgreement(runs, specs, sweep);
     const out = (s: string) => process.stdout.write(s + '\n');
     // forced: steps always computed at the start / at the end (retention / cut-off), for teacache
     out('policy        setting  forced  runs  predicted step-x  matched runs  step agreement  exact');
     let totalAgree = 0;
     let totalCompared = 0;
-    for (const spec of specs) {
-      const d = describePolicy(spec);
-      const speedups: number[] = [];
-      const agreements: number[] = [];
-      let exact = true;
-      for (const { csvPath, metadata: meta, rows } of runs) {
-        const replays = replayTrace(rows, createPolicy(spec), { file: csvPath });
-        exact &&= replays.every((r) => r.exactOnTrace);
-        const [summary] = summariseRuns(replays);
-        speedups.push(summary.stepSpeedup);
-        const actual = byKey.get(sweepRowKey({ model: meta.model, policy: d.policy, params: d.params, prompt: meta.prompt, seed: meta.seed, steps: meta.steps }));
-        if (actual) {
-          const p = scheduleBranches(summary.schedule);
-          const a = scheduleBranches(actual.schedule);
-          const n = Math.max(p.length, a.length);
-          const agree = Array.from({ length: n }, (_, i) => scheduleAgreement(p[Math.min(i, p.length - 1)], a[Math.min(i, a.length - 1)]));
-          agreements.push(agree.reduce((x, y) => x + y, 0) / n);
-        }
-      }
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const matched = agreements.length;
-      totalAgree += agreements.reduce((a, b) => a + b, 0);
+    for (const r of results) {
+      const d = r.description;
+      const matched = r.agreements.length;
+      const agreed = r.agreements.reduce((a, b) => a + b, 0);
+      totalAgree += agreed;
       totalCompared += matched;
       const forced = d.params.retentionSteps !== undefined ? `${d.params.retentionSteps}/${d.params.cutoffSteps}` : '-';
-      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${forced.padStart(6)}  ${String(runs.length).padStart(4)}  ${mean(speedups).toFixed(2).padStart(16)}  ` +
-        `${String(matched).padStart(12)}  ${matched ? (100 * mean(agreements)).toFixed(1).padStart(13) + '%' : '           --'}  ${exact ? 'yes' : 'approx.'}`);
+      out(`${d.policy.padEnd(13)} ${String(d.threshold).padStart(7)}  ${forced.padStart(6)}  ${String(r.runs).padStart(4)}  ${r.predictedStepSpeedup.toFixed(2).padStart(16)}  ` +
+        `${String(matched).padStart(12)}  ${matched ? (100 * (agreed / matched)).toFixed(1).padStart(13) + '%' : '           --'}  ${r.exact ? 'yes' : 'approx.'}`);
     }
     if (argv.sweep) {
       out(totalCompared

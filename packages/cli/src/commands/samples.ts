@@ -7,7 +7,7 @@ import { defaultSteps, MAX_SEED, sampleRun } from '@teacache/trace';
 import { renderPng, renderSvg } from '@teacache/report';
 import { openModel } from './model-source.js';
 import { samplingModelFor } from '@teacache/models';
-import { printWritten, startBackend, startEngine } from './common.js';
+import { printWritten, startCompute } from './common.js';
 import { checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
 import { lossSpec, type LossEntry, type StageNote } from './loss-chart.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
@@ -29,7 +29,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     .option('repeats', { type: 'number', default: 1, describe: 'seeds per caption the accuracy counts (seed, seed+1, ...); the grid shows the first' })
     .option('guidance', { type: 'number', default: 4 })
     .option('steps', { type: 'number' })
-    .option('train', { type: 'number', default: 4, describe: 'training captions to sample as well' }) as never,
+    .option('train', { type: 'number', default: 4, describe: 'training captions to sample as well' }),
   handler: async (argv) => {
     if (argv.out !== undefined) checkOutputPath(argv.out, 'directory');
     if (argv.steps !== undefined) checkSteps(argv.steps);
@@ -37,8 +37,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     checkWhole(argv.repeats, 'repeats', 1, 1000);
     checkWhole(argv.seed, 'seed', 0, MAX_SEED - (argv.repeats - 1));
     checkWhole(argv.train, 'train', 0, 1000);
-    await startBackend(argv);
-    const engine = startEngine(argv);
+    const { engine } = await startCompute(argv);
     const { loaded, name } = openModel(argv.model);
     const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
@@ -84,7 +83,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     const manifest = join(loaded.dir, 'manifest.json');
     if (existsSync(manifest)) {
       const m = readJsonFile(manifest, 'model manifest.json') as { lossHistory: LossEntry[]; untrainedValidationLoss: number; stages?: StageNote[] };
-      const svg = await renderSvg(lossSpec(m.lossHistory, m.untrainedValidationLoss, name, m.stages) as never, 'loss');
+      const svg = await renderSvg(lossSpec(m.lossHistory, m.untrainedValidationLoss, name, m.stages), 'loss');
       const lossPath = join(out, 'loss.png');
       writeFileAtomic(lossPath, renderPng(svg, { scale: 2 }));
       written.push(lossPath);

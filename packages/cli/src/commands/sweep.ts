@@ -1,14 +1,11 @@
 import type { CommandModule } from 'yargs';
 import { CACHED_POLICY_NAMES, CHEAP_INDICATORS } from '@teacache/core';
 import type { SweepOptions } from '@teacache/trace';
-import { checkSweepableSize, defaultSteps, failuresPathOf, parseSeeds, readPrompts } from '@teacache/trace';
-import { DEFAULT_PSNR_PROTOCOL, parsePsnrProtocol, PSNR_PROTOCOLS } from '@teacache/report';
-import { DEFAULT_REPEATS } from '@teacache/trace';
-import { refuseFailedRuns, sweepAndRefine } from './refine.js';
+import { checkSweepableSize, DEFAULT_REPEATS, defaultSteps, failuresPathOf, parseSeeds, readPrompts, refuseFailedRuns, sweepAndRefine } from '@teacache/trace';
+import { buildSpecs, defaultRetention, DEFAULT_PSNR_PROTOCOL, gridSpecs, parseCutoff, parsePsnrProtocol, parseRetention, PSNR_PROTOCOLS } from '@teacache/cache';
 import { openModel, promptsFor } from './model-source.js';
-import { printWritten, startBackend, startEngine } from './common.js';
+import { printWritten, startCompute } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
-import { buildSpecs, defaultRetention, parseCutoff, parseRetention } from './sweep-specs.js';
 import { queuedRunner, queueOptions, type QueueArgs } from './sweep-queue.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
 
@@ -41,7 +38,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     .option('workers', { type: 'number', describe: 'worker processes (default: one per core)' })
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
     .option('out', { type: 'string', demandOption: true, describe: 'results file (JSON Lines), appended and resumable' })
-    .options(queueOptions) as never,
+    .options(queueOptions),
   handler: async (argv) => {
     // Arguments and the results file are checked before any model loads or sampling starts.
     const out = checkOutputPath(argv.out, 'file');
@@ -52,8 +49,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     checkFinite(argv['refine-psnr'], 'refine-psnr', 'a PSNR target in dB', true);
     const seeds = parseSeeds(argv.seeds);
     const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
-    const backend = await startBackend(argv);
-    const engine = startEngine(argv);
+    const compute = await startCompute(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
     const modelDir = loaded.dir;
     // Also here: a queued sweep (--queue) runs on workers, not through runSweep.
@@ -63,16 +59,16 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     loaded.model.dispose();
     const policies = argv.policies.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
     const retention = argv.retention ? parseRetention(argv.retention) : defaultRetention(steps);
-    const specs = buildSpecs({ ...argv, policies, retention, cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined });
-    process.stderr.write(`sweeping ${name}: ${specs.length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
+    const variants = buildSpecs({ ...argv, policies, retention, cutoff: argv.cutoff !== undefined ? parseCutoff(argv.cutoff) : undefined });
+    process.stderr.write(`sweeping ${name}: ${gridSpecs(variants).length} setting(s) x ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps\n`);
     const queued = queuedRunner(argv);
     // A queued sweep reports runs that failed or were never queued itself (queued.done).
     const runner = queued ? async (o: SweepOptions) => ({ ...(await queued.run(o)), failedRuns: 0 }) : undefined;
     const result = await sweepAndRefine({
       modelDir, modelName: name, prompts, seeds, steps, guidance: argv.guidance, out,
-      workers: argv.workers, conditioning: loaded.conditioning, backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? backend.requested, engine: engine.requested,
+      workers: argv.workers, conditioning: loaded.conditioning, compute,
       repeats: argv.repeats,
-    }, specs, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), runner);
+    }, variants, argv['refine-psnr'], parsePsnrProtocol(argv['psnr-protocol']), runner);
     queued?.done();
     process.stdout.write(`${result.newRows} new row(s), ${result.skippedRows} already there\n`);
     printWritten(result.failedRuns > 0 && result.failuresFile ? [out, result.failuresFile] : [out]);

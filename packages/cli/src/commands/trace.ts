@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { defaultSteps, parseSeeds, readPrompts, traceRuns } from '@teacache/trace';
-import { engineLabel, samplingModelFor } from '@teacache/models';
+import { computeLabel, samplingModelFor } from '@teacache/models';
 import { openModel, promptsFor } from './model-source.js';
-import { printWritten, startBackend, startEngine } from './common.js';
+import { printWritten, startCompute } from './common.js';
 import { checkGuidance, checkOutputPath, checkSteps } from './args.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
 
@@ -18,7 +18,7 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     .option('steps', { type: 'number', describe: 'sampling steps (default 30 for rectified flow, 50 otherwise)' })
     .option('guidance', { type: 'number', default: 4, describe: 'classifier-free guidance scale (<= 1: no guidance)' })
     .option('conditioning', { type: 'string', describe: 'text-encoder outputs for a model on external text (docs/formats.md); its captions are the default prompts' })
-    .option('out', { type: 'string', demandOption: true, describe: 'directory for <run>.csv, <run>.json, <run>.png' }) as never,
+    .option('out', { type: 'string', demandOption: true, describe: 'directory for <run>.csv, <run>.json, <run>.png' }),
   handler: async (argv) => {
     // Everything the sidecar readers would refuse is refused here, before a model is loaded.
     const outDir = checkOutputPath(argv.out, 'directory');
@@ -26,16 +26,15 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     checkGuidance(argv.guidance);
     const seeds = parseSeeds(argv.seeds);
     const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
-    const backend = await startBackend(argv);
-    const engine = startEngine(argv);
+    const compute = await startCompute(argv);
     const { loaded, name } = openModel(argv.model, argv.conditioning);
-    const model = samplingModelFor(loaded.model, engine);
+    const model = samplingModelFor(loaded.model, compute.engine);
     try {
       const prompts = givenPrompts ?? promptsFor(loaded, undefined);
       const steps = argv.steps ?? defaultSteps(loaded.config.prediction);
       process.stderr.write(`tracing ${name}: ${prompts.length} prompt(s) x ${seeds.length} seed(s), ${steps} steps, guidance ${argv.guidance}\n`);
       const { written, skipped } = traceRuns({
-        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir, backend: engineLabel(engine, backend.name), model,
+        loaded, modelName: name, prompts, seeds, steps, guidance: argv.guidance, outDir, backend: computeLabel(compute), model,
       });
       if (skipped.length) process.stdout.write(`${skipped.length} run(s) were already finished and kept\n`);
       printWritten(written);

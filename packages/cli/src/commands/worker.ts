@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { BUILTIN_MODELS, WEIGHTS_FILE } from '@teacache/models';
+import { backendRequestFrom, BUILTIN_MODELS, WEIGHTS_FILE } from '@teacache/models';
 import { QueueWorker } from '@teacache/queue';
 import { builtinModelDir } from './model-source.js';
 import { redisUrlFrom } from './queue-url.js';
@@ -32,12 +32,12 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     .option('lock-seconds', { type: 'number', default: 30, describe: 'a job whose worker stops renewing its lock this long is given to another worker' })
     .option('stalled-seconds', { type: 'number', default: 30, describe: 'how often to look for jobs of dead workers' })
     .option('max-stalled', { type: 'number', default: 1, describe: 'times a job may be taken back from a dead worker before it is marked failed' })
-    .option('discover-seconds', { type: 'number', default: 5, describe: 'how often to look for newly submitted sweeps' }) as never,
+    .option('discover-seconds', { type: 'number', default: 5, describe: 'how often to look for newly submitted sweeps' }),
   handler: async (argv) => {
     const url = redisUrlFrom(argv.queue);
     const worker = new QueueWorker({
       queue: url, resolveModel: modelResolver(argv.model ?? []),
-      backend: argv.backend ?? process.env.TEACACHE_BACKEND ?? 'auto',
+      backend: backendRequestFrom(argv.backend),
       lockMs: argv['lock-seconds'] * 1000, stalledMs: argv['stalled-seconds'] * 1000, maxStalled: argv['max-stalled'],
       discoverMs: argv['discover-seconds'] * 1000,
     });

@@ -2,22 +2,9 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../backend.js';
-import type { BuiltinModel } from '../builtin.js';
-import type { ModelConfig } from '../config.js';
-import { buildVocabulary } from '../text-encoder.js';
-import { clipSpecs } from '../data/clips.js';
+import { TEST_BUILTIN as builtin } from './test-builtin.js';
 import { train } from './train.js';
 import { finishedStages, resolvedStage, stageStartFrom, writeTrainedModel } from './finish.js';
-
-const config: ModelConfig = {
-  family: 'stdit', hiddenSize: 16, depth: 2, heads: 2, mlpRatio: 2, patchSize: 4, frames: 2, height: 8, width: 8,
-  channels: 3, textWidth: 8, textLayers: 1, textHeads: 2, textLength: 4,
-  vocabulary: buildVocabulary(clipSpecs('video').map((c) => c.caption)), prediction: 'velocity', timestepFrequencies: 16,
-};
-const builtin: BuiltinModel = {
-  name: 'test-tiny', family: 'stdit', description: 'test', config,
-  training: { batchSize: 4, seed: 1, dataSeed: 2, stages: [{ steps: 3, learningRate: 3e-3 }, { steps: 2, learningRate: 1e-3, schedule: 'cosine' }] },
-};
 
 let root: string;
 let dir: string;
@@ -27,7 +14,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'teacache-finish-'));
   dir = join(root, 'test-tiny');
   const stage = resolvedStage(builtin.training.stages[0]);
-  const r = train({ ...builtin.training, ...stage, config, checkpointDir: join(root, 'ckpt'), quiet: true, log: () => {} });
+  const r = train({ ...builtin.training, ...stage, config: builtin.config, checkpointDir: join(root, 'ckpt'), quiet: true, log: () => {} });
   writeTrainedModel(dir, builtin, r, 'wasm', 'test', [{ ...stage, wallSeconds: 1, finishedAt: 'now' }]);
   r.model.dispose();
 });

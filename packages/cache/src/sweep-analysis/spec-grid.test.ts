@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { buildSpecs, cutoffFor, defaultRetention, parseCutoff, parseRetention, parseSettings } from './sweep-specs.js';
+import { buildSpecs as buildGrid, cutoffFor, defaultRetention, gridSpecs, parseCutoff, parseRetention, parseSettings, type SpecOptions } from './spec-grid.js';
+
+const buildSpecs = (o: SpecOptions) => gridSpecs(buildGrid(o));
 
 const COEFFICIENTS = join(import.meta.dirname, '..', '..', '..', '..', 'datasets', 'coefficients', 'stdit-tiny.json');
 
@@ -51,4 +53,26 @@ test('teacache without a coefficients file is refused, naming the option, instea
   expect(() => buildSpecs({ policies: ['interval', 'teacache'], thresholds: ['0.1'], indicator: 'modulated' }))
     .toThrow(/argument --coefficients: expected a coefficients file for the teacache policy/);
   expect(buildSpecs({ policies: ['interval'], intervals: '2', indicator: 'modulated' }).map((s) => s.policy)).toEqual(['none', 'interval']);
+});
+
+test('the grid is one variant per policy and retention, each with its thresholds as typed specs, in sweep order', () => {
+  const grid = buildGrid({
+    policies: ['interval', 'teacache', 'first-block'], thresholds: ['0.1,0.2', 'first-block=0.05'], intervals: '2,3', indicator: 'modulated',
+    retention: [1, 5], coefficients: COEFFICIENTS,
+  });
+  expect(grid.map((v) => [v.kind, v.specs[0].policy, v.specs.length])).toEqual([
+    ['reference', 'none', 1], ['interval', 'interval', 2], ['threshold', 'teacache', 2], ['threshold', 'teacache', 2], ['threshold', 'first-block', 1],
+  ]);
+  const [, , tea1, tea5, fb] = grid;
+  expect(tea1.specs.map((s) => s.policy === 'teacache' && [s.threshold, s.retentionSteps, s.cutoffSteps])).toEqual([[0.1, 1, 1], [0.2, 1, 1]]);
+  expect(tea5.specs.map((s) => s.policy === 'teacache' && [s.threshold, s.retentionSteps, s.cutoffSteps])).toEqual([[0.1, 5, 0], [0.2, 5, 0]]);
+  expect(fb.specs.map((s) => s.policy === 'first-block' && s.threshold)).toEqual([0.05]);
+  // The coefficients are read once and shared by every threshold of the variant.
+  expect(tea1.specs[0].policy === 'teacache' && tea1.specs[1].policy === 'teacache' && tea1.specs[0].coefficients === tea1.specs[1].coefficients).toBe(true);
+  expect(gridSpecs(grid).map((s) => s.policy)).toEqual(['none', 'interval', 'interval', 'teacache', 'teacache', 'teacache', 'teacache', 'first-block']);
+});
+
+test('a bad interval or an unknown policy is refused naming the option', () => {
+  expect(() => buildGrid({ policies: ['interval'], intervals: '2,x', indicator: 'modulated' })).toThrow(/--policies interval, field "interval"/);
+  expect(() => buildGrid({ policies: ['teacash'], indicator: 'modulated' })).toThrow(/field "policies".*found "teacash"/);
 });

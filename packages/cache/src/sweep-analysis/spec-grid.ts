@@ -1,11 +1,27 @@
-import { FormatError, readCoefficientsFile, readTraceDir, type CheapIndicator } from '@teacache/core';
-import {
-  magRatiosFromTrace, validatePolicySpec, type PolicySpec,
-} from '@teacache/cache';
-import { argumentError } from './option-checks.js';
+import { FormatError, POLICY_NAMES, readCoefficientsFile, readTraceDir, type CheapIndicator, type PolicyName } from '@teacache/core';
+import { magRatiosFromTrace } from '../mag-ratios.js';
+import { validatePolicySpec, type IntervalSpec, type NoneSpec, type PolicySpec } from '../policy-spec.js';
+
+/** The policies whose setting is a threshold (every one but none and interval). */
+export type ThresholdSpec = Exclude<PolicySpec, NoneSpec | IntervalSpec>;
+
+/**
+ * One policy variant of a sweep grid with its settings, in sweep order: the uncached reference run; the fixed
+ * intervals; or one threshold policy with every other parameter fixed (its retention, indicator, polynomial...),
+ * one spec per threshold.
+ */
+export type SweepVariant =
+  | { kind: 'reference'; specs: [NoneSpec] }
+  | { kind: 'interval'; specs: IntervalSpec[] }
+  | { kind: 'threshold'; specs: ThresholdSpec[] };
+
+/** Every spec of a grid, in sweep order (the order rows are run and written). */
+export function gridSpecs(variants: readonly SweepVariant[]): PolicySpec[] {
+  return variants.flatMap((v): PolicySpec[] => v.specs);
+}
 
 /** Default settings per policy: wide enough to draw a speed-quality curve for DDPM (50-step) and rectified-flow (30-step) models. */
-export const DEFAULT_SETTINGS: Record<string, number[]> = {
+export const DEFAULT_SETTINGS: Record<Exclude<PolicyName, 'none'>, number[]> = {
   teacache: [0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
   oracle: [0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6],
   'first-block': [0.005, 0.01, 0.02, 0.05, 0.08, 0.12, 0.2, 0.3],
@@ -86,29 +102,35 @@ export function parseRetention(text: string): number[] {
   });
 }
 
-/** Expand the CLI's policy options into validated specs (one per policy setting). */
-export function buildSpecs(o: SpecOptions): PolicySpec[] {
+/**
+ * Expand the sweep options (as the CLI takes them) into the grid's variants, each with its validated specs (one per
+ * setting); gridSpecs lists them in sweep order.
+ */
+export function buildSpecs(o: SpecOptions): SweepVariant[] {
   const settings = parseSettings(o.thresholds);
+  const reference = (): SweepVariant => ({ kind: 'reference', specs: [{ policy: 'none' }] });
   // The uncached run itself is always a row: the reference point of every speed-quality chart.
-  const specs: PolicySpec[] = o.policies.includes('none') ? [] : [validatePolicySpec({ policy: 'none' }, '--policies')];
+  const variants: SweepVariant[] = o.policies.includes('none') ? [] : [reference()];
   for (const policy of o.policies) {
     if (policy === 'none') {
-      specs.push(validatePolicySpec({ policy: 'none' }, '--policies'));
+      variants.push(reference());
       continue;
     }
     const values = policy === 'interval'
       ? (o.intervals ? o.intervals.split(',').map(Number) : settings.byPolicy.interval ?? DEFAULT_SETTINGS.interval)
-      : settings.byPolicy[policy] ?? settings.all ?? DEFAULT_SETTINGS[policy];
-    if (!values) throw new FormatError({ field: 'policies' }, 'teacache, interval, first-block, magcache, oracle or none', policy);
+      : settings.byPolicy[policy] ?? settings.all ?? DEFAULT_SETTINGS[policy as keyof typeof DEFAULT_SETTINGS];
+    if (!values) throw new FormatError({ field: 'policies' }, `one of ${POLICY_NAMES.join(', ')}`, policy);
     const ratios = policy === 'magcache' ? magcacheRatios(o.traces) : undefined;
     // TeaCache's threshold means something only on the rescaled indicator: an identity polynomial would sweep a rule
     // no fit produced, so a teacache sweep without coefficients is refused rather than run.
     if (policy === 'teacache' && !o.coefficients) {
-      throw argumentError('coefficients', 'a coefficients file for the teacache policy (made by teacache fit; or leave teacache out of --policies)', 'none');
+      throw new FormatError({ file: 'argument --coefficients' },
+        'a coefficients file for the teacache policy (made by teacache fit; or leave teacache out of --policies)', 'none');
     }
     const coefficients = policy === 'teacache' && o.coefficients ? readCoefficientsFile(o.coefficients) : undefined;
     const retained = policy === 'teacache' || policy === 'oracle' ? o.retention ?? [1] : [null];
     for (const retention of retained) {
+      const specs: PolicySpec[] = [];
       for (const v of values) {
         const input: Record<string, unknown> = { policy };
         if (policy === 'interval') input.interval = v;
@@ -127,9 +149,12 @@ export function buildSpecs(o: SpecOptions): PolicySpec[] {
         if (ratios) input.magRatios = ratios;
         specs.push(validatePolicySpec(input, `--policies ${policy}`));
       }
+      variants.push(policy === 'interval'
+        ? { kind: 'interval', specs: specs.filter((s): s is IntervalSpec => s.policy === 'interval') }
+        : { kind: 'threshold', specs: specs.filter((s): s is ThresholdSpec => s.policy !== 'none' && s.policy !== 'interval') });
     }
   }
-  return specs;
+  return variants;
 }
 
 function magcacheRatios(traces: string | undefined): { cond: number[]; uncond?: number[] } {

@@ -1,6 +1,6 @@
 import type { SweepRow } from '@teacache/core';
 import { sweepPoints, thresholdLabel } from './sweep-points.js';
-import { handSweepRow } from './synthetic-inputs.js';
+import { handSweepRow } from '../test-support/sweep-row.js';
 
 /** Reference runs for prompts p and q. */
 const references = [handSweepRow({ policy: 'none' }), handSweepRow({ policy: 'none', prompt: 'q' })];

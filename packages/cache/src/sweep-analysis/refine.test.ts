@@ -1,6 +1,9 @@
 import type { SweepRow } from '@teacache/core';
-import { describePolicy, validatePolicySpec, type PolicySpec } from '@teacache/cache';
-import { refineSpecs } from './refine.js';
+import { describePolicy } from '../describe-policy.js';
+import { validatePolicySpec, type PolicySpec } from '../policy-spec.js';
+import { gridSpecs, type SweepVariant, type ThresholdSpec } from './spec-grid.js';
+import { refineSpecs as refineVariants } from './refine.js';
+import type { PsnrProtocol } from './psnr-protocol.js';
 
 function row(spec: PolicySpec, psnr: number, model = 'm', prompt = 'a', psnrFrames8bit = psnr): SweepRow {
   const d = describePolicy(spec);
@@ -11,6 +14,21 @@ function row(spec: PolicySpec, psnr: number, model = 'm', prompt = 'a', psnrFram
   };
 }
 const tea = (threshold: number, retentionSteps = 1) => validatePolicySpec({ policy: 'teacache', threshold, retentionSteps });
+
+/** The grid these specs make (consecutive specs of one policy and params form one variant), refined; its specs. */
+function refineSpecs(specs: PolicySpec[], rows: SweepRow[], model: string, target: number, count?: number, protocol?: PsnrProtocol): PolicySpec[] {
+  const variants: SweepVariant[] = [];
+  const sameVariant = (a: PolicySpec, b: PolicySpec) =>
+    JSON.stringify({ ...describePolicy(a).params, threshold: 0 }) === JSON.stringify({ ...describePolicy(b).params, threshold: 0 }) && a.policy === b.policy;
+  for (const spec of specs) {
+    const last = variants[variants.length - 1];
+    if (spec.policy === 'none') variants.push({ kind: 'reference', specs: [spec] });
+    else if (spec.policy === 'interval') variants.push({ kind: 'interval', specs: [spec] });
+    else if (last?.kind === 'threshold' && sameVariant(last.specs[0], spec)) last.specs.push(spec);
+    else variants.push({ kind: 'threshold', specs: [spec as ThresholdSpec] });
+  }
+  return gridSpecs(refineVariants(variants, rows, model, target, count, protocol));
+}
 
 test('thresholds are added geometrically between the last one that reaches the target and the next, which does not', () => {
   const specs = [tea(0.01), tea(0.03), tea(0.05)];

@@ -1,8 +1,7 @@
 import { pairedRatioInterval, policyRank, REFERENCE_POLICY, type SweepRow } from '@teacache/core';
-import { mean } from './quantile.js';
 import { DEFAULT_PSNR_PROTOCOL, rowPsnr, rowSsim, type PsnrProtocol } from './psnr-protocol.js';
 import { paretoFront } from './pareto-front.js';
-import { checkSweepRows } from './sweep-rows.js';
+import { checkSweepRows } from './check-rows.js';
 
 /**
  * The PSNR (dB) a run identical to the uncached one counts as in means and charts, since Infinity cannot be
@@ -115,9 +114,13 @@ export function sweepPoints(rows: readonly SweepRow[], options: SweepPointOption
     paretoSsim: false,
   }));
   markParetoFronts(points);
-  const rank = (p: SweepPoint) => policyRank(p.policy);
-  return points.sort((a, b) => a.model.localeCompare(b.model) || rank(a) - rank(b) || a.variant.localeCompare(b.variant, undefined, { numeric: true }) ||
+  return points.sort((a, b) => a.model.localeCompare(b.model) || policyRank(a.policy) - policyRank(b.policy) || a.variant.localeCompare(b.variant, undefined, { numeric: true }) ||
     a.threshold - b.threshold);
+}
+
+/** Arithmetic mean of a group of runs (never empty: every point has at least one run). */
+function mean(values: readonly number[]): number {
+  return values.reduce((a, v) => a + v, 0) / values.length;
 }
 
 /** "k=3" for the interval policy (its knob is a step count), else the threshold with up to 3 significant digits. */
