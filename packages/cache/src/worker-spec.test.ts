@@ -7,7 +7,7 @@ import { runSeries } from './test-support/run-series.js';
 
 const MODULATED = [null, 0.10, 0.15, 0.10, 0.05, 0.20, 0.40, 0.05];
 const file = coefficientsFileOf([2, 0.5, 0.01], {
-  origin: 'fit', xRange: [0.08, 0.25], sampleCount: 40, sources: [{ path: 'traces/a.csv', sha256: 'f'.repeat(64) }],
+  xRange: [0.08, 0.25], sampleCount: 40, sources: [{ path: 'traces/a.csv', sha256: 'f'.repeat(64) }],
 });
 const full = validatePolicySpec({ policy: 'teacache', threshold: 0.3, coefficients: file, coefficientsFile: 'runs/coefficients.json' }) as TeaCacheSpec;
 
