@@ -40,6 +40,30 @@ describe('guidance branches on different schedules', () => {
     expect(relL1(last[0]!, last[1]!)).toBeGreaterThan(1e-3);
     tiny.dispose();
   });
+
+
+  test('each branch compares its first block with its own last computed step\'s, and trace rows mark each branch\'s own steps', () => {
+    const tiny = tinyTestModel('stdit');
+    const { model, log } = recordingModel(tiny);
+    const schedules = { cond: 'CRCRRC', uncond: 'CCRRCR' };
+    const seen: StepContext[] = [];
+    const r = sampleRun({ model, caption: 'cat', seed: 2, steps: 6, guidance: 3, record: true, policy: scriptedPolicy(schedules, ['firstBlock'], seen) });
+    expect(log.firstBlock.length).toBe(6);
+    const last = [0, 0];
+    for (let i = 0; i < 6; i++) {
+      (['cond', 'uncond'] as const).forEach((branch, b) => {
+        const ctx = seen.find((c) => c.step === i && c.branch === branch)!;
+        if (i === 0) expect(ctx.firstBlockResidual).toBeNull();
+        else expect(ctx.firstBlockResidual).toBeCloseTo(relL1(row(log.firstBlock[i], b, 2), row(log.firstBlock[last[b]], b, 2)), 5);
+      });
+      (['cond', 'uncond'] as const).forEach((branch, b) => { if (schedules[branch][i] === 'C') last[b] = i; });
+    }
+    for (const branch of ['cond', 'uncond'] as const) {
+      const computed = r.rows.filter((x) => x.branch === branch).map((x) => (x.computed ? 'C' : 'R')).join('');
+      expect(computed).toBe(schedules[branch]);
+    }
+    tiny.dispose();
+  });
 });
 
 describe('the signals a policy declares', () => {
