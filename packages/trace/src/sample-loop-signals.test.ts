@@ -66,6 +66,18 @@ describe('guidance branches on different schedules', () => {
   });
 });
 
+describe('a policy that asks to reuse before anything is cached', () => {
+  test('computes that step instead, and later reuses add the residual it cached', () => {
+    const tiny = tinyTestModel('latte');
+    const { model, log } = recordingModel(tiny);
+    const r = sampleRun({ model, caption: 'cat', seed: 1, steps: 4, guidance: 1, policy: scriptedPolicy({ cond: 'RRCR' }, []) });
+    expect(r.schedule.cond).toBe('CRCR');
+    expect(r.computedSteps).toBe(2);
+    expectClose(log.headIn[1], log.tokens[1].map((v, k) => v + log.residuals[0][k]));
+    tiny.dispose();
+  });
+});
+
 describe('the signals a policy declares', () => {
   for (const indicator of INDICATORS) {
     test(`a policy declaring ${indicator} is given its change against the previous step, computed or reused, and no other signal`, () => {
