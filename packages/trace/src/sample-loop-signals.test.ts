@@ -130,3 +130,29 @@ describe('the signals a policy declares', () => {
     tiny.dispose();
   });
 });
+
+describe('a recorded step', () => {
+  test('holds each signal\'s change against the previous step and its mean magnitude, as computed here from what the model saw', () => {
+    const tiny = tinyTestModel('osp');
+    const { model, log } = recordingModel(tiny);
+    const schedule = 'CRRCR';
+    const r = sampleRun({ model, caption: 'cat', seed: 4, steps: 5, guidance: 1, record: true, policy: scriptedPolicy({ cond: schedule }, []) });
+    const meanAbs = (a: Float32Array) => a.reduce((sum, v) => sum + Math.abs(v), 0) / a.length;
+    // The residual in effect at a step: that of the last computed step.
+    const residualAt: Float32Array[] = [];
+    let call = -1;
+    for (let i = 0; i < 5; i++) residualAt.push(log.residuals[schedule[i] === 'C' ? ++call : call]);
+    const series = { ...log.indicators, residual: residualAt, output: log.headOut };
+    expect(r.rows.map((x) => x.computed).join('')).toBe('10010');
+    r.rows.forEach((x, i) => {
+      for (const [signal, values] of Object.entries(series) as [keyof typeof series, Float32Array[]][]) {
+        expect(x.meanAbs[signal]).toBeCloseTo(meanAbs(values[i]), 5);
+        if (i === 0) expect(x.relL1[signal]).toBeNull();
+        else expect(x.relL1[signal]).toBeCloseTo(relL1(values[i], values[i - 1]), 5);
+      }
+    });
+    // A reused step after a reuse keeps the residual: its change is exactly 0.
+    expect(r.rows[2].relL1.residual).toBe(0);
+    tiny.dispose();
+  });
+});
