@@ -32,7 +32,7 @@ export interface SignalPlan {
 }
 
 /** The indicators a step computes: every one when recording (trace rows hold them all), else those declared. */
-export function indicatorsToRead(plan: SignalPlan): IndicatorName[] {
+function indicatorsToRead(plan: SignalPlan): IndicatorName[] {
   return INDICATORS.filter((name) => plan.record || plan.needs.includes(name));
 }
 
