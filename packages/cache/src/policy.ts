@@ -1,8 +1,11 @@
 import type { Branch, CheapIndicator } from '@teacache/core';
 import type { PolicySpec } from './policy-spec.js';
 
-/** Extra per-step signals some policies need; the sampling loop computes them only when asked. */
-export type PolicyNeed = 'firstBlock' | 'trueOutput';
+/**
+ * A per-step signal a policy reads: one of the cheap indicators, the first block's residual, or the true
+ * (fully computed) output. The sampling loop computes only the signals its policy declares.
+ */
+export type PolicyNeed = CheapIndicator | 'firstBlock' | 'trueOutput';
 
 /** What a policy sees at one step of one guidance branch. Steps count from 0. */
 export interface StepContext {
@@ -10,7 +13,7 @@ export interface StepContext {
   totalSteps: number;
   timestep: number;
   branch: Branch;
-  /** relL1 of each cheap indicator against the previous step's value (null at step 0). */
+  /** relL1 of each cheap indicator against the previous step's value (null at step 0; a live loop may leave undeclared ones null). */
   indicators: Record<CheapIndicator, number | null>;
   /**
    * first-block: relL1 of the first block's residual against the first block's residual of the
@@ -32,7 +35,8 @@ export type DecisionReason =
   | 'over-threshold' // compute
   | 'on-interval' // interval: a k-th step
   | 'off-interval' // interval: reuse
-  | 'skip-cap'; // magcache: too many consecutive reuses
+  | 'skip-cap' // magcache: too many consecutive reuses
+  | 'nothing-cached'; // the policy asked to reuse, but this branch has no cached residual yet
 
 /** One step's decision. `accumulated` is the quantity compared with the threshold, when there is one. */
 export interface Decision {
@@ -51,7 +55,7 @@ export interface CachePolicy<State = unknown> {
   readonly name: PolicySpec['policy'];
   /** The validated spec, defaults filled in. */
   readonly spec: PolicySpec;
-  /** Extra signals the loop must provide in StepContext. */
+  /** The signals decide() reads from StepContext; the loop computes these and no others (speed). */
   readonly needs: readonly PolicyNeed[];
   /** Fresh state for one sampling run and one guidance branch. */
   createState(): State;

@@ -94,7 +94,8 @@ function notesFor(policy: CachePolicy, group: Group, proxy: Signal): string[] {
     notes.push(`first-block replayed on the "${proxy}" signal as a stand-in for the first block's residual`);
     notes.push('distance to the last computed step estimated by the triangle-inequality bound (exact only after a computed step)');
   }
-  if (group.rows.some((r) => r.computed === 0) && policy.name !== 'magcache' && policy.name !== 'interval' && policy.name !== 'none') {
+  // Only a policy that reads signals is affected; one deciding from the step index alone (or calibrated ratios) is not.
+  if (group.rows.some((r) => r.computed === 0) && policy.needs.length > 0) {
     notes.push('the trace was recorded with reuse: its signals follow that cached trajectory, not the uncached one');
   }
   return notes;
@@ -111,9 +112,10 @@ export function replayTrace(rows: readonly TraceRow[], policy: CachePolicy, opti
   return groupRows(rows, file).map((group) => {
     const session = new PolicySession(policy);
     const decisions: Decision[] = [];
-    let lastComputed = 0;
+    let lastComputed = -1;
     for (let step = 0; step < group.rows.length; step++) {
-      const d = session.decide(contextOf(group.rows, step, lastComputed, needsProxy ? proxy : null));
+      // As in the live loop, a reuse needs a computed step before it (so lastComputed >= 0 after step 0).
+      const d = session.decide(contextOf(group.rows, step, lastComputed, needsProxy ? proxy : null), lastComputed >= 0);
       if (d.compute) lastComputed = step;
       decisions.push(d);
     }

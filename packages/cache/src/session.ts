@@ -11,8 +11,11 @@ export class PolicySession {
 
   constructor(readonly policy: CachePolicy) {}
 
-  /** Decide one step of one branch. */
-  decide(ctx: StepContext): Decision {
+  /**
+   * Decide one step of one branch. Without a cached residual to reuse (`canReuse` false) a reuse cannot be
+   * carried out: the step computes, the policy is told so, and the reason says why.
+   */
+  decide(ctx: StepContext, canReuse = true): Decision {
     checkStep(ctx);
     let entry = this.states.get(ctx.branch);
     if (ctx.step === 0) {
@@ -24,7 +27,10 @@ export class PolicySession {
       throw new FormatError({ field: 'step' }, `${expected} for branch ${ctx.branch}`, `step ${ctx.step} of ${ctx.totalSteps}`);
     }
     entry.lastStep = ctx.step;
-    return this.policy.decide(entry.state, ctx);
+    const decision = this.policy.decide(entry.state, ctx);
+    if (decision.compute || canReuse) return decision;
+    this.policy.observe(entry.state, ctx, true);
+    return { compute: true, reason: 'nothing-cached' };
   }
 
   /** Report the actual outcome of the step just decided (only needed when the loop overrode it). */

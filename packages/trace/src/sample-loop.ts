@@ -1,10 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { BRANCHES, type Branch, type Signal, type TraceRow, SIGNALS } from '@teacache/core';
-import type { CachePolicy, StepContext } from '@teacache/cache';
+import { BRANCHES, type Branch, type TraceRow } from '@teacache/core';
+import { createPolicy, PolicySession, type CachePolicy } from '@teacache/cache';
 import { SeededRandom, ddpmScheduleOf, disposeEmbed, type EmbedOutput, type SamplingModel } from '@teacache/models';
 import { samplerFor, type SamplerName } from './samplers.js';
-import { readRows, rowStats } from './signals.js';
-import { guide } from './guidance.js';
+import { BranchCache } from './branch-cache.js';
+import { PreviousValues } from './previous-values.js';
+import { readSignals, type SignalPlan, type StepSignals } from './read-signals.js';
+import { stackOrReuse } from './stack-or-reuse.js';
+import { recordStep } from './record-step.js';
+import { samplerStep } from './sampler-step.js';
+
+export { SamplingDivergedError, MAX_SAMPLE_MAGNITUDE } from './sampler-step.js';
 
 export interface SampleOptions {
   /** The model on the engine that runs it (a DiffusionTransformer is the tfjs one). */
@@ -44,204 +50,102 @@ export interface SampleResult {
   timesteps: number[];
 }
 
-/** Sampling produced NaN, Infinity or values no image can have: the run stops at that step, which this names. */
-export class SamplingDivergedError extends Error {
-  constructor(readonly step: number, readonly steps: number, readonly timestep: number, what: string, problem = 'holds NaN or Infinity') {
-    super(`sampling diverged at step ${step} of ${steps} (timestep ${timestep}): ${what} ${problem} ` +
-      '(weights that are not finite, or a guidance scale so large that the guided prediction overflows)');
-    this.name = 'SamplingDivergedError';
-  }
+/** What a run holds across its steps. */
+interface RunState {
+  model: SamplingModel;
+  branches: Branch[];
+  steps: number;
+  text: tf.Tensor3D;
+  textBias: tf.Tensor2D | null;
+  session: PolicySession;
+  plan: SignalPlan;
+  previous: PreviousValues;
+  cache: BranchCache;
 }
 
-function firstNonFinite(a: Float32Array): number {
-  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return k;
-  return -1;
+/** Embed the current sample once per branch (batched) at timestep `t`: the tokens and the hook points. */
+function embed(run: RunState, x: Float32Array, shape: number[], t: number): EmbedOutput {
+  const nb = run.branches.length;
+  const xb = tf.tile(tf.tensor(x, shape), [nb, 1, 1, 1, 1]);
+  return run.model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, run.text, run.textBias);
+}
+
+/** Ask the session, per branch, whether this step runs the block stack (true) or reuses the cached residual. */
+function decide(run: RunState, step: number, timestep: number, signals: StepSignals): boolean[] {
+  return run.branches.map((branch, b) => run.session.decide(
+    { step, totalSteps: run.steps, timestep, branch, ...signals.perBranch[b] }, run.cache.has(b)).compute);
+}
+
+/** One step on device: embed → read the declared signals → decide → stack or reuse → head (→ record). */
+function denoise(run: RunState, x: Float32Array, shape: number[], step: number, t: number, runId: string, rows: TraceRow[] | null) {
+  let compute: boolean[] = [];
+  const prediction = tf.tidy(() => {
+    const e = embed(run, x, shape, t);
+    const signals = readSignals(run.model, e, run.plan, run.previous, run.cache, run.branches.length);
+    compute = decide(run, step, t, signals);
+    const pred = run.model.head(stackOrReuse(run.model, e, compute, signals, run.cache), e);
+    if (rows) rows.push(...recordStep({ runId, step, timestep: t, branches: run.branches, computed: compute }, signals, run.cache, pred, run.previous));
+    disposeEmbed(e);
+    return pred;
+  });
+  const values = prediction.dataSync() as Float32Array;
+  prediction.dispose();
+  return { prediction: values, compute };
+}
+
+/** The final sample as returned: in [0, 1] for a pixel-space model, the latents themselves otherwise. */
+function finalSample(x: Float32Array, latents: boolean): Float32Array {
+  const video = new Float32Array(x.length);
+  for (let k = 0; k < x.length; k++) video[k] = latents ? x[k] : Math.min(1, Math.max(0, (x[k] + 1) / 2));
+  return video;
 }
 
 /**
- * Largest sample magnitude a run may reach: beyond 2^24 float32 values are spaced 2 or more apart, so they no longer
- * resolve the whole data range [-1, 1]; such a sample carries no image, and two of them can agree bit for bit.
- */
-export const MAX_SAMPLE_MAGNITUDE = 2 ** 24;
-
-function firstBeyond(a: Float32Array, limit: number): number {
-  for (let k = 0; k < a.length; k++) if (!(Math.abs(a[k]) <= limit)) return k;
-  return -1;
-}
-
-type Held = Partial<Record<'modulated' | 'timestep' | 'noisy' | 'residual' | 'output' | 'firstBlock' | 'trueOutput', tf.Tensor>>;
-
-function take(rows: tf.Tensor, index: number[]): tf.Tensor {
-  return index.length === rows.shape[0] ? tf.clone(rows) : tf.gather(rows, tf.tensor1d(index, 'int32'));
-}
-
-function sliceEmbed(e: EmbedOutput, index: number[]): EmbedOutput {
-  return {
-    noisyTokens: take(e.noisyTokens, index) as tf.Tensor3D, tokens: take(e.tokens, index) as tf.Tensor3D,
-    timestepEmbedding: take(e.timestepEmbedding, index) as tf.Tensor2D, modulated: take(e.modulated, index) as tf.Tensor3D,
-    condition: take(e.condition, index) as tf.Tensor2D, text: take(e.text, index) as tf.Tensor3D,
-    ...(e.textBias ? { textBias: take(e.textBias, index) as tf.Tensor2D } : {}),
-  };
-}
-
-function keepHeld(held: Held, key: keyof Held, value: tf.Tensor): void {
-  held[key]?.dispose();
-  held[key] = tf.keep(tf.clone(value));
-}
-
-/**
- * Sample one caption and seed, asking the policy at every step and branch whether to run the block stack
- * or to reuse its cached residual (output − input of the stack). Reused branches skip the stack for real:
- * only the branches that compute go through it. Optionally records every step's signals.
+ * Sample one caption and seed, asking the policy (through a PolicySession) at every step and branch whether
+ * to run the block stack or to reuse its cached residual (output − input of the stack). Reused branches skip
+ * the stack for real; only the signals the policy declares are computed. Optionally records every step's signals.
  */
 export function sampleRun(o: SampleOptions): SampleResult {
   const { model, steps } = o;
   const cfg = model.config;
   const sampler = samplerFor(cfg.prediction, steps, o.sampler, ddpmScheduleOf(cfg), { ...cfg, seed: o.seed });
   const branches: Branch[] = o.guidance > 1 ? [...BRANCHES] : ['cond'];
-  const nb = branches.length;
-  const policy = o.policy;
-  const states = branches.map(() => policy?.createState());
-  const needFirst = policy?.needs.includes('firstBlock') ?? false;
-  const needTrue = policy?.needs.includes('trueOutput') ?? false;
-  // Only TeaCache reads a cheap indicator, and only the one it is configured with; the others decide from
-  // the step index, the first block or the true output, so they pay for no indicator.
-  const indicator = policy?.spec.policy === 'teacache' ? policy.spec.indicator : null;
-  const needIndicators = indicator !== null;
-  const wants = (name: 'modulated' | 'timestep' | 'noisy') => record || indicator === name;
+  const policy = o.policy ?? createPolicy({ policy: 'none' });
   const record = o.record ?? false;
-  const sampleSize = cfg.frames * cfg.height * cfg.width * cfg.channels;
   const shape = [1, cfg.frames, cfg.height, cfg.width, cfg.channels];
-  const x = new SeededRandom(o.seed).normals(sampleSize, sampler.initialScale ?? 1);
+  const x = new SeededRandom(o.seed).normals(cfg.frames * cfg.height * cfg.width * cfg.channels, sampler.initialScale ?? 1);
   const rows: TraceRow[] = [];
-  const schedule = branches.map(() => [] as string[]);
+  const schedule = branches.map(() => '');
   let computedSteps = 0;
   let computedBranchSteps = 0;
-  const runId = o.runId ?? 'run';
   const start = performance.now();
-  const captions = nb === 2 ? [o.caption, ''] : [o.caption];
-  const text = tf.tidy(() => model.encodeCaptions(captions));
-  const textBias = model.captionBias(captions);
-  const prev: Held = {};
-  const cachedResidual: (tf.Tensor | null)[] = branches.map(() => null);
-  const lastFirstBlock: (tf.Tensor | null)[] = branches.map(() => null);
+  const captions = branches.length === 2 ? [o.caption, ''] : [o.caption];
+  const run: RunState = {
+    model, branches, steps, text: tf.tidy(() => model.encodeCaptions(captions)), textBias: model.captionBias(captions),
+    session: new PolicySession(policy), plan: { needs: policy.needs, record },
+    previous: new PreviousValues(), cache: new BranchCache(branches.length),
+  };
   try {
     for (let i = 0; i < steps; i++) {
       const t = sampler.timesteps[i];
-      const prediction = tf.tidy(() => {
-        const xb = tf.tile(tf.tensor(x, shape), [nb, 1, 1, 1, 1]);
-        const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text, textBias);
-        // The cheap indicators, read before deciding.
-        // (skipped entirely when nothing reads them: plain uncached sampling pays nothing for them)
-        const none: [null, null] = [null, null];
-        const [relMod, absMod] = wants('modulated') ? rowStats(e.modulated, prev.modulated ?? null) : none;
-        const [relTemb, absTemb] = wants('timestep') ? rowStats(e.timestepEmbedding, prev.timestep ?? null) : none;
-        const [relNoisy, absNoisy] = wants('noisy') ? rowStats(e.noisyTokens, prev.noisy ?? null) : none;
-        let firstOut: tf.Tensor | null = null;
-        let relFirst: (number | null)[] = branches.map(() => null);
-        if (needFirst) {
-          firstOut = model.blocks(e.tokens, e, 0, 1);
-          const res = tf.sub(firstOut, e.tokens);
-          // One read for all branches: each compares with its own last fully computed step.
-          const rels = branches.map((_, b) => (lastFirstBlock[b] ? rowStats(tf.slice(res, [b], [1]), lastFirstBlock[b])[0] : null));
-          const values = readRows(rels, 1);
-          relFirst = values.map((v) => (v ? v[0] : null));
-          keepHeld(prev, 'firstBlock', res);
-        }
-        let trueRel: (number | null)[] = branches.map(() => null);
-        if (needTrue) {
-          const truePred = model.head(model.stack(e), e);
-          const [r] = rowStats(truePred, prev.trueOutput ?? null);
-          trueRel = r ? Array.from(r.dataSync()) : branches.map(() => null);
-          keepHeld(prev, 'trueOutput', truePred);
-        }
-        const ind = needIndicators ? readRows([relMod, relTemb, relNoisy], nb) : [null, null, null];
-        const decisions = branches.map((branch, b) => {
-          if (!policy) return true;
-          const ctx: StepContext = {
-            step: i, totalSteps: steps, timestep: t, branch,
-            indicators: { modulated: ind[0]?.[b] ?? null, timestep: ind[1]?.[b] ?? null, noisy: ind[2]?.[b] ?? null },
-            firstBlockResidual: relFirst[b], trueOutput: trueRel[b],
-          };
-          const d = policy.decide(states[b], ctx);
-          const computable = d.compute || cachedResidual[b] !== null;
-          if (!computable) policy.observe(states[b], ctx, true);
-          return d.compute || !computable;
-        });
-        const computeIdx = branches.map((_, b) => b).filter((b) => decisions[b]);
-        // Run the stack only on the branches that compute; the others add their cached residual.
-        const outRows: (tf.Tensor | null)[] = branches.map(() => null);
-        if (computeIdx.length > 0) {
-          const sub = computeIdx.length === nb ? e : sliceEmbed(e, computeIdx);
-          const computedOut = firstOut
-            ? model.blocks((computeIdx.length === nb ? firstOut : take(firstOut, computeIdx)) as tf.Tensor3D, sub, 1, cfg.depth)
-            : model.stack(sub);
-          const residual = tf.sub(computedOut, sub.tokens);
-          computeIdx.forEach((b, k) => {
-            outRows[b] = tf.slice(computedOut, [k], [1]);
-            cachedResidual[b]?.dispose();
-            cachedResidual[b] = tf.keep(tf.slice(residual, [k], [1]));
-            if (needFirst && prev.firstBlock) {
-              lastFirstBlock[b]?.dispose();
-              lastFirstBlock[b] = tf.keep(tf.slice(prev.firstBlock, [b], [1]));
-            }
-          });
-        }
-        const rowsOut = branches.map((_, b) => outRows[b] ?? tf.add(tf.slice(e.tokens, [b], [1]), cachedResidual[b]!));
-        const stackOut = nb === 1 ? rowsOut[0] : tf.concat(rowsOut, 0);
-        const residualAll = nb === 1 ? cachedResidual[0]! : tf.concat(cachedResidual as tf.Tensor[], 0);
-        const pred = model.head(stackOut as tf.Tensor3D, e);
-        branches.forEach((_, b) => schedule[b].push(decisions[b] ? 'C' : 'R'));
-        if (computeIdx.length > 0) computedSteps++;
-        computedBranchSteps += computeIdx.length;
-        if (record) {
-          const [relRes, absRes] = rowStats(residualAll, prev.residual ?? null);
-          const [relOut, absOut] = rowStats(pred, prev.output ?? null);
-          const values = readRows([relNoisy, relTemb, relMod, relRes, relOut, absNoisy, absTemb, absMod, absRes, absOut], nb);
-          branches.forEach((branch, b) => {
-            const rel = {} as Record<Signal, number | null>;
-            const abs = {} as Record<Signal, number>;
-            SIGNALS.forEach((s, k) => {
-              rel[s] = values[k]?.[b] ?? null;
-              abs[s] = values[5 + k]![b];
-            });
-            rows.push({ runId, step: i, timestep: t, branch, computed: decisions[b] ? 1 : 0, relL1: rel, meanAbs: abs });
-          });
-          keepHeld(prev, 'residual', residualAll);
-          keepHeld(prev, 'output', pred);
-        }
-        if (wants('modulated')) keepHeld(prev, 'modulated', e.modulated);
-        if (wants('timestep')) keepHeld(prev, 'timestep', e.timestepEmbedding);
-        if (wants('noisy')) keepHeld(prev, 'noisy', e.noisyTokens);
-        disposeEmbed(e);
-        return pred;
+      const { prediction, compute } = denoise(run, x, shape, i, t, o.runId ?? 'run', record ? rows : null);
+      compute.forEach((c, b) => { schedule[b] += c ? 'C' : 'R'; });
+      if (compute.some((c) => c)) computedSteps++;
+      computedBranchSteps += compute.filter((c) => c).length;
+      samplerStep(sampler, x, prediction, branches.length, {
+        step: i, steps, timestep: t, guidance: o.guidance, channels: cfg.channels, guidedChannels: o.guidedChannels ?? cfg.guidedChannels,
       });
-      const p = prediction.dataSync() as Float32Array;
-      prediction.dispose();
-      const guided = nb === 2
-        ? guide(p.subarray(0, sampleSize), p.subarray(sampleSize, 2 * sampleSize), o.guidance, cfg.channels, o.guidedChannels ?? cfg.guidedChannels)
-        : p.slice(0, sampleSize);
-      // A diverged run must stop here: clamped to [0, 1] at the end, two diverged runs look identical (∞ dB).
-      if (firstNonFinite(p) >= 0) throw new SamplingDivergedError(i, steps, t, 'the model\'s prediction');
-      if (firstNonFinite(guided) >= 0) throw new SamplingDivergedError(i, steps, t, `the guided prediction (guidance ${o.guidance})`);
-      sampler.update(x, guided, i);
-      if (firstNonFinite(x) >= 0) throw new SamplingDivergedError(i, steps, t, 'the updated sample');
-      if (firstBeyond(x, MAX_SAMPLE_MAGNITUDE) >= 0) {
-        throw new SamplingDivergedError(i, steps, t, 'the updated sample', `exceeds ±2^24, where float32 no longer resolves the data range [-1, 1]`);
-      }
       o.onStep?.(i);
     }
   } finally {
-    tf.dispose([text, ...(textBias ? [textBias] : []), ...Object.values(prev), ...cachedResidual.filter((r): r is tf.Tensor => r !== null),
-      ...lastFirstBlock.filter((r): r is tf.Tensor => r !== null)]);
+    tf.dispose([run.text, ...(run.textBias ? [run.textBias] : [])]);
+    run.previous.dispose();
+    run.cache.dispose();
   }
-  const video = new Float32Array(sampleSize);
   const latents = cfg.latentSpace === true;
-  for (let k = 0; k < sampleSize; k++) video[k] = latents ? x[k] : Math.min(1, Math.max(0, (x[k] + 1) / 2));
-  const sched: Partial<Record<Branch, string>> = {};
-  branches.forEach((b, k) => { sched[b] = schedule[k].join(''); });
   return {
-    video, unclamped: x, space: latents ? 'latents' : 'pixels', rows, schedule: sched, computedSteps, computedBranchSteps,
+    video: finalSample(x, latents), unclamped: x, space: latents ? 'latents' : 'pixels', rows,
+    schedule: Object.fromEntries(branches.map((b, k) => [b, schedule[k]])), computedSteps, computedBranchSteps,
     wallSeconds: (performance.now() - start) / 1000, branches, timesteps: sampler.timesteps,
   };
 }

@@ -1,5 +1,6 @@
 import { createPolicy } from '../create-policy.js';
-import { runSeries } from '../test-support/run-series.js';
+import { PolicySession } from '../session.js';
+import { contexts, runSeries } from '../test-support/run-series.js';
 
 describe('none', () => {
   test('computes every step', () => {
@@ -62,6 +63,17 @@ describe('oracle', () => {
     expect(policy.needs).toEqual(['trueOutput']);
     const run = runSeries(policy, 6, { trueOutput: [null, 0.1, 0.1, 0.15, 0.05, 0.5], modulated: [null, 9, 9, 9, 9, 9] });
     expect(run.schedule).toBe('CRRCRC');
+  });
+
+  test('a reuse the loop overrode (observed as computed) restarts the accumulation', () => {
+    // 0.1 R but observed computed: reset; then 0.1 R (0.1), 0.15 R (0.25), 0.05 C (0.30), last C;
+    // without the reset: 0.2 R, 0.35 C, 0.05 R, last C
+    const policy = createPolicy({ policy: 'oracle', threshold: 0.3 });
+    const session = new PolicySession(policy);
+    const ctx = contexts(6, { trueOutput: [null, 0.1, 0.1, 0.15, 0.05, 0.5] });
+    session.decide(ctx[0]);
+    expect(session.decide(ctx[1], false)).toEqual({ compute: true, reason: 'nothing-cached' });
+    expect(ctx.slice(2).map((c) => (session.decide(c).compute ? 'C' : 'R')).join('')).toBe('RRCC');
   });
 
   test('threshold 0 computes every step and a huge one only the first and last', () => {

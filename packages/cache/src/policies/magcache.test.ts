@@ -28,6 +28,18 @@ describe('magcache', () => {
     expect(decisions[6].accumulated).toBeCloseTo(0.15014, 12);
   });
 
+  test('a reuse the loop overrode (observed as computed) restarts product, error and count', () => {
+    // step 2 (ratio 0.98) reuses but is overridden: reset. Step 3: ratio 0.95, error 0.05 < 0.06 → R
+    // (without the reset 0.98·0.95 = 0.931, error 0.089 → C). Step 4: 0.95·0.97 = 0.9215, error 0.1285 → C.
+    const session = new PolicySession(createPolicy({ policy: 'magcache', threshold: 0.06, magRatios: RATIOS, maxSkipSteps: 2, retentionRatio: 0.2 }));
+    const ctx = contexts(10, {});
+    session.decide(ctx[0]);
+    session.decide(ctx[1]);
+    expect(session.decide(ctx[2], false)).toEqual({ compute: true, reason: 'nothing-cached' });
+    expect(session.decide(ctx[3])).toMatchObject({ compute: false, accumulated: expect.closeTo(0.05, 12) });
+    expect(session.decide(ctx[4])).toMatchObject({ compute: true, accumulated: expect.closeTo(0.1285, 12) });
+  });
+
   test('threshold 0 computes every step', () => {
     expect(runSeries(createPolicy({ policy: 'magcache', threshold: 0, magRatios: RATIOS }), 10).schedule).toBe('CCCCCCCCCC');
   });

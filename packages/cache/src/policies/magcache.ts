@@ -38,6 +38,7 @@ export function magcachePolicy(spec: MagCacheSpec): CachePolicy<MagCacheState> {
     return r;
   };
   return {
+    // The magnitude ratios were calibrated from traces beforehand: at run time no signal is read.
     name: 'magcache', spec, needs: [],
     createState: () => ({ ratio: 1, error: 0, skips: 0 }),
     decide: (state, ctx): Decision => {

@@ -24,7 +24,7 @@ export function teacachePolicy(spec: TeaCacheSpec, warn?: (message: string) => v
   };
   const field = `indicators.${spec.indicator}`;
   return {
-    name: 'teacache', spec, needs: [],
+    name: 'teacache', spec, needs: [spec.indicator],
     createState: () => ({ accumulated: 0 }),
     decide: (state, ctx) => teacacheStep(state, ctx, spec, spec.threshold,
       () => rescale(requireDistance(ctx.indicators[spec.indicator], field, ctx, 'teacache'))),
