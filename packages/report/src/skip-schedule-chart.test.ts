@@ -1,4 +1,4 @@
-import { scheduleCells, skipScheduleChart } from './skip-schedule-chart.js';
+import { packScheduleCells, scheduleCells, skipScheduleChart } from './skip-schedule-chart.js';
 import { compileToVega, renderSvg } from './render-svg.js';
 import { countDataMarks } from './svg-marks.js';
 import { handSweepRow, syntheticSweep } from './synthetic-inputs.js';
@@ -13,6 +13,21 @@ describe('scheduleCells', () => {
     // 3 branch schedules in all: CRRC, CRCC, CCRC
     expect(shares).toEqual([1, 1 / 3, 1 / 3, 1]);
     expect(scheduleCells(rows)[0]).toMatchObject({ policy: 'teacache', thresholdLabel: '0.1', runs: 2 });
+  });
+});
+
+describe('packScheduleCells', () => {
+  test('packs one variant\'s cells per model and threshold, and flattening the arrays gives every cell back', () => {
+    const rows = syntheticSweep({ models: ['dit-s', 'latte-s'], prompts: 2, seeds: 1, steps: 6 });
+    const cells = scheduleCells(rows);
+    const variant = cells[0].variant;
+    const mine = cells.filter((c) => c.variant === variant);
+    const packed = packScheduleCells(mine);
+    expect(packed.length).toBe(new Set(mine.map((c) => `${c.model}|${c.threshold}`)).size);
+    const flattened = packed.flatMap((r) => r.step.map((step, i) => ({
+      model: r.model, threshold: r.threshold, thresholdLabel: r.thresholdLabel, runs: r.runs, step, computedShare: r.computedShare[i],
+    })));
+    expect(flattened).toEqual(mine.map(({ policy: _p, variant: _v, ...rest }) => rest));
   });
 });
 

@@ -37,8 +37,36 @@ export function scheduleCells(rows: readonly SweepRow[]): ScheduleCell[] {
   })));
 }
 
+/** One variant's cells as one data row per model and threshold with the steps as arrays (flattened by the chart). */
+interface PackedScheduleRow {
+  model: string;
+  threshold: number;
+  thresholdLabel: string;
+  runs: number;
+  step: number[];
+  computedShare: number[];
+}
+
+/**
+ * Pack cells into rows per model and threshold: a report of four models' sweeps has ~20,000 cells, and one
+ * object per cell repeating its labels made the chart's data 20× larger than the shares it carries.
+ */
+export function packScheduleCells(cells: readonly ScheduleCell[]): PackedScheduleRow[] {
+  const rows = new Map<string, PackedScheduleRow>();
+  for (const c of cells) {
+    const key = JSON.stringify([c.model, c.threshold]);
+    let row = rows.get(key);
+    if (!row) rows.set(key, row = { model: c.model, threshold: c.threshold, thresholdLabel: c.thresholdLabel, runs: c.runs, step: [], computedShare: [] });
+    row.step.push(c.step);
+    row.computedShare.push(c.computedShare);
+  }
+  return [...rows.values()];
+}
+
 /** Width (px) the model panels of one row share, so the chart fits a 1400 px page beside its labels and legend. */
 export const SCHEDULE_PANELS_WIDTH = 1040;
+/** Width (px) each further model panel's own threshold axis (labels and title) takes from the panels' share. */
+export const SCHEDULE_AXIS_WIDTH = 70;
 
 /** Chart 4: which steps each policy setting computed or reused, steps × thresholds, per policy and model. */
 export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
@@ -49,7 +77,8 @@ export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
   const rank = (c: ScheduleCell) => policyRank(c.policy);
   // cells narrow as models and steps grow, so every model sits side by side within the page
   const maxSteps = Math.max(...cells.map((c) => c.step + 1));
-  const stepPx = Math.max(3, Math.min(16, Math.floor(SCHEDULE_PANELS_WIDTH / (models.length * maxSteps))));
+  const panelsWidth = SCHEDULE_PANELS_WIDTH - SCHEDULE_AXIS_WIDTH * (models.length - 1);
+  const stepPx = Math.max(3, Math.min(16, Math.floor(panelsWidth / (models.length * maxSteps))));
   const labelEvery = stepPx >= 10 ? 5 : stepPx >= 5 ? 10 : 20;
   const variants = [...new Map(cells.map((c) => [c.variant, c])).values()]
     .sort((a, b) => rank(a) - rank(b) || a.variant.localeCompare(b.variant, undefined, { numeric: true })).map((c) => c.variant);
@@ -65,8 +94,11 @@ export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
       // One block per policy variant (their thresholds differ in kind), one column per model.
       vconcat: variants.map((variant) => ({
         title: { text: variant, fontSize: 12, subtitle: '' },
-        data: { values: cells.filter((c) => c.variant === variant) },
+        data: { values: packScheduleCells(cells.filter((c) => c.variant === variant)) },
+        transform: [{ flatten: ['step', 'computedShare'] }],
         facet: { column: { field: 'model', type: 'nominal', title: null, sort: models } },
+        // each model its own threshold rows: a shared axis left empty rows for every other model's thresholds
+        resolve: { scale: { y: 'independent' } },
         spec: {
           width: { step: stepPx },
           height: { step: 14 },
@@ -83,7 +115,7 @@ export function skipScheduleChart(rows: readonly SweepRow[]): ReportChart {
               scale: { domain: [0, 1], range: ['#eef3f8', '#1f4e79'] }, legend: { format: '.0%', gradientLength: 120 },
             },
             tooltip: [
-              { field: 'model' }, { field: 'variant', title: 'policy' }, { field: 'thresholdLabel', title: 'threshold' }, { field: 'step' },
+              { field: 'model' }, { field: 'thresholdLabel', title: 'threshold' }, { field: 'step' },
               { field: 'computedShare', format: '.0%', title: 'computed' }, { field: 'runs' },
             ],
           },
