@@ -110,6 +110,9 @@ export function speedQualityChart(rows: readonly SweepRow[], metric: QualityMetr
     data: { values: points },
     facet: { field: 'model', type: 'nominal', title: null, sort: models },
     columns: Math.min(models.length, 2),
+    // each model on its own scales: one model's 15× left another's 1.5× crowded at the left edge (and the label
+    // placement above estimates positions per panel)
+    resolve: { scale: { x: 'independent', y: 'independent' } },
     spec: {
       width: panel.width,
       height: panel.height,
