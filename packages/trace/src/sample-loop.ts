@@ -5,6 +5,7 @@ import { SeededRandom, ddpmScheduleOf, disposeEmbed, type EmbedOutput, type Samp
 import { samplerFor, type SamplerName } from './samplers.js';
 import { readRows, rowStats } from './signals.js';
 import { guide } from './guidance.js';
+import { batchOf } from './batch.js';
 
 export interface SampleOptions {
   /** The model on the engine that runs it (a DiffusionTransformer is the tfjs one). */
@@ -129,7 +130,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
     for (let i = 0; i < steps; i++) {
       const t = sampler.timesteps[i];
       const prediction = tf.tidy(() => {
-        const xb = tf.tile(tf.tensor(x, shape), [nb, 1, 1, 1, 1]);
+        const xb = batchOf(x, nb, shape);
         const e = model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, text, textBias);
         // The cheap indicators, read before deciding.
         // (skipped entirely when nothing reads them: plain uncached sampling pays nothing for them)
