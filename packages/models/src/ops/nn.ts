@@ -51,9 +51,14 @@ export function mergeHeads<T>(o: Ops<T>, x: T): T {
 
 /**
  * Scaled dot-product attention over all heads and sequences at once: q [S, Lq, D], k, v [S, Lk, D]. keyBias [S, Lk]
- * (0 for keys attended to, a large negative number for padding) masks keys.
+ * (0 for keys attended to, a large negative number for padding) masks keys. Unmasked, the engine's own attention op.
  */
 export function attention<T>(o: Ops<T>, q: T, k: T, v: T, heads: number, keyBias?: T): T {
+  return keyBias ? attentionOps(o, q, k, v, heads, keyBias) : o.attention(q, k, v, heads);
+}
+
+/** `attention` written out in the op set's elementwise ops, matMuls and softmax (TfOps runs it; masks need it). */
+export function attentionOps<T>(o: Ops<T>, q: T, k: T, v: T, heads: number, keyBias?: T): T {
   const d = o.shape(q)[2];
   const qh = splitHeads(o, o.mul(q, 1 / Math.sqrt(d / heads)), heads);
   const scores = o.matMul(qh, splitHeads(o, k, heads), false, true);
