@@ -82,7 +82,7 @@ process.on('message', async (msg: WorkerRequest) => {
       // Each worker gets its share of the cores: workers × threads never exceeds them.
       const engine = selectEngine(engineRequestFrom(msg.engine), msg.threads);
       backendName = engineLabel(engine, choice.name);
-      loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning });
+      loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning, textSideOnly: engine.name === 'onnx' });
       model = samplingModelFor(loaded.model, engine);
       warmUp(model, msg.guidance);
       send({ type: 'ready', backend: backendName });

@@ -148,7 +148,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   if (workers <= 0 || o.workers === 0) {
     const engine = selectEngine(engineRequestFrom(o.engine), threadsPerProcess(1));
     const backend = engineLabel(engine, (await selectBackend(backendRequestFrom(o.backend))).name);
-    const loaded = loadModel(o.modelDir, { conditioning: o.conditioning });
+    const loaded = loadModel(o.modelDir, { conditioning: o.conditioning, textSideOnly: engine.name === 'onnx' });
     const model = samplingModelFor(loaded.model, engine);
     try {
       if (pending.length > 0) warmUp(model, o.guidance);

@@ -58,7 +58,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const protocol = parsePsnrProtocol(argv['psnr-protocol']);
     const backend = await startBackend(argv);
     const engine = startEngine(argv);
-    const { loaded, name } = openModel(argv.model, argv.conditioning);
+    const { loaded, name } = openModel(argv.model, argv.conditioning, engine);
     const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
     // Outputs go under the caller's working directory, as every other command's; only shipped data comes from REPO_ROOT.

@@ -39,7 +39,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     checkWhole(argv.train, 'train', 0, 1000);
     await startBackend(argv);
     const engine = startEngine(argv);
-    const { loaded, name } = openModel(argv.model);
+    const { loaded, name } = openModel(argv.model, undefined, engine);
     const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
     const out = resolve(argv.out ?? join('reports', 'models', name));

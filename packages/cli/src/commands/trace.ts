@@ -28,7 +28,7 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
     const backend = await startBackend(argv);
     const engine = startEngine(argv);
-    const { loaded, name } = openModel(argv.model, argv.conditioning);
+    const { loaded, name } = openModel(argv.model, argv.conditioning, engine);
     const model = samplingModelFor(loaded.model, engine);
     try {
       const prompts = givenPrompts ?? promptsFor(loaded, undefined);

@@ -5,6 +5,7 @@ import type { DiffusionTransformer, EmbedOutput } from '../model.js';
 import { GraphBuilder, type Sym } from './graph.js';
 import { OnnxOps } from './onnx-ops.js';
 import { OrtSession, type SessionSettings } from './runtime.js';
+import { openSafetensors, type SafetensorsFile } from '../weights/safetensors.js';
 
 /** The parts a sampling loop runs, on either engine (DiffusionTransformer is the tfjs one). */
 export interface SamplingModel {
@@ -30,13 +31,15 @@ function feed(t: tf.Tensor): { data: Float32Array; dims: number[] } {
  * A model on ONNX Runtime: embed, the block ranges the sampling loop asks for ([0, depth); [0, 1) and [1, depth)
  * for a first-block cache) and the head are graphs recorded from the same family definition the tfjs model runs
  * (family.ts), with the tfjs model's weights as initializers. Graphs are built on first use and take any batch; a
- * block in two ranges has its weights in both sessions. Inputs and outputs are tfjs tensors, so the sampling loop
- * is the same for both engines; the text encoder (once per run) stays on tfjs.
+ * block in two ranges has its weights in both sessions. Weights tfjs does not hold (a model loaded text side only)
+ * are read from the model's weights file while a graph is built, so each is held once, by ONNX Runtime. Inputs and
+ * outputs are tfjs tensors, so the sampling loop is the same for both engines; the text encoder (once per run) stays on tfjs.
  */
 export class OnnxTransformer implements SamplingModel {
   readonly config: ModelConfig;
   private readonly sessions = new Map<string, OrtSession>();
   private weightCache: Map<string, Float32Array> | null = null;
+  private file: SafetensorsFile | null = null;
 
   constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings) {
     this.config = model.config;
@@ -45,12 +48,21 @@ export class OnnxTransformer implements SamplingModel {
   private weight(name: string): { shape: number[]; values: Float32Array } {
     this.weightCache ??= new Map();
     let v = this.weightCache.get(name);
-    const variable = this.model.params.get(name);
+    const shape = this.model.params.specs.get(name)?.shape;
+    if (!shape) throw new Error(`onnx graph: no parameter named ${name}`);
     if (!v) {
-      v = variable.dataSync() as Float32Array;
+      v = this.model.params.variables.has(name) ? this.model.params.get(name).dataSync() as Float32Array : this.fromFile(name);
       this.weightCache.set(name, v);
     }
-    return { shape: variable.shape, values: v };
+    return { shape, values: v };
+  }
+
+  /** A parameter tfjs does not hold (loaded text side only), read from the model's weights file. */
+  private fromFile(name: string): Float32Array {
+    const path = this.model.weightsFile;
+    if (!path) throw new Error(`onnx graph: parameter ${name} is neither loaded on tfjs nor in a weights file`);
+    this.file ??= openSafetensors(path);
+    return this.file.read(name).data;
   }
 
   /** Build (once) the session of a part: `build` records the graph on traced inputs at batch 1. */
@@ -63,10 +75,15 @@ export class OnnxTransformer implements SamplingModel {
     const syms: Record<string, Sym> = {};
     for (const [name, shape] of Object.entries(inputs)) syms[name] = g.input(name, [1, ...shape]);
     for (const [name, value] of Object.entries(build(o, syms))) g.output(name, value);
-    s = new OrtSession(g.encode(), this.settings);
+    try {
+      s = new OrtSession(g.encode(), this.settings);
+    } finally {
+      // ONNX Runtime holds its own copy now; the values read are read again if another graph needs them.
+      this.weightCache = null;
+      this.file?.close();
+      this.file = null;
+    }
     this.sessions.set(key, s);
-    // ONNX Runtime holds its own copy now; the values read from tfjs are read again if another graph needs them.
-    this.weightCache = null;
     return s;
   }
 
@@ -164,5 +181,7 @@ export class OnnxTransformer implements SamplingModel {
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     this.weightCache = null;
+    this.file?.close();
+    this.file = null;
   }
 }
