@@ -121,6 +121,19 @@ describe('the op set on ONNX Runtime', () => {
     }
   });
 
+  test('gelu is one fused node on ONNX Runtime, equal to the written-out tanh approximation and to a hand computation', () => {
+    const g = new GraphBuilder('gelu');
+    nn.gelu(new OnnxOps(g, () => { throw new Error('no weights'); }), g.input('x', [1, 4]));
+    expect(g.stats().nodes).toBe(1);
+    const x = tf.tensor2d([[-3, -0.5, 0, 0.5], [1, 2, 4, -1]]);
+    const y = runTf(p, { x }, (o, v) => nn.geluOps(o, v.x));
+    const onnx = runOnnx(p, { x }, (o, v) => o.gelu(v.x));
+    expect(maxAbsDiff(onnx, y.dataSync())).toBeLessThan(1e-6);
+    const hand = [-3, -0.5, 0, 0.5, 1, 2, 4, -1].map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))));
+    expect(maxAbsDiff(onnx, hand)).toBeLessThan(1e-6);
+    tf.dispose([x, y]);
+  });
+
   test('fused attention matches a hand computation: one query, two keys, one head', () => {
     // scores q·k/√2 = [1/√2, 0]: weights e^a/(e^a + 1), values 1 and 3 per dimension.
     const inputs = { q: tf.tensor3d([[[1, 0]]]), k: tf.tensor3d([[[1, 0], [0, 1]]]), v: tf.tensor3d([[[1, 1], [3, 3]]]) };

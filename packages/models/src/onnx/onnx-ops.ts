@@ -112,6 +112,12 @@ export class OnnxOps implements Ops<Sym> {
     return this.graph.remember({ name: out, shape: [s, lq, d] });
   }
 
+  gelu(x: Sym): Sym {
+    // ONNX Runtime's FastGelu (com.microsoft) is this tanh approximation in one kernel.
+    const [out] = this.graph.node('FastGelu', [x.name], [this.graph.fresh('FastGelu')], {}, MS_DOMAIN);
+    return this.graph.remember({ name: out, shape: [...x.shape] });
+  }
+
   reshape(x: Sym, shape: number[]): Sym {
     const size = x.shape.reduce((a, b) => a * b, 1);
     const free = shape.indexOf(-1);

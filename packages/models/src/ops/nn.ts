@@ -30,8 +30,13 @@ export function silu<T>(o: Ops<T>, x: T): T {
   return o.mul(x, o.sigmoid(x));
 }
 
-/** GELU, tanh approximation (DiT's MLP). */
+/** GELU, tanh approximation (DiT's MLP): the engine's own op. */
 export function gelu<T>(o: Ops<T>, x: T): T {
+  return o.gelu(x);
+}
+
+/** GELU, tanh approximation, written out in the op set's elementwise ops (TfOps runs it). */
+export function geluOps<T>(o: Ops<T>, x: T): T {
   // x·x·x, not pow: the wasm Pow kernel is a general power function and several times slower.
   const inner = o.mul(o.add(x, o.mul(o.mul(o.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return o.mul(o.mul(x, 0.5), o.add(o.tanh(inner), 1));

@@ -41,6 +41,8 @@ export interface Ops<T> {
    * kernel where the engine has one: per-operator overhead, not arithmetic, bounds the tiny models).
    */
   attention(q: T, k: T, v: T, heads: number): T;
+  /** GELU, tanh approximation (one fused kernel where the engine has one). */
+  gelu(x: T): T;
 
   /** New shape with the same elements; at most one -1 (see the batch rule above). */
   reshape(x: T, shape: number[]): T;
