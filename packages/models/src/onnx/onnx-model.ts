@@ -23,8 +23,24 @@ export interface SamplingModel {
 
 const EMBED_OUTPUTS = ['noisyTokens', 'tokens', 'timestepEmbedding', 'modulated', 'condition'] as const;
 
+// Host copies of tensor data by tfjs data id (clones and reshapes share one): what this engine made from ONNX Runtime's
+// outputs, and inputs read once (the text, constant over a run), are not read back from the tfjs backend at every step.
+const hostData = new WeakMap<object, Float32Array>();
+
 function feed(t: tf.Tensor): { data: Float32Array; dims: number[] } {
-  return { data: t.dataSync() as Float32Array, dims: t.shape };
+  let data = hostData.get(t.dataId);
+  if (!data) {
+    data = t.dataSync() as Float32Array;
+    hostData.set(t.dataId, data);
+  }
+  return { data, dims: t.shape };
+}
+
+/** A tfjs tensor of an ONNX Runtime output, its host values remembered for feeding it back. */
+function fromOrt(out: { data: Float32Array; dims: readonly number[] }): tf.Tensor {
+  const t = tf.tensor(out.data, out.dims as number[]);
+  hostData.set(t.dataId, out.data);
+  return t;
 }
 
 /**
@@ -144,7 +160,7 @@ export class OnnxTransformer implements SamplingModel {
 
   embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): EmbedOutput {
     const out = this.embedSession().run({ x: feed(x), t: feed(t), text: feed(text) });
-    const as = (k: string) => tf.tensor(out[k].data, out[k].dims as number[]);
+    const as = (k: string) => fromOrt(out[k]);
     return {
       noisyTokens: as('noisyTokens') as tf.Tensor3D, tokens: as('tokens') as tf.Tensor3D,
       timestepEmbedding: as('timestepEmbedding') as tf.Tensor2D, modulated: as('modulated') as tf.Tensor3D,
@@ -158,7 +174,7 @@ export class OnnxTransformer implements SamplingModel {
     const masked = e.textBias !== undefined;
     const inputs = { h: feed(h), condition: feed(e.condition), text: feed(e.text), ...(masked ? { textBias: feed(e.textBias!) } : {}) };
     const y = this.rangeSession(from, to, masked).run(inputs).y;
-    return tf.tensor(y.data, y.dims as [number, number, number]);
+    return fromOrt(y) as tf.Tensor3D;
   }
 
   stack(e: EmbedOutput): tf.Tensor3D {
@@ -167,13 +183,13 @@ export class OnnxTransformer implements SamplingModel {
 
   head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
     const y = this.headSession().run({ h: feed(h), condition: feed(e.condition), temb: feed(e.timestepEmbedding) }).y;
-    return tf.tensor(y.data, y.dims as number[]);
+    return fromOrt(y);
   }
 
   /** The prediction and, for a learned-sigma model, the variance channels after it: [B, F, H, W, outputChannels]. */
   headWithVariance(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
     const y = this.headSession(true).run({ h: feed(h), condition: feed(e.condition), temb: feed(e.timestepEmbedding) }).y;
-    return tf.tensor(y.data, y.dims as number[]);
+    return fromOrt(y);
   }
 
   /** Free the sessions (the tfjs model it wraps is the caller's). */
