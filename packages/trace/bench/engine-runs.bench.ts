@@ -15,7 +15,9 @@ const loaded = loadModel(join(dirname(fileURLToPath(import.meta.url)), '..', '..
 const { config, model: tfjs } = loaded;
 const models: Record<'tfjs' | 'onnx', SamplingModel> = { tfjs, onnx: new OnnxTransformer(tfjs, { providers: engine.providers, threads: 1 }) };
 const steps = defaultSteps(config.prediction);
-const teacache = (threshold: number) => ({ policy: 'teacache', threshold, coefficients: { highestFirst: [1.208, -0.0377] }, indicator: 'modulated' }) as PolicySpec;
+const teacache = (threshold: number): PolicySpec => ({
+  policy: 'teacache', threshold, coefficients: { highestFirst: [1.208, -0.0377] }, indicator: 'modulated', retentionSteps: 1, cutoffSteps: 1,
+});
 const base = { caption: 'cat moving left', seed: 0, steps, guidance: 4 };
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 for (const m of Object.values(models)) sampleRun({ ...base, model: m, steps: 3 });
