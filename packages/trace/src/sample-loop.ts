@@ -172,30 +172,33 @@ export function sampleRun(o: SampleOptions): SampleResult {
         const computeIdx = branches.map((_, b) => b).filter((b) => decisions[b]);
         // Run the stack only on the branches that compute; the others add their cached residual.
         const outRows: (tf.Tensor | null)[] = branches.map(() => null);
+        let wholeOut: tf.Tensor | null = null;
         if (computeIdx.length > 0) {
           const sub = computeIdx.length === nb ? e : sliceEmbed(e, computeIdx);
           const computedOut = firstOut
             ? model.blocks((computeIdx.length === nb ? firstOut : take(firstOut, computeIdx)) as tf.Tensor3D, sub, 1, cfg.depth)
             : model.stack(sub);
-          const residual = tf.sub(computedOut, sub.tokens);
+          if (computeIdx.length === nb) wholeOut = computedOut;
+          // Uncached sampling never reuses a residual: only a policy or the trace needs it.
+          const residual = policy || record ? tf.sub(computedOut, sub.tokens) : null;
           computeIdx.forEach((b, k) => {
-            outRows[b] = tf.slice(computedOut, [k], [1]);
+            outRows[b] = wholeOut ? null : tf.slice(computedOut, [k], [1]);
             cachedResidual[b]?.dispose();
-            cachedResidual[b] = tf.keep(tf.slice(residual, [k], [1]));
+            cachedResidual[b] = residual ? tf.keep(tf.slice(residual, [k], [1])) : null;
             if (needFirst && prev.firstBlock) {
               lastFirstBlock[b]?.dispose();
               lastFirstBlock[b] = tf.keep(tf.slice(prev.firstBlock, [b], [1]));
             }
           });
         }
-        const rowsOut = branches.map((_, b) => outRows[b] ?? tf.add(tf.slice(e.tokens, [b], [1]), cachedResidual[b]!));
-        const stackOut = nb === 1 ? rowsOut[0] : tf.concat(rowsOut, 0);
-        const residualAll = nb === 1 ? cachedResidual[0]! : tf.concat(cachedResidual as tf.Tensor[], 0);
+        const rowsOut = wholeOut ? [] : branches.map((_, b) => outRows[b] ?? tf.add(tf.slice(e.tokens, [b], [1]), cachedResidual[b]!));
+        const stackOut = wholeOut ?? (nb === 1 ? rowsOut[0] : tf.concat(rowsOut, 0));
         const pred = model.head(stackOut as tf.Tensor3D, e);
         branches.forEach((_, b) => schedule[b].push(decisions[b] ? 'C' : 'R'));
         if (computeIdx.length > 0) computedSteps++;
         computedBranchSteps += computeIdx.length;
         if (record) {
+          const residualAll = nb === 1 ? cachedResidual[0]! : tf.concat(cachedResidual as tf.Tensor[], 0);
           const [relRes, absRes] = rowStats(residualAll, prev.residual ?? null);
           const [relOut, absOut] = rowStats(pred, prev.output ?? null);
           const values = readRows([relNoisy, relTemb, relMod, relRes, relOut, absNoisy, absTemb, absMod, absRes, absOut], nb);
