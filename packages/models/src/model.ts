@@ -45,8 +45,18 @@ export interface ModelOptions {
 }
 
 /** A diffusion transformer of one of the four families, split into embed, stack and head. */
+/**
+ * Parameters the text side reads on tfjs whatever the engine (text encoder, class labels, learned null caption): the
+ * onnx engine's graphs read every other parameter, and hold it themselves.
+ */
+export function isTextSideParam(name: string): boolean {
+  return name.startsWith('text.') || name === 'labels.table' || name === 'nullCaption';
+}
+
 export class DiffusionTransformer {
   readonly params: ParamStore;
+  /** The safetensors file the parameters were loaded from (set by loadModel); parameters left unloaded are read from it. */
+  weightsFile: string | null = null;
   readonly plan: BlockPlan[];
   readonly layout: { perFrame: number; total: number };
   /** The op set on tfjs over this model's parameters (holds the position and rotation tables). */

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sweepRowToJson, type SweepRow } from '@teacache/core';
-import { sha256OfFile, WEIGHTS_FILE } from '@teacache/models';
+import { sha256OfFile, threadsPerProcess, WEIGHTS_FILE } from '@teacache/models';
 import { SweepChild } from '@teacache/trace';
 import { connectRedis } from './connect.js';
+import { MachineShare } from './machine-share.js';
 import { checkRunJob, describeRun, KEY_PREFIX, REGISTRY_KEY, refusalsKeyOf, type QueueEntry, type RunJob } from './jobs.js';
 import { parseRedisUrl, redactor, type RedisTarget } from './redis-url.js';
 
@@ -28,6 +29,8 @@ export interface QueueWorkerOptions {
   /** How often to look for newly submitted sweeps, ms (default 5000). */
   discoverMs?: number;
   log?: (line: string) => void;
+  /** Where the queue workers of this machine register, to share its cores (default MACHINE_SHARE_DIR; tests use their own). */
+  shareDir?: string;
 }
 
 interface Served { entry: QueueEntry; dir: string; worker: Worker }
@@ -54,7 +57,7 @@ class WeightsHashes {
  * sweep worker process, one at a time, returning the row.
  */
 export class QueueWorker {
-  private readonly o: Required<Omit<QueueWorkerOptions, 'resolveModel'>> & Pick<QueueWorkerOptions, 'resolveModel'>;
+  private readonly o: Required<Omit<QueueWorkerOptions, 'resolveModel' | 'shareDir'>> & Pick<QueueWorkerOptions, 'resolveModel' | 'shareDir'>;
   private readonly target: RedisTarget;
   private readonly redact: (m: string) => string;
   private readonly served = new Map<string, Served>();
@@ -65,6 +68,7 @@ export class QueueWorker {
   private readonly connections: Redis[] = [];
   private redis: Redis | null = null;
   private child: { dir: string; child: SweepChild; ready: Promise<string> } | null = null;
+  private readonly share: MachineShare;
   private discovery: NodeJS.Timeout | null = null;
   private busy: Promise<void> = Promise.resolve();
   private returning = false;
@@ -84,10 +88,12 @@ export class QueueWorker {
     };
     this.target = parseRedisUrl(options.queue);
     this.redact = redactor(this.target);
+    this.share = new MachineShare(options.shareDir);
   }
 
   /** Connect and start looking for sweeps to serve. */
   async start(): Promise<void> {
+    this.share.join();
     this.redis = await connectRedis(this.target);
     this.connections.push(this.redis);
     this.log(`connected to ${this.target.safe}; looking for sweeps every ${this.o.discoverMs / 1000} s`);
@@ -221,18 +227,21 @@ export class QueueWorker {
     }
   }
 
-  // One run process at a time, for the model of the latest job; started when a queue is first served.
+  // One run process at a time, for the model of the latest job; started when a queue is first served, and again when
+  // the number of queue workers on this machine changed its share of the cores (threads are fixed when sessions are built).
   private async childFor(dir: string): Promise<SweepChild> {
-    if (this.child && this.child.dir === dir && this.child.child.alive) {
+    const workers = this.share.workers();
+    const threads = threadsPerProcess(workers);
+    if (this.child && this.child.dir === dir && this.child.child.alive && this.child.child.threads === threads) {
       await this.child.ready;
       return this.child.child;
     }
     await this.child?.child.stop();
-    const child = new SweepChild(dir, this.o.backend, 4);
+    const child = new SweepChild(dir, this.o.backend, 4, threads);
     const ready = child.start();
     this.child = { dir, child, ready };
     const backend = await ready;
-    this.log(`run process ready for ${dir} on backend ${backend}`);
+    this.log(`run process ready for ${dir} on backend ${backend}, ${threads} thread(s) (${workers} queue worker(s) share this machine's cores)`);
     return child;
   }
 
@@ -240,6 +249,7 @@ export class QueueWorker {
     if (this.discovery) clearInterval(this.discovery);
     await Promise.all([...this.served.values()].map((s) => s.worker.close()));
     await this.child?.child.stop();
+    this.share.leave();
     if (this.redis) {
       for (const queue of this.refusals.keys()) await this.redis.hdel(refusalsKeyOf(queue), this.o.name).catch(() => 0);
     }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BRANCHES, type Branch, type TraceRow } from '@teacache/core';
+import { BRANCHES, REFERENCE_POLICY, type Branch, type TraceRow } from '@teacache/core';
 import { createPolicy, PolicySession, type CachePolicy } from '@teacache/cache';
 import { SeededRandom, ddpmScheduleOf, disposeEmbed, type EmbedOutput, type SamplingModel } from '@teacache/models';
 import { samplerFor, type SamplerName } from './samplers.js';
@@ -9,6 +9,7 @@ import { readSignals, type SignalPlan, type StepSignals } from './read-signals.j
 import { stackOrReuse } from './stack-or-reuse.js';
 import { recordStep } from './record-step.js';
 import { samplerStep } from './sampler-step.js';
+import { batchOf } from './batch.js';
 
 export { SamplingDivergedError, MAX_SAMPLE_MAGNITUDE } from './sampler-step.js';
 
@@ -61,13 +62,14 @@ interface RunState {
   plan: SignalPlan;
   previous: PreviousValues;
   cache: BranchCache;
+  /** Whether computed steps cache their residual: a policy that may reuse it, or a trace recording it. */
+  keepResidual: boolean;
 }
 
 /** Embed the current sample once per branch (batched) at timestep `t`: the tokens and the hook points. */
 function embed(run: RunState, x: Float32Array, shape: number[], t: number): EmbedOutput {
   const nb = run.branches.length;
-  const xb = tf.tile(tf.tensor(x, shape), [nb, 1, 1, 1, 1]);
-  return run.model.embed(xb, tf.fill([nb], t) as tf.Tensor1D, run.text, run.textBias);
+  return run.model.embed(batchOf(x, nb, shape), tf.fill([nb], t) as tf.Tensor1D, run.text, run.textBias);
 }
 
 /** Ask the session, per branch, whether this step runs the block stack (true) or reuses the cached residual. */
@@ -83,7 +85,7 @@ function denoise(run: RunState, x: Float32Array, shape: number[], step: number, 
     const e = embed(run, x, shape, t);
     const signals = readSignals(run.model, e, run.plan, run.previous, run.cache, run.branches.length);
     compute = decide(run, step, t, signals);
-    const pred = run.model.head(stackOrReuse(run.model, e, compute, signals, run.cache), e);
+    const pred = run.model.head(stackOrReuse(run.model, e, compute, signals, run.cache, run.keepResidual), e);
     if (rows) rows.push(...recordStep({ runId, step, timestep: t, branches: run.branches, computed: compute }, signals, run.cache, pred, run.previous));
     disposeEmbed(e);
     return pred;
@@ -124,6 +126,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
     model, branches, steps, text: tf.tidy(() => model.encodeCaptions(captions)), textBias: model.captionBias(captions),
     session: new PolicySession(policy), plan: { needs: policy.needs, record },
     previous: new PreviousValues(), cache: new BranchCache(branches.length),
+    keepResidual: record || policy.name !== REFERENCE_POLICY,
   };
   try {
     for (let i = 0; i < steps; i++) {

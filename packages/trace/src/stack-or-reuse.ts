@@ -18,11 +18,12 @@ function sliceEmbed(e: EmbedOutput, index: number[]): EmbedOutput {
 
 /**
  * The stack output of every branch for one step: branches that compute run the block stack (from the
- * first block's output when it already ran) and cache their residual; the others add their cached
- * residual to their own input, skipping the stack for real.
+ * first block's output when it already ran) and, when `keepResidual` (a policy that may reuse, or a trace that
+ * records the residual), cache their residual; the others add their cached residual to their own input,
+ * skipping the stack for real. A step where every branch computes returns the stack output as it is.
  */
 export function stackOrReuse(model: SamplingModel, e: EmbedOutput, compute: readonly boolean[], signals: StepSignals,
-  cache: BranchCache): tf.Tensor3D {
+  cache: BranchCache, keepResidual = true): tf.Tensor3D {
   const branches = compute.length;
   const computing = compute.flatMap((c, b) => (c ? [b] : []));
   const outputs: (tf.Tensor | null)[] = compute.map(() => null);
@@ -33,11 +34,13 @@ export function stackOrReuse(model: SamplingModel, e: EmbedOutput, compute: read
     const out = first
       ? model.blocks((all ? first.output : take(first.output, computing)) as tf.Tensor3D, sub, 1, model.config.depth)
       : model.stack(sub);
-    const residual = tf.sub(out, sub.tokens);
+    // uncached sampling never reuses a residual: no subtraction, slices or concatenation for it
+    const residual = keepResidual ? tf.sub(out, sub.tokens) : null;
     computing.forEach((b, k) => {
-      outputs[b] = tf.slice(out, [k], [1]);
-      cache.store(b, tf.slice(residual, [k], [1]), first ? tf.slice(first.residual, [b], [1]) : null);
+      if (!all) outputs[b] = tf.slice(out, [k], [1]);
+      if (residual) cache.store(b, tf.slice(residual, [k], [1]), first ? tf.slice(first.residual, [b], [1]) : null);
     });
+    if (all) return out as tf.Tensor3D;
   }
   const rows = outputs.map((o, b) => o ?? tf.add(tf.slice(e.tokens, [b], [1]), cache.residual(b)));
   return (branches === 1 ? rows[0] : tf.concat(rows, 0)) as tf.Tensor3D;

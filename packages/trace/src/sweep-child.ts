@@ -19,7 +19,9 @@ export class SweepChild {
   /** The backend the child runs on, once started. */
   backend = '';
 
-  constructor(private readonly modelDir: string, private readonly backendRequest: string, private readonly guidance: number) {}
+  /** threads: intra-op threads of the run process on the onnx engine (default all of this process's cores, or TEACACHE_THREADS). */
+  constructor(private readonly modelDir: string, private readonly backendRequest: string, private readonly guidance: number,
+    readonly threads = threadsPerProcess(1)) {}
 
   /** Fork the process, load the model and warm it up; resolves with the backend name. */
   start(): Promise<string> {
@@ -45,10 +47,10 @@ export class SweepChild {
         const err = new Error(`sweep worker process ${ready ? 'exited' : 'failed to start'} (${signal ?? `code ${code}`})`);
         this.settle(err, ready ? undefined : reject);
       });
-      // One child per queue worker: the engine from TEACACHE_ENGINE, all of the process's cores (or TEACACHE_THREADS).
+      // One child per queue worker: the engine from TEACACHE_ENGINE, the threads its owner gives it.
       child.send({
         type: 'init', modelDir: this.modelDir, backend: backendRequestFrom(this.backendRequest), guidance: this.guidance,
-        engine: engineRequestFrom(), threads: threadsPerProcess(1),
+        engine: engineRequestFrom(), threads: this.threads,
       } satisfies WorkerRequest);
     });
   }

@@ -1,7 +1,7 @@
 // A sweep worker process: loads the model once, then runs the groups the parent sends, one at a time,
 // sending each finished row back at once. One worker per core: the wasm backend runs on one thread.
 // A worker never outlives its parent: it exits when the IPC channel closes and, since sampling blocks the
-// event loop for a whole group, also checks at every sampling step that its parent is still the same process.
+// event loop for a whole group, also checks during sampling (every 100 ms at most) that its parent is still the same process.
 import { readFileSync } from 'node:fs';
 import { describeFatal, type SweepRow } from '@teacache/core';
 import type { WorkerSpec } from '@teacache/cache';
@@ -56,6 +56,18 @@ function exitIfOrphaned(): void {
   if (currentParent() !== parentPid) process.exit(1);
 }
 
+/** How often a sampling step looks for its parent, ms: reading /proc at every step of a tiny model cost ~5% of a worker's CPU. */
+const ORPHAN_CHECK_MS = 100;
+let lastCheck = 0;
+
+/** exitIfOrphaned at most every ORPHAN_CHECK_MS (a sampling step calls it). */
+function exitIfOrphanedSoon(): void {
+  const now = performance.now();
+  if (now - lastCheck < ORPHAN_CHECK_MS) return;
+  lastCheck = now;
+  exitIfOrphaned();
+}
+
 function send(msg: WorkerReply): void {
   exitIfOrphaned();
   process.send!(msg, undefined, undefined, (err) => { if (err) process.exit(1); });
@@ -80,13 +92,13 @@ process.on('message', async (msg: WorkerRequest) => {
       // Each worker gets its share of the cores: workers × threads never exceeds them.
       const compute = await selectCompute(msg.backend, msg.engine, msg.threads);
       backendName = computeLabel(compute);
-      loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning });
+      loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning, textSideOnly: compute.engine.name === 'onnx' });
       model = samplingModelFor(loaded.model, compute.engine);
       warmUp(model, msg.guidance);
       send({ type: 'ready', backend: backendName });
     } else if (msg.type === 'group') {
       runSweepGroup(model!, msg.group, backendName, (row) => send({ type: 'row', id: msg.id, row }), {
-        onStep: exitIfOrphaned,
+        onStep: exitIfOrphanedSoon,
         onFailure: (failure) => send({ type: 'failure', id: msg.id, failure }),
         refs,
       });

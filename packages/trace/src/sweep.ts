@@ -162,7 +162,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   if (workers <= 0 || o.workers === 0) {
     const compute = o.compute ?? await selectCompute(o.backend, o.engine);
     const backend = computeLabel(compute);
-    const loaded = loadModel(o.modelDir, { conditioning: o.conditioning });
+    const loaded = loadModel(o.modelDir, { conditioning: o.conditioning, textSideOnly: compute.engine.name === 'onnx' });
     const model = samplingModelFor(loaded.model, compute.engine);
     try {
       if (pending.length > 0) warmUp(model, o.guidance);

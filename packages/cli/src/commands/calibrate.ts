@@ -57,7 +57,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     parseSeeds(argv['eval-seeds'], 'eval-seeds');
     const protocol = parsePsnrProtocol(argv['psnr-protocol']);
     const compute = await startCompute(argv);
-    const { loaded, name } = openModel(argv.model, argv.conditioning);
+    const { loaded, name } = openModel(argv.model, argv.conditioning, compute.engine);
     const model = samplingModelFor(loaded.model, compute.engine);
     const cfg = loaded.config;
     // Outputs go under the caller's working directory, as every other command's; only shipped data comes from REPO_ROOT.

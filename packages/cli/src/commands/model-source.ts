@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_MODELS, loadModel, readConditioning, type LoadedModel } from '@teacache/models';
+import { BUILTIN_MODELS, loadModel, readConditioning, type EngineChoice, type LoadedModel } from '@teacache/models';
 import { defaultPromptSource, readPrompts } from '@teacache/trace';
 
 /** The repository root (where datasets/ lives), found from this file's location. */
@@ -14,11 +14,13 @@ export function builtinModelDir(name: string): string {
 
 /**
  * Load a model named by a built-in name (datasets/models/<name>) or by a directory holding config.json and
- * weights.safetensors (a user's own model). Returns the model and the name to record in traces.
+ * weights.safetensors (a user's own model). Returns the model and the name to record in traces. For the onnx engine
+ * (`engine` given) only the text side is loaded on tfjs: ONNX Runtime reads the other weights from the file.
  */
-export function openModel(nameOrDir: string, conditioning?: string): { loaded: LoadedModel; name: string } {
+export function openModel(nameOrDir: string, conditioning?: string, engine?: EngineChoice): { loaded: LoadedModel; name: string } {
+  const textSideOnly = engine?.name === 'onnx';
   if (existsSync(join(nameOrDir, 'config.json'))) {
-    return { loaded: loadModel(nameOrDir, { conditioning }), name: resolve(nameOrDir).split('/').pop()! };
+    return { loaded: loadModel(nameOrDir, { conditioning, textSideOnly }), name: resolve(nameOrDir).split('/').pop()! };
   }
   const builtin = BUILTIN_MODELS.find((b) => b.name === nameOrDir);
   if (!builtin) {
@@ -29,7 +31,7 @@ export function openModel(nameOrDir: string, conditioning?: string): { loaded: L
   if (!existsSync(join(dir, 'weights.safetensors'))) {
     throw new Error(`built-in model ${builtin.name} has no trained weights at ${dir}; make them with: teacache train --model ${builtin.name}`);
   }
-  return { loaded: loadModel(dir, { conditioning }), name: builtin.name };
+  return { loaded: loadModel(dir, { conditioning, textSideOnly }), name: builtin.name };
 }
 
 /**

@@ -38,7 +38,7 @@ export const samplesCommand: CommandModule<object, SamplesArgs> = {
     checkWhole(argv.seed, 'seed', 0, MAX_SEED - (argv.repeats - 1));
     checkWhole(argv.train, 'train', 0, 1000);
     const { engine } = await startCompute(argv);
-    const { loaded, name } = openModel(argv.model);
+    const { loaded, name } = openModel(argv.model, undefined, engine);
     const model = samplingModelFor(loaded.model, engine);
     const cfg = loaded.config;
     const out = resolve(argv.out ?? join('reports', 'models', name));

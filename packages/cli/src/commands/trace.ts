@@ -27,7 +27,7 @@ export const traceCommand: CommandModule<object, TraceArgs> = {
     const seeds = parseSeeds(argv.seeds);
     const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
     const compute = await startCompute(argv);
-    const { loaded, name } = openModel(argv.model, argv.conditioning);
+    const { loaded, name } = openModel(argv.model, argv.conditioning, compute.engine);
     const model = samplingModelFor(loaded.model, compute.engine);
     try {
       const prompts = givenPrompts ?? promptsFor(loaded, undefined);

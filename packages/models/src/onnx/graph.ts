@@ -14,6 +14,8 @@ type AttributeValue = number | number[] | { float: number };
 export const OPSET = 17;
 /** The batch axis of graph inputs and outputs is named, so one graph runs any batch. */
 export const BATCH_DIM = 'batch';
+/** ONNX Runtime's contrib operators (fused attention), opset 1. */
+export const MS_DOMAIN = 'com.microsoft';
 
 /**
  * An ONNX graph under construction: nodes, initializers (weights, tables, shape vectors), inputs and outputs.
@@ -26,6 +28,7 @@ export class GraphBuilder {
   private readonly outputs: InstanceType<typeof onnx.ValueInfoProto>[] = [];
   private readonly named = new Map<string, Sym>();
   private counter = 0;
+  private readonly domains = new Set<string>();
 
   constructor(readonly graphName: string) {}
 
@@ -73,10 +76,11 @@ export class GraphBuilder {
     return this.named.get(name) ?? this.floatInitializer(name, [], Float32Array.of(value));
   }
 
-  /** Append a node; returns its output names. */
-  node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}): string[] {
+  /** Append a node (of the standard domain unless given); returns its output names. */
+  node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, AttributeValue> = {}, domain = ''): string[] {
     const attribute = Object.entries(attributes).map(([name, v]) => attributeOf(name, v));
-    this.nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: outputs, name: `${opType}_${this.nodes.length}`, attribute }));
+    if (domain) this.domains.add(domain);
+    this.nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: outputs, name: `${opType}_${this.nodes.length}`, attribute, domain }));
     return outputs;
   }
 
@@ -91,7 +95,7 @@ export class GraphBuilder {
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'teacache-toolkit',
-      opsetImport: [{ domain: '', version: OPSET }],
+      opsetImport: [{ domain: '', version: OPSET }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       graph: { name: this.graphName, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
     });
     return onnx.ModelProto.encode(model).finish();

@@ -5,6 +5,7 @@ import type { DiffusionTransformer, EmbedOutput } from '../model.js';
 import { GraphBuilder, type Sym } from './graph.js';
 import { OnnxOps } from './onnx-ops.js';
 import { OrtSession, type SessionSettings } from './runtime.js';
+import { openSafetensors, type SafetensorsFile } from '../weights/safetensors.js';
 
 /** The parts a sampling loop runs, on either engine (DiffusionTransformer is the tfjs one). */
 export interface SamplingModel {
@@ -22,21 +23,39 @@ export interface SamplingModel {
 
 const EMBED_OUTPUTS = ['noisyTokens', 'tokens', 'timestepEmbedding', 'modulated', 'condition'] as const;
 
+// Host copies of tensor data by tfjs data id (clones and reshapes share one): what this engine made from ONNX Runtime's
+// outputs, and inputs read once (the text, constant over a run), are not read back from the tfjs backend at every step.
+const hostData = new WeakMap<object, Float32Array>();
+
 function feed(t: tf.Tensor): { data: Float32Array; dims: number[] } {
-  return { data: t.dataSync() as Float32Array, dims: t.shape };
+  let data = hostData.get(t.dataId);
+  if (!data) {
+    data = t.dataSync() as Float32Array;
+    hostData.set(t.dataId, data);
+  }
+  return { data, dims: t.shape };
+}
+
+/** A tfjs tensor of an ONNX Runtime output, its host values remembered for feeding it back. */
+function fromOrt(out: { data: Float32Array; dims: readonly number[] }): tf.Tensor {
+  const t = tf.tensor(out.data, out.dims as number[]);
+  hostData.set(t.dataId, out.data);
+  return t;
 }
 
 /**
  * A model on ONNX Runtime: embed, the block ranges the sampling loop asks for ([0, depth); [0, 1) and [1, depth)
  * for a first-block cache) and the head are graphs recorded from the same family definition the tfjs model runs
  * (family.ts), with the tfjs model's weights as initializers. Graphs are built on first use and take any batch; a
- * block in two ranges has its weights in both sessions. Inputs and outputs are tfjs tensors, so the sampling loop
- * is the same for both engines; the text encoder (once per run) stays on tfjs.
+ * block in two ranges has its weights in both sessions. Weights tfjs does not hold (a model loaded text side only)
+ * are read from the model's weights file while a graph is built, so each is held once, by ONNX Runtime. Inputs and
+ * outputs are tfjs tensors, so the sampling loop is the same for both engines; the text encoder (once per run) stays on tfjs.
  */
 export class OnnxTransformer implements SamplingModel {
   readonly config: ModelConfig;
   private readonly sessions = new Map<string, OrtSession>();
   private weightCache: Map<string, Float32Array> | null = null;
+  private file: SafetensorsFile | null = null;
 
   constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings) {
     this.config = model.config;
@@ -45,12 +64,21 @@ export class OnnxTransformer implements SamplingModel {
   private weight(name: string): { shape: number[]; values: Float32Array } {
     this.weightCache ??= new Map();
     let v = this.weightCache.get(name);
-    const variable = this.model.params.get(name);
+    const shape = this.model.params.specs.get(name)?.shape;
+    if (!shape) throw new Error(`onnx graph: no parameter named ${name}`);
     if (!v) {
-      v = variable.dataSync() as Float32Array;
+      v = this.model.params.variables.has(name) ? this.model.params.get(name).dataSync() as Float32Array : this.fromFile(name);
       this.weightCache.set(name, v);
     }
-    return { shape: variable.shape, values: v };
+    return { shape, values: v };
+  }
+
+  /** A parameter tfjs does not hold (loaded text side only), read from the model's weights file. */
+  private fromFile(name: string): Float32Array {
+    const path = this.model.weightsFile;
+    if (!path) throw new Error(`onnx graph: parameter ${name} is neither loaded on tfjs nor in a weights file`);
+    this.file ??= openSafetensors(path);
+    return this.file.read(name).data;
   }
 
   /** Build (once) the session of a part: `build` records the graph on traced inputs at batch 1. */
@@ -63,10 +91,15 @@ export class OnnxTransformer implements SamplingModel {
     const syms: Record<string, Sym> = {};
     for (const [name, shape] of Object.entries(inputs)) syms[name] = g.input(name, [1, ...shape]);
     for (const [name, value] of Object.entries(build(o, syms))) g.output(name, value);
-    s = new OrtSession(g.encode(), this.settings);
+    try {
+      s = new OrtSession(g.encode(), this.settings);
+    } finally {
+      // ONNX Runtime holds its own copy now; the values read are read again if another graph needs them.
+      this.weightCache = null;
+      this.file?.close();
+      this.file = null;
+    }
     this.sessions.set(key, s);
-    // ONNX Runtime holds its own copy now; the values read from tfjs are read again if another graph needs them.
-    this.weightCache = null;
     return s;
   }
 
@@ -127,7 +160,7 @@ export class OnnxTransformer implements SamplingModel {
 
   embed(x: tf.Tensor, t: tf.Tensor1D, text: tf.Tensor3D, textBias?: tf.Tensor2D | null): EmbedOutput {
     const out = this.embedSession().run({ x: feed(x), t: feed(t), text: feed(text) });
-    const as = (k: string) => tf.tensor(out[k].data, out[k].dims as number[]);
+    const as = (k: string) => fromOrt(out[k]);
     return {
       noisyTokens: as('noisyTokens') as tf.Tensor3D, tokens: as('tokens') as tf.Tensor3D,
       timestepEmbedding: as('timestepEmbedding') as tf.Tensor2D, modulated: as('modulated') as tf.Tensor3D,
@@ -141,7 +174,7 @@ export class OnnxTransformer implements SamplingModel {
     const masked = e.textBias !== undefined;
     const inputs = { h: feed(h), condition: feed(e.condition), text: feed(e.text), ...(masked ? { textBias: feed(e.textBias!) } : {}) };
     const y = this.rangeSession(from, to, masked).run(inputs).y;
-    return tf.tensor(y.data, y.dims as [number, number, number]);
+    return fromOrt(y) as tf.Tensor3D;
   }
 
   stack(e: EmbedOutput): tf.Tensor3D {
@@ -150,13 +183,13 @@ export class OnnxTransformer implements SamplingModel {
 
   head(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
     const y = this.headSession().run({ h: feed(h), condition: feed(e.condition), temb: feed(e.timestepEmbedding) }).y;
-    return tf.tensor(y.data, y.dims as number[]);
+    return fromOrt(y);
   }
 
   /** The prediction and, for a learned-sigma model, the variance channels after it: [B, F, H, W, outputChannels]. */
   headWithVariance(h: tf.Tensor3D, e: EmbedOutput): tf.Tensor {
     const y = this.headSession(true).run({ h: feed(h), condition: feed(e.condition), temb: feed(e.timestepEmbedding) }).y;
-    return tf.tensor(y.data, y.dims as number[]);
+    return fromOrt(y);
   }
 
   /** Free the sessions (the tfjs model it wraps is the caller's). */
@@ -164,5 +197,7 @@ export class OnnxTransformer implements SamplingModel {
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     this.weightCache = null;
+    this.file?.close();
+    this.file = null;
   }
 }

@@ -108,6 +108,54 @@ describe('the op set on ONNX Runtime', () => {
     y.dispose();
   });
 
+  test('attention is one fused node on ONNX Runtime and equals the op-by-op attention within 1e-5, for self and cross lengths', () => {
+    const g = new GraphBuilder('fused');
+    const o = new OnnxOps(g, () => { throw new Error('no weights'); });
+    nn.attention(o, g.input('q', [1, 10, D]), g.input('k', [1, 5, D]), g.input('v', [1, 5, D]), HEADS);
+    expect(g.stats().nodes).toBe(1);
+    for (const [lq, lk] of [[10, 10], [10, 5]]) {
+      const qkv = { q: tf.randomNormal([2, lq, D], 0, 1, 'float32', 5), k: tf.randomNormal([2, lk, D], 0, 1, 'float32', 6), v: tf.randomNormal([2, lk, D], 0, 1, 'float32', 7) };
+      const y = runTf(p, qkv, (o2, x) => nn.attentionOps(o2, x.q, x.k, x.v, HEADS));
+      expect(maxAbsDiff(runOnnx(p, qkv, (o2, x) => o2.attention(x.q, x.k, x.v, HEADS)), y.dataSync())).toBeLessThan(1e-5);
+      tf.dispose([y, ...Object.values(qkv)]);
+    }
+  });
+
+  test('gelu is one fused node on ONNX Runtime, equal to the written-out tanh approximation and to a hand computation', () => {
+    const g = new GraphBuilder('gelu');
+    nn.gelu(new OnnxOps(g, () => { throw new Error('no weights'); }), g.input('x', [1, 4]));
+    expect(g.stats().nodes).toBe(1);
+    const x = tf.tensor2d([[-3, -0.5, 0, 0.5], [1, 2, 4, -1]]);
+    const y = runTf(p, { x }, (o, v) => nn.geluOps(o, v.x));
+    const onnx = runOnnx(p, { x }, (o, v) => o.gelu(v.x));
+    expect(maxAbsDiff(onnx, y.dataSync())).toBeLessThan(1e-6);
+    const hand = [-3, -0.5, 0, 0.5, 1, 2, 4, -1].map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))));
+    expect(maxAbsDiff(onnx, hand)).toBeLessThan(1e-6);
+    tf.dispose([x, y]);
+  });
+
+  test('fused attention matches a hand computation: one query, two keys, one head', () => {
+    // scores q·k/√2 = [1/√2, 0]: weights e^a/(e^a + 1), values 1 and 3 per dimension.
+    const inputs = { q: tf.tensor3d([[[1, 0]]]), k: tf.tensor3d([[[1, 0], [0, 1]]]), v: tf.tensor3d([[[1, 1], [3, 3]]]) };
+    const w = Math.exp(1 / Math.SQRT2) / (Math.exp(1 / Math.SQRT2) + 1);
+    const expected = [w + 3 * (1 - w), w + 3 * (1 - w)];
+    expect(maxAbsDiff(runOnnx(p, inputs, (o, x) => o.attention(x.q, x.k, x.v, 1)), expected)).toBeLessThan(1e-6);
+    tf.dispose(Object.values(inputs));
+  });
+
+  test('cross-attention with a key mask (the written-out path) equals tfjs within 1e-4 and ignores the masked keys', () => {
+    const bias = tf.tensor2d([[0, 0, 0, -1e9, -1e9], [0, 0, 0, 0, -1e9]]);
+    const build = <T>(o: Ops<T>, x: Record<string, T>) => nn.crossAttention(o, 'cross', x.x, x.text, HEADS, x.bias);
+    const used = { x: inputs.x, text: inputs.text, bias };
+    const y = runTf(p, used, build);
+    expect(maxAbsDiff(runOnnx(p, used, build), y.dataSync())).toBeLessThan(1e-4);
+    // Changing a masked key's text changes nothing.
+    const text2 = tf.tidy(() => tf.concat([tf.slice(inputs.text, [0, 0, 0], [2, 4, 8]), tf.fill([2, 1, 8], 9)], 1));
+    const y2 = runTf(p, { ...used, text: text2 }, build);
+    expect(maxAbsDiff(y2.dataSync(), y.dataSync())).toBeLessThan(1e-6);
+    tf.dispose([bias, y, y2, text2]);
+  });
+
   test('layerNorm on ONNX Runtime matches a hand computation', () => {
     const x = tf.tensor3d([[[1, 2, 3, 6]]]);
     const onnx = runOnnx(p, { x }, (o, v) => nn.layerNorm(o, v.x));

@@ -1,5 +1,5 @@
 import type { Ops } from '../ops/ops.js';
-import type { GraphBuilder, Sym } from './graph.js';
+import { MS_DOMAIN, type GraphBuilder, type Sym } from './graph.js';
 
 /** Where OnnxOps reads a parameter's values: row-major float32 data and its shape. */
 export type WeightSource = (name: string) => { shape: number[]; values: Float32Array };
@@ -101,6 +101,20 @@ export class OnnxOps implements Ops<Sym> {
 
   softmax(x: Sym): Sym {
     const [out] = this.graph.node('Softmax', [x.name], [this.graph.fresh('Softmax')], { axis: -1 });
+    return this.graph.remember({ name: out, shape: [...x.shape] });
+  }
+
+  attention(q: Sym, k: Sym, v: Sym, heads: number): Sym {
+    const [s, lq, d] = q.shape;
+    if (k.shape[2] !== d || v.shape[2] !== d || k.shape[1] !== v.shape[1]) throw new Error(`attention: q [${q.shape}], k [${k.shape}], v [${v.shape}] do not fit`);
+    // ONNX Runtime's MultiHeadAttention (com.microsoft): heads split, scaled by 1/√(D/heads), softmax and merged in one kernel.
+    const [out] = this.graph.node('MultiHeadAttention', [q.name, k.name, v.name], [this.graph.fresh('MultiHeadAttention')], { num_heads: heads }, MS_DOMAIN);
+    return this.graph.remember({ name: out, shape: [s, lq, d] });
+  }
+
+  gelu(x: Sym): Sym {
+    // ONNX Runtime's FastGelu (com.microsoft) is this tanh approximation in one kernel.
+    const [out] = this.graph.node('FastGelu', [x.name], [this.graph.fresh('FastGelu')], {}, MS_DOMAIN);
     return this.graph.remember({ name: out, shape: [...x.shape] });
   }
 

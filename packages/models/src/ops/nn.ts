@@ -30,8 +30,13 @@ export function silu<T>(o: Ops<T>, x: T): T {
   return o.mul(x, o.sigmoid(x));
 }
 
-/** GELU, tanh approximation (DiT's MLP). */
+/** GELU, tanh approximation (DiT's MLP): the engine's own op. */
 export function gelu<T>(o: Ops<T>, x: T): T {
+  return o.gelu(x);
+}
+
+/** GELU, tanh approximation, written out in the op set's elementwise ops (TfOps runs it). */
+export function geluOps<T>(o: Ops<T>, x: T): T {
   // x·x·x, not pow: the wasm Pow kernel is a general power function and several times slower.
   const inner = o.mul(o.add(x, o.mul(o.mul(o.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return o.mul(o.mul(x, 0.5), o.add(o.tanh(inner), 1));
@@ -51,9 +56,14 @@ export function mergeHeads<T>(o: Ops<T>, x: T): T {
 
 /**
  * Scaled dot-product attention over all heads and sequences at once: q [S, Lq, D], k, v [S, Lk, D]. keyBias [S, Lk]
- * (0 for keys attended to, a large negative number for padding) masks keys.
+ * (0 for keys attended to, a large negative number for padding) masks keys. Unmasked, the engine's own attention op.
  */
 export function attention<T>(o: Ops<T>, q: T, k: T, v: T, heads: number, keyBias?: T): T {
+  return keyBias ? attentionOps(o, q, k, v, heads, keyBias) : o.attention(q, k, v, heads);
+}
+
+/** `attention` written out in the op set's elementwise ops, matMuls and softmax (TfOps runs it; masks need it). */
+export function attentionOps<T>(o: Ops<T>, q: T, k: T, v: T, heads: number, keyBias?: T): T {
   const d = o.shape(q)[2];
   const qh = splitHeads(o, o.mul(q, 1 / Math.sqrt(d / heads)), heads);
   const scores = o.matMul(qh, splitHeads(o, k, heads), false, true);

@@ -36,6 +36,13 @@ export interface Ops<T> {
   mean(x: T, axis: number, keepDims: boolean): T;
   /** Softmax over the last axis. */
   softmax(x: T): T;
+  /**
+   * Scaled dot-product attention over `heads` heads, unmasked: q [S, Lq, D], k, v [S, Lk, D] → [S, Lq, D] (one fused
+   * kernel where the engine has one: per-operator overhead, not arithmetic, bounds the tiny models).
+   */
+  attention(q: T, k: T, v: T, heads: number): T;
+  /** GELU, tanh approximation (one fused kernel where the engine has one). */
+  gelu(x: T): T;
 
   /** New shape with the same elements; at most one -1 (see the batch rule above). */
   reshape(x: T, shape: number[]): T;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Ops } from './ops.js';
+import { attentionOps, geluOps } from './nn.js';
 
 /** Where TfOps reads parameters: a ParamStore or any name → tensor lookup. */
 export interface ParamSource {
@@ -55,6 +56,8 @@ export class TfOps implements Ops<tf.Tensor> {
   }
   mean(x: tf.Tensor, axis: number, keepDims: boolean): tf.Tensor { return tf.mean(x, axis, keepDims); }
   softmax(x: tf.Tensor): tf.Tensor { return tf.softmax(x); }
+  attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number): tf.Tensor { return attentionOps(this, q, k, v, heads); }
+  gelu(x: tf.Tensor): tf.Tensor { return geluOps(this, x); }
 
   reshape(x: tf.Tensor, shape: number[]): tf.Tensor { return x.reshape(shape); }
   transpose(x: tf.Tensor, perm: number[]): tf.Tensor { return x.transpose(perm); }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, readJsonFile, writeJsonAtomic } from '@teacache/core';
 import { validateConfig, type ModelConfig } from '../config.js';
-import { DiffusionTransformer } from '../model.js';
+import { DiffusionTransformer, isTextSideParam } from '../model.js';
 import { checkMemory } from '../memory.js';
 import { readConditioning } from '../conditioning.js';
 import { openSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
@@ -40,6 +40,11 @@ export interface LoadOptions {
    * directory, when there is one).
    */
   conditioning?: string;
+  /**
+   * Load only the parameters the text side runs on tfjs (isTextSideParam); the others stay declared but unloaded,
+   * and the onnx engine reads them from the file into its sessions, so each weight is held once.
+   */
+  textSideOnly?: boolean;
 }
 
 /** The conditioning file a model directory may carry beside its weights. */
@@ -57,7 +62,10 @@ export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
   const model = new DiffusionTransformer(config, { seed: 0, allocate: false });
   const weights = openSafetensors(file, { expected: model.params.expectedShapes() });
   try {
-    for (const name of model.params.specs.keys()) model.params.load(name, weights.read(name).data);
+    for (const name of model.params.specs.keys()) {
+      if (!options.textSideOnly || isTextSideParam(name)) model.params.load(name, weights.read(name).data);
+    }
+    model.weightsFile = file;
   } catch (err) {
     model.dispose();
     throw err;
