@@ -31,6 +31,15 @@ describe('teacache run from a directory outside the repository', () => {
     expect(existsSync(join(repo, 'c.json'))).toBe(false);
   });
 
+  test('runs a sweep whose worker processes start from that directory too', () => {
+    const r = teacacheIn(dir, 'sweep', '--model', 'stdit-tiny', '--policies', 'interval', '--intervals', '2', '--steps', '4',
+      '--repeats', '1', '--workers', '1', '--engine', 'tfjs', '--out', 'rows.jsonl');
+    expect(r.err).not.toMatch(/Cannot find package/);
+    expect(r.code).toBe(0);
+    const rows = readFileSync(join(dir, 'rows.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect([...new Set(rows.map((row) => row.policy))].sort()).toEqual(['interval', 'none']);
+  }, 180000);
+
   test('the workspace links a teacache command that runs', () => {
     const linked = join(repo, 'node_modules', '.bin', 'teacache');
     expect(existsSync(linked)).toBe(true);

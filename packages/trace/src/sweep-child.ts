@@ -1,3 +1,4 @@
+import { tsxExecArgv } from './tsx-loader.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,7 @@ export class SweepChild {
   /** Fork the process, load the model and warm it up; resolves with the backend name. */
   start(): Promise<string> {
     const path = join(dirname(fileURLToPath(import.meta.url)), 'sweep-worker.ts');
-    const child = fork(path, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path, [], { execArgv: tsxExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     return new Promise((resolve, reject) => {
       let ready = false;

@@ -1,3 +1,4 @@
+import { tsxExecArgv } from './tsx-loader.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -203,7 +204,7 @@ async function runInWorkers(o: SweepOptions, groups: SweepGroup<WorkerSpec>[], c
   try {
     await Promise.all(Array.from({ length: count }, (_, w) => new Promise<void>((resolve, reject) => {
       // --expose-gc: the worker collects garbage before each timed run (see sweep-run.ts)
-      const child = fork(workerPath(), [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(workerPath(), [], { execArgv: [...tsxExecArgv(), '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       let failed = false;
       const next = () => {
