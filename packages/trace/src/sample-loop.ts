@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BRANCHES, REFERENCE_POLICY, type Branch, type TraceRow } from '@teacache/core';
+import { BRANCHES, type Branch, type TraceRow } from '@teacache/core';
 import { createPolicy, PolicySession, type CachePolicy } from '@teacache/cache';
 import { SeededRandom, ddpmScheduleOf, disposeEmbed, type EmbedOutput, type SamplingModel } from '@teacache/models';
 import { samplerFor, type SamplerName } from './samplers.js';
@@ -62,7 +62,7 @@ interface RunState {
   plan: SignalPlan;
   previous: PreviousValues;
   cache: BranchCache;
-  /** Whether computed steps cache their residual: a policy that may reuse it, or a trace recording it. */
+  /** Whether computed steps cache their residual: a policy was given (it may reuse), or a trace records it. */
   keepResidual: boolean;
 }
 
@@ -126,7 +126,7 @@ export function sampleRun(o: SampleOptions): SampleResult {
     model, branches, steps, text: tf.tidy(() => model.encodeCaptions(captions)), textBias: model.captionBias(captions),
     session: new PolicySession(policy), plan: { needs: policy.needs, record },
     previous: new PreviousValues(), cache: new BranchCache(branches.length),
-    keepResidual: record || policy.name !== REFERENCE_POLICY,
+    keepResidual: record || o.policy !== undefined,
   };
   try {
     for (let i = 0; i < steps; i++) {
