@@ -1,5 +1,6 @@
 import { hideBin } from 'yargs/helpers';
-import { installFatalHandlers } from '@teacache/core';
+// the fatal handlers alone: the whole of core (schemas, CSV, PNG) is not needed to print --help
+import { installFatalHandlers } from '@teacache/core/fatal';
 import { main } from './main.js';
 
 installFatalHandlers();

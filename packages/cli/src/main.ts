@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { describeFatal } from '@teacache/core';
+import { describeFatal } from '@teacache/core/fatal';
 import { commandsFor } from './commands/index.js';
 import { argumentError, repeatedSingleOption, unreadableNumberOption } from './commands/option-checks.js';
 

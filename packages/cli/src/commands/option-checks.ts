@@ -1,4 +1,4 @@
-import { FormatError } from '@teacache/core';
+import { FormatError } from '@teacache/core/errors';
 
 /** An error about one command-line argument: `argument --name: expected …, found …`. */
 export function argumentError(name: string, expected: string, found?: unknown): FormatError {
