@@ -29,7 +29,6 @@ export function roundChartData(spec: TopLevelSpec, digits = CHART_DATA_DIGITS): 
  * data sits on one line (a chart with ten thousand points stays a file one can scroll).
  */
 export function specJson(spec: TopLevelSpec): string {
-  const lines: string[] = [];
   const emit = (v: unknown, indent: string, rowsInline: boolean): string => {
     if (Array.isArray(v)) {
       if (v.length === 0) return '[]';
@@ -46,8 +45,7 @@ export function specJson(spec: TopLevelSpec): string {
     }
     return JSON.stringify(v);
   };
-  lines.push(emit(spec, '', false));
-  return lines.join('\n') + '\n';
+  return emit(spec, '', false) + '\n';
 }
 
 /**
