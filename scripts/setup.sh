@@ -37,4 +37,6 @@ pnpm install --frozen-lockfile 2>&1 | grep -vE "tfjs-node(-gpu)? install:"
 status=${PIPESTATUS[0]}
 set -o pipefail
 [ "$status" -eq 0 ] || { echo "setup: pnpm install failed ($status)" >&2; exit 1; }
+# The command's bundled front (packages/cli/bin/front.js): built now, so the first `teacache --help` is quick too.
+node packages/cli/bin/front.js
 echo "setup: done"

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point through tsx in this same process (the workspace needs no build step):
-// one process, so a signal sent to `teacache` reaches the command itself and its workers see it go.
-import { register } from 'tsx/esm/api';
+// With no command named (--help, --version, a typo), the command runs from its bundled front (see front.js), which
+// starts without tsx. A named command runs its TypeScript through tsx in this same process: one process, so a signal
+// sent to `teacache` reaches the command itself and its workers see it go.
+import { loadFront } from './front.js';
 
-register();
-await import('../src/bin.ts');
+const argv = process.argv.slice(2);
+const front = await loadFront();
+if (front !== null && front.namedCommands(argv).length === 0) {
+  await front.start(argv);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const sources = '../src/bin.ts'; // through a variable: the type checker would refuse a .ts import path here
+  await import(sources);
+}

@@ -1,7 +1,4 @@
 import { hideBin } from 'yargs/helpers';
-// the fatal handlers alone: the whole of core (schemas, CSV, PNG) is not needed to print --help
-import { installFatalHandlers } from '@teacache/core/fatal';
-import { main } from './main.js';
+import { start } from './start.js';
 
-installFatalHandlers();
-await main(hideBin(process.argv));
+await start(hideBin(process.argv));

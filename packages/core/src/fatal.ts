@@ -25,4 +25,7 @@ export function exitWithError(err: unknown): never {
 export function installFatalHandlers(): void {
   process.on('uncaughtException', exitWithError);
   process.on('unhandledRejection', exitWithError);
+  // A reader that stops early (`teacache models | head -3`) closes the pipe: stop quietly, with the status a shell
+  // gives a program ended by SIGPIPE (128 + 13), instead of printing "write EPIPE".
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? process.exit(141) : exitWithError(err)));
 }

@@ -21,14 +21,21 @@ const LOADERS: Record<CommandName, () => Promise<AnyCommand>> = {
   worker: async () => (await import('./worker.js')).workerCommand,
 };
 
+const COMMAND_NAMES = Object.keys(COMMAND_SUMMARIES) as CommandName[];
+
+/** The commands whose names appear among the words of argv: each is loaded in full, the others only summarised. */
+export function namedCommands(argv: readonly string[]): CommandName[] {
+  return COMMAND_NAMES.filter((name) => argv.includes(name));
+}
+
 /**
  * Every `teacache` subcommand, in the order `--help` lists them: in full (options and handler) when `argv` names
  * it, else only its name and description, which is all the top-level help prints. A word of argv that happens to
  * equal a command name (an option's value) loads that command too, which costs time, never correctness.
  */
 export async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
-  const names = Object.keys(COMMAND_SUMMARIES) as CommandName[];
-  return Promise.all(names.map(async (name) => (argv.includes(name)
+  const named = namedCommands(argv);
+  return Promise.all(COMMAND_NAMES.map(async (name) => (named.includes(name)
     ? LOADERS[name]()
     : { ...COMMAND_SUMMARIES[name], handler: () => { throw new Error(`teacache ${name} was run without being loaded`); } })));
 }
