@@ -1,4 +1,4 @@
-import { FormatError, type Branch, type TraceRow } from '@teacache/core';
+import { FormatError, mean, type Branch, type TraceRow } from '@teacache/core';
 import type { MagRatios } from './policy-spec.js';
 
 /** Round half to even, as numpy.round does (MagCache's resampling rounds with it). */
@@ -40,7 +40,7 @@ export function meanRatioSeries(series: readonly (readonly number[])[]): number[
       if (!Number.isFinite(v) || v <= 0) throw new FormatError({ field: `series[${i}][${t}]` }, 'a finite ratio > 0', v);
     });
   });
-  return Array.from({ length: n }, (_, t) => series.reduce((sum, s) => sum + s[t], 0) / series.length);
+  return Array.from({ length: n }, (_, t) => mean(series.map((s) => s[t])));
 }
 
 /**

@@ -32,6 +32,10 @@ const tea = validatePolicySpec({ policy: 'teacache', threshold: 0.3 });
 const interval = validatePolicySpec({ policy: 'interval', interval: 2 });
 
 describe('replayAgreement', () => {
+  test('refuses to replay over no recorded runs (a mean over none would be NaN)', () => {
+    expect(() => replayAgreement([], [{ policy: 'none' } as PolicySpec], [])).toThrow(/no recorded runs/);
+  });
+
   test('predicts each run\'s schedule and averages the predicted step speedup over the runs', () => {
     const [r] = replayAgreement([recorded('a', 'pa', A), recorded('b', 'pb', B)], [tea], []);
     expect(r.runs).toBe(2);

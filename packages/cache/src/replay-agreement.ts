@@ -1,4 +1,4 @@
-import { scheduleBranches, sweepRowKey, type SweepRow, type TraceRun } from '@teacache/core';
+import { mean, scheduleBranches, sweepRowKey, type SweepRow, type TraceRun } from '@teacache/core';
 import { createPolicy } from './create-policy.js';
 import { describePolicy, type PolicyDescription } from './describe-policy.js';
 import type { PolicySpec } from './policy-spec.js';
@@ -26,6 +26,7 @@ export interface ReplayAgreement {
  * same setting in `sweep`, step by step (a guidance branch missing on one side is compared with the other's last).
  */
 export function replayAgreement(runs: readonly RecordedRun[], specs: readonly PolicySpec[], sweep: readonly SweepRow[]): ReplayAgreement[] {
+  if (runs.length === 0) throw new RangeError('replayAgreement: no recorded runs to replay');
   const byKey = new Map(sweep.map((r) => [sweepRowKey(r), r] as const));
   return specs.map((spec) => {
     const description = describePolicy(spec);
@@ -44,9 +45,9 @@ export function replayAgreement(runs: readonly RecordedRun[], specs: readonly Po
         const a = scheduleBranches(actual.schedule);
         const n = Math.max(p.length, a.length);
         const agree = Array.from({ length: n }, (_, i) => scheduleAgreement(p[Math.min(i, p.length - 1)], a[Math.min(i, a.length - 1)]));
-        agreements.push(agree.reduce((x, y) => x + y, 0) / n);
+        agreements.push(mean(agree));
       }
     }
-    return { spec, description, runs: runs.length, predictedStepSpeedup: speedups.reduce((a, b) => a + b, 0) / speedups.length, agreements, exact };
+    return { spec, description, runs: runs.length, predictedStepSpeedup: mean(speedups), agreements, exact };
   });
 }

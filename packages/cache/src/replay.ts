@@ -1,4 +1,4 @@
-import { FormatError, formatSchedule, type Branch, type Signal, type TraceRow } from '@teacache/core';
+import { FormatError, formatSchedule, mean, type Branch, type Signal, type TraceRow } from '@teacache/core';
 import type { CachePolicy, Decision, StepContext } from './policy.js';
 import { PolicySession } from './session.js';
 
@@ -174,7 +174,7 @@ export function summariseRuns(replays: readonly BranchReplay[]): RunReplaySummar
     if (ordered.some((b) => b.steps !== steps)) {
       throw new FormatError({ field: 'steps' }, `the same step count in both branches of run ${runId}`, ordered.map((b) => b.steps).join(' vs '));
     }
-    const computedSteps = ordered.reduce((s, b) => s + b.computedSteps, 0) / ordered.length;
+    const computedSteps = mean(ordered.map((b) => b.computedSteps));
     return {
       runId, steps, schedule: formatSchedule(ordered.map((b) => b.schedule)),
       computedSteps, skippedSteps: steps - computedSteps, stepSpeedup: steps / computedSteps,

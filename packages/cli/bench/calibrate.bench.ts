@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { geometricMean } from '@teacache/core';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const ENGINES = ['tfjs', 'onnx'] as const;
@@ -69,7 +70,7 @@ for (let p = 0; p < pairs; p++) {
 
 /** Geometric mean, and min-max of the pairs' ratios. */
 function summary(xs: number[]): string {
-  const g = Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+  const g = geometricMean(xs);
   return xs.length > 1 ? `${g.toFixed(2)}x (pairs ${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : `${g.toFixed(2)}x`;
 }
 console.log(`onnx/tfjs speedup, CPU time: ${summary(cpuRatios)}; wall time: ${summary(wallRatios)} (goal: >= 3x)`);

@@ -1,5 +1,6 @@
 import type { FitStatistics } from './coefficients-format.js';
 import { polyvalHighestFirst } from './polynomial.js';
+import { mean as sampleMean } from './sample-stats.js';
 
 /**
  * R² (1 - SS_res / SS_tot), RMSE and MAE of predictions against observations (RMSE and MAE in y's units):
@@ -9,9 +10,7 @@ export function goodnessOfFit(y: ArrayLike<number>, predicted: ArrayLike<number>
   if (y.length !== predicted.length) throw new RangeError(`goodnessOfFit: ${y.length} observations but ${predicted.length} predictions`);
   if (y.length === 0) throw new RangeError('goodnessOfFit: no points');
   const n = y.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += y[i];
-  mean /= n;
+  const mean = sampleMean(y);
   let ssRes = 0;
   let ssTot = 0;
   let absSum = 0;

@@ -10,6 +10,7 @@ export * from './trace-dir.js';
 export * from './coefficients-format.js';
 export * from './reference-sets.js';
 export * from './goodness-of-fit.js';
+export * from './sample-stats.js';
 export * from './sweep-format.js';
 export * from './version.js';
 export * from './progress.js';

@@ -1,5 +1,6 @@
 import { FormatError } from './errors.js';
 import { ssim, type ImageShape } from './metrics.js';
+import { mean } from './sample-stats.js';
 import type { NumericArray } from './rel-l1.js';
 
 /**
@@ -55,7 +56,7 @@ export function psnr8bit(a: Uint8Array, b: Uint8Array): number {
 export function psnrFrames8bit(a: readonly NumericArray[], b: readonly NumericArray[]): number {
   checkVideo(a, b);
   const perFrame = a.map((f, i) => psnr8bit(frameTo8bit(f, `frame ${i} of a`), frameTo8bit(b[i], `frame ${i} of b`)));
-  return perFrame.reduce((s, p) => s + p, 0) / perFrame.length;
+  return mean(perFrame);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { FormatError } from './errors.js';
+import { mean, sampleVariance } from './sample-stats.js';
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error below 1e-13 on the range used here). */
 function logGamma(x: number): number {
@@ -91,9 +92,9 @@ export function pairedRatioInterval(reference: readonly number[], run: readonly 
     return Math.log(r / s);
   });
   const n = logs.length;
-  const mean = logs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { ratio: Math.exp(mean), low: null, high: null, pairs: n, confidence };
-  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const meanLog = mean(logs);
+  if (n < 2) return { ratio: Math.exp(meanLog), low: null, high: null, pairs: n, confidence };
+  const sd = Math.sqrt(sampleVariance(logs));
   const half = studentTQuantile(1 - (1 - confidence) / 2, n - 1) * sd / Math.sqrt(n);
-  return { ratio: Math.exp(mean), low: Math.exp(mean - half), high: Math.exp(mean + half), pairs: n, confidence };
+  return { ratio: Math.exp(meanLog), low: Math.exp(meanLog - half), high: Math.exp(meanLog + half), pairs: n, confidence };
 }

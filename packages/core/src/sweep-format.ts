@@ -3,6 +3,7 @@ import { FormatError, FormatProblems, ProblemList } from './errors.js';
 import { schemaProblems } from './schema.js';
 import { appendLine } from './atomic-write.js';
 import { readTextFile } from './read-json.js';
+import { mean } from './sample-stats.js';
 
 /** One finished cached-sampling run of a sweep, compared with the uncached run of the same model, prompt and seed. */
 export interface SweepRow {
@@ -158,6 +159,11 @@ export function scheduleBranches(schedule: string): string[] {
   return schedule.split('/');
 }
 
+/** Computed steps of a run from its per-branch schedules: the mean count of `C` over the branches. */
+export function computedStepsOf(branches: readonly string[]): number {
+  return mean(branches.map((b) => [...b].filter((c) => c === 'C').length));
+}
+
 /** The schedule string of one run from its per-branch schedules: one string when they agree, else `cond/uncond`. */
 export function formatSchedule(branches: readonly string[]): string {
   if (branches.length === 0 || branches.length > 2) throw new RangeError(`formatSchedule: expected 1 or 2 branch schedules, found ${branches.length}`);
@@ -171,7 +177,7 @@ function consistencyProblems(row: SweepRow, file: string, rowNumber?: number): F
   const branches = scheduleBranches(row.schedule);
   const badLength = branches.find((b) => b.length !== row.steps);
   if (badLength !== undefined) problems.push(new FormatError(at('schedule'), `one letter per step (${row.steps})`, `${badLength.length} letters`));
-  const computed = branches.reduce((s, b) => s + [...b].filter((c) => c === 'C').length, 0) / branches.length;
+  const computed = computedStepsOf(branches);
   if (row.computedSteps !== computed) problems.push(new FormatError(at('computedSteps'), `${computed} (the C count of the schedule)`, row.computedSteps));
   if (row.computedSteps + row.skippedSteps !== row.steps) {
     problems.push(new FormatError(at('skippedSteps'), `${row.steps - row.computedSteps} (steps - computedSteps)`, row.skippedSteps));

@@ -1,4 +1,4 @@
-import { goodnessOfFit, polyvalHighestFirst, type CrossValidationStatistics, type FoldStatistics } from '@teacache/core';
+import { goodnessOfFit, mean, polyvalHighestFirst, sampleVariance, type CrossValidationStatistics, type FoldStatistics } from '@teacache/core';
 import { fitPolynomial } from './polynomial-fit.js';
 
 /**
@@ -52,14 +52,12 @@ export function crossValidate(
     });
   }
   const rmses = perFold.map((p) => p.rmse);
-  const mean = rmses.reduce((s, v) => s + v, 0) / folds;
-  const variance = rmses.reduce((s, v) => s + (v - mean) ** 2, 0) / (folds - 1);
   return {
     ...goodnessOfFit(y, pooled),
     folds,
     groupedBy: 'prompt',
-    rmseMean: mean,
-    rmseStandardError: Math.sqrt(variance / folds),
+    rmseMean: mean(rmses),
+    rmseStandardError: Math.sqrt(sampleVariance(rmses) / folds),
     perFold,
   };
 }

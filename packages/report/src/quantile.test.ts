@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { mean, quantile, quartiles } from './quantile.js';
+import { quantile, quartiles } from './quantile.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/reference-stats.json', import.meta.url), 'utf8')) as {
   quantiles: { values: number[]; q: number[]; expected: number[] }[];
@@ -26,12 +26,5 @@ describe('quantile', () => {
     expect(() => quantile([1, NaN, 2], 0.5)).toThrow(/non-finite/);
     expect(() => quantile([1, Infinity], 0.5)).toThrow(/non-finite/);
     expect(() => quantile([1, 2], 1.5)).toThrow(/q must be in \[0, 1\]/);
-  });
-
-  test('mean of a sample, and an error for none', () => {
-    expect(mean([1, 2, 6])).toBe(3);
-    expect(() => mean([])).toThrow(/empty/);
-    expect(() => mean([1, NaN])).toThrow(/NaN/);
-    expect(mean([1, Infinity])).toBe(Infinity);
   });
 });

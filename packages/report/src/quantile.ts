@@ -1,4 +1,4 @@
-import { mean as d3Mean, quantile as d3Quantile } from 'd3-array';
+import { quantile as d3Quantile } from 'd3-array';
 
 // d3-array computes; these wrappers refuse what d3 would silently skip (NaN, an empty sample), since a chart of
 // a sample with holes in it would look fine and be wrong.
@@ -21,11 +21,4 @@ export function quantile(values: readonly number[], q: number): number {
 /** Median, first and third quartile of a sample (numpy's linear method). */
 export function quartiles(values: readonly number[]): { q1: number; median: number; q3: number } {
   return { q1: quantile(values, 0.25), median: quantile(values, 0.5), q3: quantile(values, 0.75) };
-}
-
-/** Arithmetic mean of a non-empty sample without NaN (an infinite value gives an infinite mean, as in numpy). */
-export function mean(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError('mean: empty sample');
-  if (values.some(Number.isNaN)) throw new RangeError('mean: sample holds a NaN');
-  return d3Mean(values)!;
 }

@@ -1,4 +1,4 @@
-import { pairedRatioInterval, polyvalHighestFirst, seededRandom, SIGNALS, TOOLKIT_VERSION, type Indicator, type Signal, type SweepRow, type TraceMetadata, type TraceRow } from '@teacache/core';
+import { geometricMean, pairedRatioInterval, polyvalHighestFirst, seededRandom, SIGNALS, TOOLKIT_VERSION, type Indicator, type Signal, type SweepRow, type TraceMetadata, type TraceRow } from '@teacache/core';
 import type { CoefficientsInput } from './coefficients-input.js';
 import type { TraceInput } from './trace-runs.js';
 
@@ -128,7 +128,6 @@ function sweepRow(base: { model: string; prompt: string; seed: number; steps: nu
   // three timed pairs: uncached 10 s, cached in proportion to the steps it computed plus overhead, with noise
   const referenceWallSecondsRepeats = [0, 1, 2].map(() => 10 * (0.95 + 0.1 * random()));
   const wallSecondsRepeats = [0, 1, 2].map(() => 10 * (computedSteps / base.steps) + 0.3 + 0.3 * random());
-  const gm = (xs: number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
   const wall = pairedRatioInterval(referenceWallSecondsRepeats, wallSecondsRepeats);
   const psnr = policy === 'none' ? Infinity : 48 - 2.2 * skipped + qualityBonus + random();
   // FLOPs: 1 unit outside the stack and 9 in it per step
@@ -137,7 +136,7 @@ function sweepRow(base: { model: string; prompt: string; seed: number; steps: nu
   return {
     format: 'teacache-sweep-row', version: 1, ...base, policy,
     params: threshold === null ? {} : { threshold }, threshold,
-    computedSteps, skippedSteps: skipped, schedule, wallSeconds: gm(wallSecondsRepeats), referenceWallSeconds: gm(referenceWallSecondsRepeats),
+    computedSteps, skippedSteps: skipped, schedule, wallSeconds: geometricMean(wallSecondsRepeats), referenceWallSeconds: geometricMean(referenceWallSecondsRepeats),
     wallSpeedup: wall.ratio, stepSpeedup: base.steps / computedSteps,
     psnr, ssim: policy === 'none' ? 1 : Math.max(0, 1 - 0.012 * skipped - 0.01 * random()), mse: Math.pow(10, -psnr / 10),
     backend: 'none', createdAt: '2025-01-01T00:00:00.000Z',

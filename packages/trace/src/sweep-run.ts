@@ -1,5 +1,5 @@
 import {
-  formatSchedule, mseFrames, pairedRatioInterval, psnrFrames, psnrFrames8bit, ssimFrames, ssimFrames8bit, type SweepRow,
+  formatSchedule, geometricMean, mseFrames, pairedRatioInterval, psnrFrames, psnrFrames8bit, ssimFrames, ssimFrames8bit, type SweepRow,
 } from '@teacache/core';
 import { createPolicy, describePolicy, type PolicySpec } from '@teacache/cache';
 import type { SamplingModel } from '@teacache/models';
@@ -60,8 +60,6 @@ function timedRun(o: SampleOptions): TimedRun {
   const used = process.cpuUsage(cpu);
   return { result, wallSeconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
-
-const geometricMean = (xs: readonly number[]) => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 
 function frames(video: Float32Array, model: SamplingModel): Float32Array[] {
   const c = model.config;

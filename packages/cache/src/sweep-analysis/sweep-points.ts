@@ -1,4 +1,4 @@
-import { pairedRatioInterval, policyRank, REFERENCE_POLICY, type SweepRow } from '@teacache/core';
+import { mean, pairedRatioInterval, policyRank, REFERENCE_POLICY, type SweepRow } from '@teacache/core';
 import { DEFAULT_PSNR_PROTOCOL, rowPsnr, rowSsim, type PsnrProtocol } from './psnr-protocol.js';
 import { paretoFront } from './pareto-front.js';
 import { checkSweepRows } from './check-rows.js';
@@ -116,11 +116,6 @@ export function sweepPoints(rows: readonly SweepRow[], options: SweepPointOption
   markParetoFronts(points);
   return points.sort((a, b) => a.model.localeCompare(b.model) || policyRank(a.policy) - policyRank(b.policy) || a.variant.localeCompare(b.variant, undefined, { numeric: true }) ||
     a.threshold - b.threshold);
-}
-
-/** Arithmetic mean of a group of runs (never empty: every point has at least one run). */
-function mean(values: readonly number[]): number {
-  return values.reduce((a, v) => a + v, 0) / values.length;
 }
 
 /** "k=3" for the interval policy (its knob is a step count), else the threshold with up to 3 significant digits. */

@@ -1,11 +1,11 @@
-import type { SweepRow } from '@teacache/core';
+import { computedStepsOf, type SweepRow } from '@teacache/core';
 
 /** One hand-made sweep row: model "m", prompt "p", seed 0, 4 steps; counts follow the schedule. */
 export function handSweepRow(over: Partial<SweepRow> & Pick<SweepRow, 'policy'>): SweepRow {
   const schedule = over.schedule ?? 'CCCC';
   const steps = over.steps ?? schedule.split('/')[0].length;
   const branches = schedule.split('/');
-  const computedSteps = branches.reduce((s, b) => s + [...b].filter((c) => c === 'C').length, 0) / branches.length;
+  const computedSteps = computedStepsOf(branches);
   const threshold = over.threshold !== undefined ? over.threshold : over.policy === 'none' ? null : 0.1;
   return {
     format: 'teacache-sweep-row', version: 1, model: 'm', params: threshold === null ? {} : { threshold }, threshold,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  FormatError, formatSchedule, mseFrames, psnrFrames, psnrFrames8bit, readRunRecord, ssimFrames, ssimFrames8bit,
+  computedStepsOf, FormatError, formatSchedule, mseFrames, psnrFrames, psnrFrames8bit, readRunRecord, ssimFrames, ssimFrames8bit,
   type RunRecord, type SweepRow,
 } from '@teacache/core';
 import { loadFrames, type Frames } from './score-frames.js';
@@ -61,7 +61,7 @@ export function scoreRuns(paths: readonly string[], options: { now?: () => Date;
     }
     const shape = { height: a.height, width: a.width, channels: a.channels };
     const branches = [r.schedule.cond, ...(r.schedule.uncond !== undefined ? [r.schedule.uncond] : [])];
-    const computedSteps = branches.reduce((s, b) => s + [...b].filter((c) => c === 'C').length, 0) / branches.length;
+    const computedSteps = computedStepsOf(branches);
     if (computedSteps === 0) throw new FormatError({ file: run.path, field: 'schedule' }, 'at least one computed step', JSON.stringify(r.schedule));
     options.onRun?.(run.path);
     const row: SweepRow = {
