@@ -18,6 +18,7 @@ export * from './train/train.js';
 export * from './train/adamw.js';
 export * from './train/objective.js';
 export * from './train/finish.js';
+export * from './manifest.js';
 export * from './train/stages.js';
 export * from './flops.js';
 export * from './memory.js';

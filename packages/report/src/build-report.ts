@@ -14,6 +14,7 @@ import { renderSvg } from './render-svg.js';
 import { skipScheduleChart } from './skip-schedule-chart.js';
 import { speedQualityChart } from './speed-quality-chart.js';
 import { summaryMarkdown } from './summary-markdown.js';
+import { modelsHtml, reportModels, type BuiltinModelFacts } from './models-table.js';
 import { summaryHtmlTable } from './summary-table.js';
 import type { TraceInput } from './trace-runs.js';
 import { wallSpeedupChart } from './wall-speedup-chart.js';
@@ -29,6 +30,8 @@ export interface BuildReportOptions {
   references?: readonly CoefficientsInput[];
   /** Sweep rows: cached runs, each measured against its uncached reference run. */
   sweeps?: readonly SweepRow[];
+  /** The toolkit's built-in models: a model of the inputs with the same name and weights is named as one, with the caveat that goes with it. */
+  builtinModels?: readonly BuiltinModelFacts[];
   /** Directory to write into, e.g. reports/<name>; created if missing. */
   outDir: string;
   /** Report name for titles; default the out directory's name. */
@@ -115,9 +118,10 @@ export async function buildReport(options: BuildReportOptions): Promise<string[]
   }
 
   const summary = sweeps ? summaryRows(sweeps, { targetPsnr, psnrCap: options.psnrCap, psnrProtocol }) : null;
-  write('summary.md', summaryMarkdown({ name, generatedAt, targetPsnr, psnrProtocol, summary, charts: drawn, skipped }));
+  const models = reportModels(traces, sweeps, options.builtinModels);
+  write('summary.md', summaryMarkdown({ name, generatedAt, targetPsnr, psnrProtocol, models, summary, charts: drawn, skipped }));
   write('index.html', reportHtml({
-    name, generatedAt, targetPsnr, psnrProtocol, charts: drawn, skipped,
+    name, generatedAt, targetPsnr, psnrProtocol, charts: drawn, skipped, modelsHtml: models.length > 0 ? modelsHtml(models) : null,
     summaryHtml: summary === null ? null : summaryHtmlTable(summary, targetPsnr, psnrProtocol),
   }));
   return written;

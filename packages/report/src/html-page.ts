@@ -15,6 +15,8 @@ export interface PageChart {
 export interface PageContent {
   name: string;
   charts: readonly PageChart[];
+  /** The table of the models the report shows (with the built-in caveat), or null when no input names a model. */
+  modelsHtml?: string | null;
   /** The summary table as HTML, or null without sweep input. */
   summaryHtml: string | null;
   /** Quality target the summary uses, dB. */
@@ -42,7 +44,8 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.5rem; border-bo
 p.meta, p.files { color: #555; font-size: .9rem; }
 nav { display: flex; flex-wrap: wrap; gap: .3rem 1rem; } nav a { white-space: nowrap; }
 section p { max-width: 80rem; overflow-wrap: anywhere; }
-table.summary { border-collapse: collapse; font-size: .92rem; } table.summary th, table.summary td { border: 1px solid #ccc; padding: .35rem .6rem; }
+table.summary, table.models { border-collapse: collapse; font-size: .92rem; } table.summary th, table.summary td, table.models th, table.models td { border: 1px solid #ccc; padding: .35rem .6rem; }
+table.models th { background: #f3f5f8; text-align: left; } p.caveat { font-weight: 600; }
 table.summary th { background: #f3f5f8; text-align: left; } table.summary td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .view { max-width: 100%; overflow-x: auto; } .view svg { max-width: none; } .error { color: #b00020; }
 table.summary { display: block; max-width: 100%; overflow-x: auto; }
@@ -74,6 +77,7 @@ const RENDER_SCRIPT = `
 export function reportHtml(content: PageContent): string {
   const bundles = readVendorBundles().map((b) => `<script>/* ${b.name} */\n${inlineScriptText(b.source)}\n</script>`);
   const nav = [
+    ...(content.modelsHtml ? ['<a href="#models">Models</a>'] : []),
     ...(content.summaryHtml !== null ? ['<a href="#summary">Summary</a>'] : []),
     ...content.charts.map(({ chart }) => `<a href="#chart-${escapeHtml(chart.id)}">${escapeHtml(chart.title)}</a>`),
   ];
@@ -86,6 +90,7 @@ export function reportHtml(content: PageContent): string {
     `<script type="application/json" id="spec-${escapeHtml(chart.id)}">${scriptJson(chart.spec)}</script>`,
     '</section>',
   ].join('\n'));
+  const models = content.modelsHtml ? ['<section id="models">', '<h2>Models</h2>', content.modelsHtml, '</section>'] : [];
   const summary = content.summaryHtml === null ? [] : [
     '<section id="summary">',
     `<h2>Summary: best setting per model at ${escapeHtml(psnrShortLabel(content.psnrProtocol ?? DEFAULT_PSNR_PROTOCOL))} ≥ ${content.targetPsnr} dB</h2>`,
@@ -115,6 +120,7 @@ export function reportHtml(content: PageContent): string {
     `<p class="meta">Made ${escapeHtml(content.generatedAt)} by teacache-toolkit ${escapeHtml(TOOLKIT_VERSION)}. ` +
       'This page works offline: its scripts and data are inside it.</p>',
     `<nav>${nav.join('')}</nav>`,
+    ...models,
     ...summary,
     ...sections,
     ...skipped,

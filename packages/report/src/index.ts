@@ -9,6 +9,7 @@ export * from './skip-schedule-chart.js';
 export * from './coefficient-curves-chart.js';
 export * from './summary-table.js';
 export * from './summary-markdown.js';
+export * from './models-table.js';
 export * from './render-svg.js';
 export * from './render-png.js';
 export * from './svg-marks.js';

@@ -4,7 +4,8 @@ import type { CommandModule } from 'yargs';
 import { readConditioning, type Family } from '@teacache/models';
 import { CACHED_POLICY_NAMES, readReferenceDir, readSweepRows, readTraceDir } from '@teacache/core';
 import { fitFromTraceDir } from '@teacache/fit';
-import { buildReport, coefficientsInput, referenceInputs, traceInputOf } from '@teacache/report';
+import { buildReport, builtinCaveat, coefficientsInput, referenceInputs, reportModels, traceInputOf } from '@teacache/report';
+import { builtinModelFacts } from './builtin-facts.js';
 import {
   bestAtTarget, bestSettingRule, buildSpecs, DEFAULT_PSNR_PROTOCOL, defaultRetention, parseCutoff, parsePsnrProtocol, parseRetention, PSNR_PROTOCOLS,
   psnrShortLabel, sweepPoints,
@@ -12,7 +13,8 @@ import {
 import {
   DEFAULT_REPEATS, defaultPromptSource, defaultSteps, parseSeeds, readPrompts, refuseFailedRuns, sweepAndRefine, traceRuns,
 } from '@teacache/trace';
-import { openModel, REPO_ROOT } from './model-source.js';
+import { openModel } from './model-source.js';
+import { REPO_ROOT } from './repo-root.js';
 import { computeLabel, samplingModelFor } from '@teacache/models';
 import { printWritten, startCompute } from './common.js';
 import { checkFinite, checkGuidance, checkOutputPath, checkSteps, checkWhole } from './args.js';
@@ -101,9 +103,10 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     say('4/4 report');
     const refDir = join(REPO_ROOT, 'datasets', 'reference-coefficients');
     const sweeps = readSweepRows(sweepPath);
+    const builtinModels = builtinModelFacts();
     const reportFiles = await buildReport({
       traces: traceInputOf(readTraceDir(traceDir)), coefficients: [coefficientsInput(fitted, coefficientsPath)],
-      references: existsSync(refDir) ? referenceInputs(readReferenceDir(refDir)) : [], sweeps, outDir: reportDir,
+      references: existsSync(refDir) ? referenceInputs(readReferenceDir(refDir)) : [], sweeps, builtinModels, outDir: reportDir,
       name: `calibrate-${name}`, targetPsnr: argv['target-psnr'], psnrProtocol: protocol,
       onProgress: (e) => process.stderr.write(`  chart ${e.index}/${e.total} ${e.chart}: ${e.status}${e.reason ? ` (${e.reason})` : ''}\n`),
     });
@@ -116,6 +119,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const out = (s: string) => process.stdout.write(s + '\n');
     out('');
     out(`model: ${name} (${cfg.family}), ${steps} steps, guidance ${argv.guidance}, engine ${computeLabel(compute)}`);
+    const caveat = builtinCaveat(reportModels(undefined, sweeps, builtinModels));
+    if (caveat) out(caveat);
     out(`coefficients: ${coefficientsPath}`);
     out(`  ${fit.pythonLine}`);
     out(`  degree ${fitted.degree}; R² ${ev.train.r2?.toFixed(4)} (train), ${ev.crossValidation?.r2?.toFixed(4) ?? 'n/a'} (cross-validated by prompt); ` +

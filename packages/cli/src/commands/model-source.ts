@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { BUILTIN_MODELS, loadModel, readConditioning, type EngineChoice, type LoadedModel } from '@teacache/models';
 import { defaultPromptSource, readPrompts } from '@teacache/trace';
-
-/** The repository root (where datasets/ lives), found from this file's location. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+import { REPO_ROOT } from './repo-root.js';
 
 /** Where a built-in model's trained weights live. */
 export function builtinModelDir(name: string): string {

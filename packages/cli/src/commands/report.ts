@@ -5,6 +5,7 @@ import {
   referenceInputs, traceInputOf,
 } from '@teacache/report';
 import { printWritten } from './common.js';
+import { builtinModelFacts } from './builtin-facts.js';
 import { checkFinite, checkOutputPath } from './args.js';
 import { COMMAND_SUMMARIES } from './summaries.js';
 
@@ -59,7 +60,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     if (sweeps) say(`read ${sweeps.length} sweep rows from ${argv.sweep!.join(', ')}`);
     const started = performance.now();
     const written = await buildReport({
-      traces, coefficients, references, sweeps, outDir: argv.out, name: argv.name,
+      traces, coefficients, references, sweeps, builtinModels: builtinModelFacts(), outDir: argv.out, name: argv.name,
       targetPsnr: argv['target-psnr'], psnrCap: argv['psnr-cap'], psnrProtocol: parsePsnrProtocol(argv['psnr-protocol']),
       onProgress: (e) => say(`[${e.index}/${e.total}] ${e.chart}: ${e.status === 'drawn'
         ? `drawn (${((performance.now() - started) / 1000).toFixed(1)} s elapsed)` : `skipped, ${e.reason}`}`),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FormatError, readJsonFile, writeJsonAtomic, TOOLKIT_VERSION } from '@teacache/core';
+import { FormatError, writeJsonAtomic, TOOLKIT_VERSION } from '@teacache/core';
+import { readModelManifest } from '../manifest.js';
 import type { BuiltinModel, TrainingStage } from '../builtin.js';
 import type { StageStart, TrainResult } from './train.js';
 import { loadModel, saveModel, WEIGHTS_FILE } from '../weights/model-io.js';
@@ -86,7 +87,7 @@ function stageDifference(a: Required<TrainingStage>, b: Required<TrainingStage>)
 export function finishedStages(dir: string, builtin: BuiltinModel): { stages: StageRecord[]; manifest?: ModelManifest } {
   const file = join(dir, 'manifest.json');
   if (!existsSync(file) || !existsSync(join(dir, WEIGHTS_FILE))) return { stages: [] };
-  const m = readJsonFile(file, 'model manifest') as StoredManifest;
+  const m = readModelManifest(file) as unknown as StoredManifest;
   const stages = storedStages(m);
   const recipe = builtin.training;
   const again = 'retrain with --from-scratch';
