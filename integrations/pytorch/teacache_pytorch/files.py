@@ -3,12 +3,24 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import re
 import tempfile
 from typing import Any
 
 from .errors import BridgeError
+
+
+MAX_SEED = 2**32 - 1
+"""The largest seed the toolkit reads: its noise generator takes 32-bit seeds, so a larger one would repeat another's noise."""
+
+
+def check_seed(seed: Any) -> int:
+    """A run's seed as the toolkit reads it: a whole number in 0..2^32-1, else a BridgeError naming the range."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Real) or int(seed) != seed or not 0 <= seed <= MAX_SEED:
+        raise BridgeError(f"seed must be a whole number in 0..{MAX_SEED} (the toolkit's noise takes 32-bit seeds), got {seed!r}")
+    return int(seed)
 
 
 def write_atomic(path: str, data: bytes) -> None:

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from .errors import BridgeError
+from .files import check_seed
 from .modules import ModuleRef, Selector, resolve_module, split_branches
 from .signals import SignalHistory
 from .tap import (NOISY_KWARGS, TimestepRef, Wrapped, arg_of, capture, capture_input, default_indicator, indicator_wrapper, timestep_of,
@@ -189,7 +190,7 @@ class TraceRecorder:
         self._history.reset()
         self.rows = []
         self._calls = 0
-        self.prompt, self.seed = prompt, seed
+        self.prompt, self.seed = prompt, check_seed(seed)
         self._active = True
         self._started = time.perf_counter()
         try:

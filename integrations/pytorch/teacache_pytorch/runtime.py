@@ -17,6 +17,7 @@ from torch import nn
 
 from .coefficients import Coefficients, read_coefficients
 from .errors import BridgeError
+from .files import check_seed
 from .modules import ModuleRef, Selector, resolve_module, split_branches
 from .rule import Decision, TeaCacheRule
 from .signals import SignalHistory
@@ -355,7 +356,7 @@ class TeaCacheRuntime:
         self._history.reset()
         self.records = []
         self._calls = 0
-        self.prompt, self.seed = prompt, seed
+        self.prompt, self.seed = prompt, check_seed(seed)
         self._state = {b: _Branch(TeaCacheRule(self.threshold, self.coefficients, self.num_steps, self.retention_steps, self.cutoff_steps)
                                   if self.coefficients is not None and self.threshold is not None else None) for b in self.branches}
         self._active = True

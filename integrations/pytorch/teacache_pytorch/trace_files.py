@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from .errors import BridgeError
-from .files import csv_field, number_text, slug, write_atomic, write_json_atomic
+from .files import check_seed, csv_field, number_text, slug, write_atomic, write_json_atomic
 
 #: The toolkit's signal names, in its column order.
 SIGNALS = ("noisy", "timestep", "modulated", "residual", "output")
@@ -63,8 +63,7 @@ def write_trace(out_dir: str, rows: Sequence[TraceRow], *, prompt: str, seed: in
     """Write ``<run>.csv`` then ``<run>.json`` atomically into out_dir; returns both paths."""
     if not rows:
         raise BridgeError("no steps were recorded: call the model inside the recorder's run before saving")
-    if seed < 0 or int(seed) != seed:
-        raise BridgeError(f"seed must be a whole number >= 0, got {seed}")
+    seed = check_seed(seed)
     run_id = run_id or run_id_for(prompt, seed)
     steps = max(r.step for r in rows) + 1
     if steps < 2:

@@ -96,3 +96,27 @@ def test_save_run_refuses_nan_frames_and_writes_nothing(model, tmp_path):
         save_run(rt, str(tmp_path), torch.full((3, 16, 16), math.nan), model="m", layout="CHW")
     rt.detach()
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("seed", [2**32, -1, 2.5, True, "7"])
+def test_a_seed_the_toolkit_cannot_read_is_refused_before_sampling_and_writing(model, tmp_path, seed):
+    rows = [TraceRow(0, 999.0, "cond", True, {"output": None}, {"output": 1.0}),
+            TraceRow(1, 900.0, "cond", True, {"output": 0.5}, {"output": 1.0})]
+    with pytest.raises(BridgeError, match=r"seed must be a whole number in 0\.\.4294967295"):
+        write_trace(str(tmp_path), rows, prompt="p", seed=seed, model="m", family="f", sampler="s", guidance=1.0, wall_seconds=1.0)
+    assert os.listdir(tmp_path) == []
+    recorder = TraceRecorder(model)
+    with pytest.raises(BridgeError, match=r"seed must be a whole number"):
+        with recorder.run("p", seed):
+            pass
+    recorder.detach()
+
+
+def test_the_largest_32_bit_seed_is_written_as_it_is(tmp_path):
+    rows = [TraceRow(0, 999.0, "cond", True, {"output": None}, {"output": 1.0}),
+            TraceRow(1, 900.0, "cond", True, {"output": 0.5}, {"output": 1.0})]
+    _, sidecar = write_trace(str(tmp_path), rows, prompt="p", seed=2**32 - 1, model="m", family="f", sampler="s", guidance=1.0, wall_seconds=1.0)
+    assert json.load(open(sidecar))["seed"] == 4294967295
+    import numpy as np
+    _, sidecar = write_trace(str(tmp_path), rows, prompt="q", seed=np.int64(7), model="m", family="f", sampler="s", guidance=1.0, wall_seconds=1.0)
+    assert json.load(open(sidecar))["seed"] == 7
