@@ -209,7 +209,7 @@ class TraceRecorder:
         device = next((p.device.type for p in self.model.parameters()), "cpu")
         return write_trace(out_dir, self.rows, prompt=self.prompt, seed=self.seed, model=model, family=family, sampler=sampler,
                            guidance=guidance, wall_seconds=self.wall_seconds, weights_hash=weights_hash,
-                           backend=backend or f"pytorch-{device}")
+                           backend=backend or f"pytorch-{device}", parameters=sum(p.numel() for p in self.model.parameters()) or None)
 
     def detach(self) -> None:
         """Remove every wrapper: the model is as it was."""

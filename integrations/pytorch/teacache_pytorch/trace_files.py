@@ -59,7 +59,7 @@ def trace_csv(run_id: str, prompt: str, seed: int, rows: Sequence[TraceRow]) -> 
 
 def write_trace(out_dir: str, rows: Sequence[TraceRow], *, prompt: str, seed: int, model: str, family: str,
                 sampler: str, guidance: float, wall_seconds: float, weights_hash: str = "", backend: str = "pytorch",
-                policy: str = "none", run_id: Optional[str] = None) -> list[str]:
+                policy: str = "none", run_id: Optional[str] = None, parameters: Optional[int] = None) -> list[str]:
     """Write ``<run>.csv`` then ``<run>.json`` atomically into out_dir; returns both paths."""
     if not rows:
         raise BridgeError("no steps were recorded: call the model inside the recorder's run before saving")
@@ -78,6 +78,10 @@ def write_trace(out_dir: str, rows: Sequence[TraceRow], *, prompt: str, seed: in
         "createdAt": _dt.datetime.now(_dt.timezone.utc).isoformat().replace("+00:00", "Z"),
         "wallSeconds": round(float(wall_seconds), 6), "source": "teacache-pytorch",
     }
+    if parameters is not None:
+        if isinstance(parameters, bool) or int(parameters) != parameters or parameters < 1:
+            raise BridgeError(f"parameters must be a whole number >= 1 (the model's parameter count), got {parameters!r}")
+        meta["parameters"] = int(parameters)
     write_atomic(csv_path, text.encode("utf-8"))
     write_json_atomic(json_path, meta)
     return [csv_path, json_path]

@@ -120,3 +120,13 @@ def test_the_largest_32_bit_seed_is_written_as_it_is(tmp_path):
     import numpy as np
     _, sidecar = write_trace(str(tmp_path), rows, prompt="q", seed=np.int64(7), model="m", family="f", sampler="s", guidance=1.0, wall_seconds=1.0)
     assert json.load(open(sidecar))["seed"] == 7
+
+
+@pytest.mark.parametrize("parameters", [0, 2.5, True])
+def test_a_parameter_count_that_is_not_a_whole_number_above_zero_is_refused_and_nothing_written(tmp_path, parameters):
+    rows = [TraceRow(0, 999.0, "cond", True, {"output": None}, {"output": 1.0}),
+            TraceRow(1, 900.0, "cond", True, {"output": 0.5}, {"output": 1.0})]
+    with pytest.raises(BridgeError, match=r"parameters must be a whole number >= 1"):
+        write_trace(str(tmp_path), rows, prompt="p", seed=0, model="m", family="f", sampler="s", guidance=1.0, wall_seconds=1.0,
+                    parameters=parameters)
+    assert os.listdir(tmp_path) == []

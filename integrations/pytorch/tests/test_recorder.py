@@ -89,6 +89,8 @@ def test_the_written_trace_has_prompt_seed_and_every_signal_and_the_sidecar_name
     assert set(k for k in rows[0] if k.startswith("rel_l1_")) == {f"rel_l1_{s}" for s in ("noisy", "timestep", "modulated", "residual", "output")}
     meta = json.load(open(json_path))
     assert meta["steps"] == 8 and meta["family"] == "tiny-dit" and meta["source"] == "teacache-pytorch"
+    # the parameter count, by hand: every weight and bias tensor of the module the recorder wraps
+    assert meta["parameters"] == sum(int(torch.tensor(p.shape).prod()) for p in model.parameters()) > 0
     assert os.path.basename(csv_path)[:-4] == meta["runId"]
 
 

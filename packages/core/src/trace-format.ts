@@ -32,6 +32,8 @@ export interface TraceMetadata {
   sample?: string;
   /** Who wrote the trace: `teacache-toolkit` (default) or another tool, e.g. `teacache-pytorch`. */
   source?: string;
+  /** Parameters of the model that sampled (count); a report shows it beside the model's name. */
+  parameters?: number;
 }
 
 export const TRACE_METADATA_SCHEMA = {
@@ -60,6 +62,7 @@ export const TRACE_METADATA_SCHEMA = {
     wallSeconds: { type: 'number', minimum: 0 },
     sample: { type: 'string' },
     source: { type: 'string' },
+    parameters: { type: 'integer', minimum: 1 },
   },
   additionalProperties: true,
 } as const;

@@ -25,6 +25,14 @@ test('sweep rows name their models too, each once, in name order', () => {
   expect(models[0].builtin?.parameters).toBe(266_608);
 });
 
+test('a model\'s size comes from its traces when it is not a built-in one', () => {
+  const traces = syntheticTraces({ models: ['dit-s'], steps: 4 });
+  const sized = { ...traces, metadata: traces.metadata.map((m) => ({ ...m, parameters: 674_800_000 })) };
+  const [model] = reportModels(sized, undefined, []);
+  expect(model.parameters).toBe(674_800_000);
+  expect(modelsMarkdown([model])).toContain('| dit-s | dit | 675M | synthetic | not a built-in model |');
+});
+
 test('parameter counts read at a glance', () => {
   expect([266_608, 674_800_000, 1_124_000_000, 5_000].map(parameterLabel)).toEqual(['0.27M', '675M', '1.1B', '0.0050M']);
 });

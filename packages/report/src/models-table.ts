@@ -21,6 +21,8 @@ export interface ReportModel {
   family?: string;
   /** SHA-256 of its weights as its traces and rows record it (undefined in rows written before it was recorded). */
   weightsHash?: string;
+  /** Parameters (count), as its traces or its built-in manifest record them. */
+  parameters?: number;
   /** Set when the model is one of the toolkit's built-in models: same name, same weights. */
   builtin?: BuiltinModelFacts;
 }
@@ -32,15 +34,15 @@ export interface ReportModel {
 export function reportModels(traces: TraceInput | undefined, sweeps: readonly SweepRow[] | undefined,
   builtins: readonly BuiltinModelFacts[] = []): ReportModel[] {
   const byName = new Map<string, ReportModel>();
-  const note = (name: string, family: string | undefined, hash: string | undefined) => {
+  const note = (name: string, family: string | undefined, hash: string | undefined, parameters: number | undefined) => {
     const m = byName.get(name) ?? { name };
-    byName.set(name, { ...m, family: m.family ?? family, weightsHash: m.weightsHash ?? hash });
+    byName.set(name, { ...m, family: m.family ?? family, weightsHash: m.weightsHash ?? hash, parameters: m.parameters ?? parameters });
   };
-  for (const t of traces?.metadata ?? []) note(t.model, t.family, t.weightsHash || undefined);
-  for (const r of sweeps ?? []) note(r.model, undefined, r.weightsHash);
+  for (const t of traces?.metadata ?? []) note(t.model, t.family, t.weightsHash || undefined, t.parameters);
+  for (const r of sweeps ?? []) note(r.model, undefined, r.weightsHash, undefined);
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)).map((m) => {
     const builtin = builtins.find((b) => b.name === m.name && m.weightsHash === b.weightsSha256);
-    return builtin ? { ...m, family: m.family ?? builtin.family, builtin } : m;
+    return builtin ? { ...m, family: m.family ?? builtin.family, parameters: builtin.parameters, builtin } : m;
   });
 }
 
@@ -69,7 +71,7 @@ export function builtinCaveat(models: readonly ReportModel[]): string | null {
 
 function cells(m: ReportModel): string[] {
   return [
-    m.name, m.family ?? '–', m.builtin ? parameterLabel(m.builtin.parameters) : '–',
+    m.name, m.family ?? '–', m.parameters !== undefined ? parameterLabel(m.parameters) : '–',
     m.weightsHash ? m.weightsHash.slice(0, 12) : '–',
     m.builtin ? `built-in, trained on ${m.builtin.data}` : 'not a built-in model',
   ];

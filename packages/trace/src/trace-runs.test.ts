@@ -26,6 +26,11 @@ test('trace runs write a CSV, a sidecar and a PNG per run, and a second call ski
   const meta = readTraceMetadata(join(out, `${id}.json`));
   expect(meta).toMatchObject({ model: 'tiny', family: 'stdit', prompt: 'cat moving left', seed: 1, steps: 4, sampler: 'euler-rf', weightsHash: loaded.weightsHash });
   expect(readTraceCsv(join(out, `${id}.csv`)).length).toBe(8);
+  // the parameter count, against the tensor shapes the weights file's own header lists
+  const file = readFileSync(join(dir, 'model', 'weights.safetensors'));
+  const header = JSON.parse(file.subarray(8, 8 + Number(file.readBigUInt64LE(0))).toString('utf8')) as Record<string, { shape?: number[] }>;
+  const fromFile = Object.entries(header).filter(([k]) => k !== '__metadata__').reduce((n, [, v]) => n + v.shape!.reduce((a, b) => a * b, 1), 0);
+  expect(meta.parameters).toBe(fromFile);
   expect(readFileSync(join(out, `${id}.png`)).subarray(1, 4).toString()).toBe('PNG');
   const csvBefore = readFileSync(join(out, `${id}.csv`), 'utf8');
 

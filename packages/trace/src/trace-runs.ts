@@ -143,6 +143,7 @@ export function traceRuns(o: TraceRunsOptions): TraceRunsResult {
       weightsHash: o.loaded.weightsHash, prompt: job.prompt, seed: job.seed, sampler: sampler.name, steps: o.steps,
       guidance: o.guidance, backend: o.backend, policy: 'none', toolkitVersion: TOOLKIT_VERSION,
       createdAt: new Date().toISOString(), wallSeconds: Number(result.wallSeconds.toFixed(3)), sample: basename(png),
+      parameters: o.loaded.model.params.count(),
     };
     writeJsonAtomic(json, meta);
     written.push(csv, json, png);
