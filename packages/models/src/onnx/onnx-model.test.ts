@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend.js';
 import { FAMILIES, type Family, type ModelConfig } from '../config.js';
 import { DiffusionTransformer, disposeEmbed } from '../model.js';
-import { blockChunks, OnnxTransformer } from './onnx-model.js';
+import { OnnxTransformer } from './onnx-model.js';
 
 function config(family: Family): ModelConfig {
   return {
@@ -59,37 +59,4 @@ describe.each(FAMILIES)('the %s family on the onnx engine', (family) => {
     disposeEmbed(a);
     disposeEmbed(b);
   });
-});
-
-test('block ranges split where their weights would pass one graph\'s budget, as few graphs as fit', () => {
-  // by hand: blocks of 3, 3, 3, 1 bytes against a budget of 6
-  expect(blockChunks([3, 3, 3, 1], 0, 4, 6)).toEqual([[0, 2], [2, 4]]);
-  expect(blockChunks([3, 3, 3, 1], 1, 4, 6)).toEqual([[1, 3], [3, 4]]);
-  expect(blockChunks([3, 3, 3, 1], 0, 4, 100)).toEqual([[0, 4]]);
-  expect(blockChunks([3, 3, 3, 1], 2, 2, 6)).toEqual([]);
-  expect(() => blockChunks([3, 7, 1], 0, 3, 6)).toThrow(/block 1 holds .* more than one ONNX graph can/);
-});
-
-test('a stack run as several graphs (weights over one graph\'s budget) equals the stack run as one', () => {
-  const model = new DiffusionTransformer(config('stdit'), { seed: 11, zeroInit: false });
-  const whole = new OnnxTransformer(model, { providers: ['cpu'], threads: 1 });
-  // a budget that holds one block and a half: each block becomes its own graph
-  const perBlock = 4 * [...model.params.specs].filter(([n]) => n.startsWith('blocks.0.')).reduce((s, [, v]) => s + v.shape.reduce((a, b) => a * b, 1), 0);
-  const split = new OnnxTransformer(model, { providers: ['cpu'], threads: 1 }, perBlock * 1.5);
-  expect(whole.chunks(0, 4)).toEqual([[0, 4]]);
-  expect(split.chunks(0, 4)).toEqual([[0, 1], [1, 2], [2, 3], [3, 4]]);
-  const c = model.config;
-  const x = tf.randomNormal([2, c.frames, c.height, c.width, c.channels], 0, 1, 'float32', 5);
-  const t = tf.tensor1d([100, 600]);
-  const text = model.encodeCaptions(['cat left', '']);
-  const [a, b] = [whole.embed(x, t, text), split.embed(x, t, text)];
-  const [sa, sb, tfs] = [whole.stack(a), split.stack(b), model.stack(model.embed(x, t, text))];
-  expect(maxAbsDiff(sa, sb)).toBeLessThan(1e-6);
-  expect(maxAbsDiff(sb, tfs)).toBeLessThan(1e-4);
-  const [ra, rb] = [whole.blocks(a.tokens, a, 1, 3), split.blocks(b.tokens, b, 1, 3)];
-  expect(maxAbsDiff(ra, rb)).toBeLessThan(1e-6);
-  tf.dispose([x, t, text, sa, sb, tfs, ra, rb]);
-  whole.dispose();
-  split.dispose();
-  model.dispose();
 });

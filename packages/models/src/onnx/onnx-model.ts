@@ -23,35 +23,6 @@ export interface SamplingModel {
 
 const EMBED_OUTPUTS = ['noisyTokens', 'tokens', 'timestepEmbedding', 'modulated', 'condition'] as const;
 
-/**
- * The most weight bytes one graph holds. An ONNX model is a protobuf, which cannot pass 2 GiB, so a stack whose
- * weights are larger (a DiT-XL/2 holds 2.5 GiB) runs as several graphs in a row; the margin is for the graph itself.
- */
-export const GRAPH_WEIGHT_BYTES = 1.5 * 1024 ** 3;
-
-/**
- * Split blocks [from, to) into consecutive ranges whose weights (bytes per block) each fit `budget`; as few ranges
- * as fit, so a small model keeps one graph (one ONNX Runtime call per stack). A single block over the budget is an
- * error: it would need the weights outside the graph.
- */
-export function blockChunks(blockBytes: readonly number[], from: number, to: number, budget = GRAPH_WEIGHT_BYTES): [number, number][] {
-  const chunks: [number, number][] = [];
-  let start = from;
-  let bytes = 0;
-  for (let i = from; i < to; i++) {
-    if (blockBytes[i] > budget) {
-      throw new RangeError(`onnx engine: block ${i} holds ${(blockBytes[i] / 1024 ** 3).toFixed(2)} GiB of weights, more than one ONNX graph can (${(budget / 1024 ** 3).toFixed(2)} GiB)`);
-    }
-    if (i > start && bytes + blockBytes[i] > budget) {
-      chunks.push([start, i]);
-      [start, bytes] = [i, 0];
-    }
-    bytes += blockBytes[i];
-  }
-  if (to > from) chunks.push([start, to]);
-  return chunks;
-}
-
 // Host copies of tensor data by tfjs data id (clones and reshapes share one): what this engine made from ONNX Runtime's
 // outputs, and inputs read once (the text, constant over a run), are not read back from the tfjs backend at every step.
 const hostData = new WeakMap<object, Float32Array>();
@@ -83,18 +54,11 @@ function fromOrt(out: { data: Float32Array; dims: readonly number[] }): tf.Tenso
 export class OnnxTransformer implements SamplingModel {
   readonly config: ModelConfig;
   private readonly sessions = new Map<string, OrtSession>();
-  /** Float32 bytes of each block's own parameters (`blocks.<i>.*`), for splitting a range into graphs. */
-  private readonly blockBytes: number[];
   private weightCache: Map<string, Float32Array> | null = null;
   private file: SafetensorsFile | null = null;
 
-  constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings, readonly graphWeightBytes = GRAPH_WEIGHT_BYTES) {
+  constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings) {
     this.config = model.config;
-    this.blockBytes = new Array<number>(model.config.depth).fill(0);
-    for (const [name, spec] of model.params.specs) {
-      const block = /^blocks\.(\d+)\./.exec(name);
-      if (block) this.blockBytes[Number(block[1])] += 4 * spec.shape.reduce((a, b) => a * b, 1);
-    }
   }
 
   private weight(name: string): { shape: number[]; values: Float32Array } {
@@ -154,13 +118,8 @@ export class OnnxTransformer implements SamplingModel {
   /** Build every part's session now (otherwise each is built on first use). */
   build(): void {
     this.embedSession();
-    for (const [a, b] of this.chunks(0, this.config.depth)) this.rangeSession(a, b, false);
+    this.rangeSession(0, this.config.depth, false);
     this.headSession();
-  }
-
-  /** The graphs blocks [from, to) run as: one unless their weights pass what one ONNX graph holds. */
-  chunks(from: number, to: number): [number, number][] {
-    return blockChunks(this.blockBytes, from, to, this.graphWeightBytes);
   }
 
   private embedSession(): OrtSession {
@@ -214,9 +173,7 @@ export class OnnxTransformer implements SamplingModel {
     if (from >= to) return tf.clone(h);
     const masked = e.textBias !== undefined;
     const inputs = { h: feed(h), condition: feed(e.condition), text: feed(e.text), ...(masked ? { textBias: feed(e.textBias!) } : {}) };
-    // Each graph's output feeds the next as it is, without passing through tfjs.
-    let y: { data: Float32Array; dims: readonly number[] } = inputs.h;
-    for (const [a, b] of this.chunks(from, to)) y = this.rangeSession(a, b, masked).run({ ...inputs, h: y }).y;
+    const y = this.rangeSession(from, to, masked).run(inputs).y;
     return fromOrt(y) as tf.Tensor3D;
   }
 
