@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { FormatError } from '@teacache/core';
 import type { ModelConfig } from './config.js';
 import { forwardGemms } from './flops.js';
-import { backendMemoryLimit, estimateMemory, type MemoryEstimate } from './memory.js';
+import { totalmem } from 'node:os';
+import { addEstimates, backendMemoryLimit, estimateMemory, onnxShares, type MemoryEstimate, type SamplingEngine } from './memory.js';
 
 /** No tfjs backend holds one tensor of more elements than a typed array index can reach. */
 const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
@@ -26,22 +27,30 @@ export interface SizedEstimate extends MemoryEstimate {
  * `estimateMemory` made safe for absurd configs: blocks repeat with a period dividing 4, so a config deeper than
  * 8 blocks is estimated from depths 4 and 8 (parameters linear in depth, the activation peak that of one block)
  * instead of block by block, and the largest tensor is reported so one over a typed array's reach is refused.
+ * With the onnx engine, the process's whole need: tfjs's share on `backend` plus ONNX Runtime's (onnxShares).
  */
-export function estimateModelMemory(cfg: ModelConfig, batch = 2, backend: string = safeBackendName()): SizedEstimate {
+export function estimateModelMemory(cfg: ModelConfig, batch = 2, backend: string = safeBackendName(), engine: SamplingEngine = 'tfjs'): SizedEstimate {
   const largestTensor = forwardGemms({ ...cfg, depth: Math.min(cfg.depth, 8) }, batch).reduce((m, g) => Math.max(m, g.m * g.n * g.count), 0);
   // Absurd sizes (hidden 1e9) are refused from a lower bound alone: the exact count builds the model's tables.
   const floor = lowerBoundBytes(cfg, batch);
   if (floor > ABSURD_BYTES || largestTensor > MAX_TENSOR_ELEMENTS) {
     return { parameterBytes: floor, packedWeightBytes: 0, activationBytes: 0, totalBytes: floor, largestTensor };
   }
-  if (cfg.depth > 8) {
-    const [a, b] = [estimateMemory({ ...cfg, depth: 4 }, batch, backend), estimateMemory({ ...cfg, depth: 8 }, batch, backend)];
-    const perBlock = (x: number, y: number) => ((y - x) / 4) * (cfg.depth - 8);
-    const parameterBytes = b.parameterBytes + perBlock(a.parameterBytes, b.parameterBytes);
-    const packedWeightBytes = b.packedWeightBytes + perBlock(a.packedWeightBytes, b.packedWeightBytes);
-    return { ...b, parameterBytes, packedWeightBytes, totalBytes: parameterBytes + packedWeightBytes + b.activationBytes, largestTensor };
+  if (engine === 'onnx') {
+    const { tfjs, ort } = onnxShares(cfg, stackEstimate(cfg, batch, 'tensorflow'), batch, backend);
+    return { ...addEstimates(tfjs, ort), largestTensor };
   }
-  return { ...estimateMemory(cfg, batch, backend), largestTensor };
+  return { ...stackEstimate(cfg, batch, backend), largestTensor };
+}
+
+/** estimateMemory, a config deeper than 8 blocks extrapolated from depths 4 and 8. */
+function stackEstimate(cfg: ModelConfig, batch: number, backend: string): MemoryEstimate {
+  if (cfg.depth <= 8) return estimateMemory(cfg, batch, backend);
+  const [a, b] = [estimateMemory({ ...cfg, depth: 4 }, batch, backend), estimateMemory({ ...cfg, depth: 8 }, batch, backend)];
+  const perBlock = (x: number, y: number) => ((y - x) / 4) * (cfg.depth - 8);
+  const parameterBytes = b.parameterBytes + perBlock(a.parameterBytes, b.parameterBytes);
+  const packedWeightBytes = b.packedWeightBytes + perBlock(a.packedWeightBytes, b.packedWeightBytes);
+  return { ...b, parameterBytes, packedWeightBytes, totalBytes: parameterBytes + packedWeightBytes + b.activationBytes };
 }
 
 /** What a backend can hold, bytes (the active backend by default): the wasm heap's 4 GiB, else the machine's memory. */
@@ -76,10 +85,12 @@ const gb = (bytes: number) => `${(bytes / 1024 ** 3).toPrecision(3)} GiB`;
 
 /**
  * Refuse, before anything is allocated, a config whose model would not fit: an error naming the file, the size
- * field that costs the most, the estimate and the limit. `limitBytes` defaults to what the active backend can hold.
+ * field that costs the most, the estimate and the limit. `limitBytes` defaults to what the active backend can hold,
+ * or with the onnx engine (whose ONNX Runtime share lives in process memory) to the machine's memory.
  */
-export function checkModelFits(cfg: ModelConfig, file = '<config>', limitBytes = memoryLimitBytes()): MemoryEstimate {
-  const e = estimateModelMemory(cfg);
+export function checkModelFits(cfg: ModelConfig, file = '<config>', limitBytes?: number, engine: SamplingEngine = 'tfjs'): MemoryEstimate {
+  limitBytes ??= engine === 'onnx' ? totalmem() : memoryLimitBytes();
+  const e = estimateModelMemory(cfg, 2, safeBackendName(), engine);
   const need = e.totalBytes;
   if (need > limitBytes || e.largestTensor > MAX_TENSOR_ELEMENTS || !Number.isFinite(need)) {
     const field = costliestField(cfg);
