@@ -96,6 +96,7 @@ export function checkModelFits(cfg: ModelConfig, file = '<config>', limitBytes?:
     const field = costliestField(cfg);
     throw new FormatError({ file, field },
       `a model that fits in memory: about ${gb(e.parameterBytes + e.packedWeightBytes)} of parameters and ${gb(e.activationBytes)} of activations ` +
+      (e.graphBuildBytes ? `(and ${gb(e.graphBuildBytes)} while an ONNX Runtime graph is built) ` : '') +
       `(largest tensor ${e.largestTensor.toPrecision(3)} values) against a limit of ${gb(limitBytes)} and ${MAX_TENSOR_ELEMENTS} values per tensor`,
       (cfg as unknown as Record<string, unknown>)[field]);
   }

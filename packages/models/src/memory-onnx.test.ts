@@ -5,6 +5,7 @@ import { selectBackend } from './backend.js';
 import type { ModelConfig } from './config.js';
 import { checkMemory, estimateMemory, estimateOnnxMemory, WASM_HEAP_LIMIT_BYTES } from './memory.js';
 import { loadModel } from './weights/model-io.js';
+import { GRAPH_WEIGHT_BYTES } from './onnx/limits.js';
 
 const GIB = 1024 ** 3;
 
@@ -31,6 +32,8 @@ test('a model past the wasm heap is refused on the tfjs engine but passes on the
   // Every parameter is held once, by one of the two, and ONNX Runtime keeps no packed copies.
   expect(tfjs.parameterBytes + ort.parameterBytes).toBe(estimateMemory(stdit3).parameterBytes);
   expect(ort.packedWeightBytes).toBe(0);
+  // Its 4 GiB of stack weights are built as several graphs, each passing through two transient copies.
+  expect(ort.graphBuildBytes).toBe(2 * GRAPH_WEIGHT_BYTES);
 });
 
 test('on the onnx engine a model over the machine memory is refused, naming both holders\' figures and the limit', () => {
@@ -54,10 +57,10 @@ test('the onnx engine\'s shares of a tiny class-conditional dit are as counted b
   // ONNX Runtime: patch 16·8+8 = 136; timestep 16·8+8 + 8·8+8 = 208; final adaLN 8·16+16 = 144, linear 144;
   // per block adaLN 8·48+48 = 432, qkv 216, proj 72, fc1 8·32+32 = 288, fc2 32·8+8 = 264 → 1272, two blocks 2544:
   // 3176 values. One forward's peak: embed + block (56·n·d + 10·n·32 + scores 2·2·2·4² = 3584 + 2560 + 128) + 2·n·d
-  // = 608 + 6272 + 128 = 7008 values.
+  // = 608 + 6272 + 128 = 7008 values. Building its one graph passes its 3176 weights through two more copies.
   const { tfjs, ort } = estimateOnnxMemory(cfg, 2, 'wasm');
   expect(tfjs).toEqual({ parameterBytes: 32 * 4, packedWeightBytes: 0, activationBytes: (608 + 896) * 4, totalBytes: (32 + 608 + 896) * 4 });
-  expect(ort).toEqual({ parameterBytes: 3176 * 4, packedWeightBytes: 0, activationBytes: 7008 * 4, totalBytes: (3176 + 7008) * 4 });
+  expect(ort).toEqual({ parameterBytes: 3176 * 4, packedWeightBytes: 0, activationBytes: 7008 * 4, graphBuildBytes: 2 * 3176 * 4, totalBytes: (3 * 3176 + 7008) * 4 });
 });
 
 describe('loading for an engine', () => {

@@ -3,6 +3,7 @@ import { blockPlan } from './blocks.js';
 import { attentionSplit } from './skiparse.js';
 import { hasBuiltinTextEncoder, outputChannels, tokenCounts, type ModelConfig } from './config.js';
 import { isTextSideParam, parameterShapes } from './model.js';
+import { GRAPH_WEIGHT_BYTES } from './onnx/limits.js';
 
 const FLOAT = 4;
 const GIB = 1024 ** 3;
@@ -19,6 +20,11 @@ export interface MemoryEstimate {
   packedWeightBytes: number;
   /** Peak intermediates of one forward: the embed outputs kept across the stack plus the largest block's tidy. */
   activationBytes: number;
+  /**
+   * ONNX Runtime only: while a graph is built its weights pass through two more copies (read from the file, then
+   * encoded for ONNX Runtime), and a graph may be built after another's forward has run (its memory kept for reuse).
+   */
+  graphBuildBytes?: number;
   totalBytes: number;
 }
 
@@ -97,7 +103,7 @@ export type SamplingEngine = 'tfjs' | 'onnx';
 export interface OnnxMemoryEstimate {
   /** Text-side parameters (with wasm's packed copies of their matrices) and the tensors a step passes between ONNX Runtime's parts. */
   tfjs: MemoryEstimate;
-  /** Every other parameter once, as session initializers, and one forward's intermediates; no packed copies. */
+  /** Every other parameter once, as session initializers, one forward's intermediates and a graph's build copies; no packed copies. */
   ort: MemoryEstimate;
 }
 
@@ -121,9 +127,10 @@ export function onnxShares(cfg: ModelConfig, whole: MemoryEstimate, batch = 2, b
   // tfjs holds the latent, the embed outputs and text, the block output, the cache's state and the prediction.
   const tfjsActivations = (edges.embed + edges.head) * FLOAT;
   const ortParams = whole.parameterBytes - tfjsParams;
+  const build = 2 * Math.min(GRAPH_WEIGHT_BYTES, ortParams);
   return {
     tfjs: { parameterBytes: tfjsParams, packedWeightBytes: packed, activationBytes: tfjsActivations, totalBytes: tfjsParams + packed + tfjsActivations },
-    ort: { parameterBytes: ortParams, packedWeightBytes: 0, activationBytes: whole.activationBytes, totalBytes: ortParams + whole.activationBytes },
+    ort: { parameterBytes: ortParams, packedWeightBytes: 0, activationBytes: whole.activationBytes, graphBuildBytes: build, totalBytes: ortParams + whole.activationBytes + build },
   };
 }
 
@@ -136,7 +143,8 @@ export function estimateOnnxMemory(cfg: ModelConfig, batch = 2, backend = 'tenso
 export function addEstimates(a: MemoryEstimate, b: MemoryEstimate): MemoryEstimate {
   return {
     parameterBytes: a.parameterBytes + b.parameterBytes, packedWeightBytes: a.packedWeightBytes + b.packedWeightBytes,
-    activationBytes: a.activationBytes + b.activationBytes, totalBytes: a.totalBytes + b.totalBytes,
+    activationBytes: a.activationBytes + b.activationBytes, graphBuildBytes: (a.graphBuildBytes ?? 0) + (b.graphBuildBytes ?? 0),
+    totalBytes: a.totalBytes + b.totalBytes,
   };
 }
 
@@ -149,7 +157,8 @@ const gib = (b: number) => `${(b / GIB).toFixed(2)} GiB`;
 
 /** What an estimate is made of, for messages: "X GiB (P parameters + K packed weight copies + A for a forward)". */
 function describe(e: MemoryEstimate): string {
-  return `${gib(e.totalBytes)} (${gib(e.parameterBytes)} parameters${e.packedWeightBytes > 0 ? ` + ${gib(e.packedWeightBytes)} packed weight copies` : ''} + ${gib(e.activationBytes)} for a forward)`;
+  const build = e.graphBuildBytes ? ` + ${gib(e.graphBuildBytes)} while a graph is built` : '';
+  return `${gib(e.totalBytes)} (${gib(e.parameterBytes)} parameters${e.packedWeightBytes > 0 ? ` + ${gib(e.packedWeightBytes)} packed weight copies` : ''} + ${gib(e.activationBytes)} for a forward${build})`;
 }
 
 /**
