@@ -53,7 +53,7 @@ function edgeTerms(cfg: ModelConfig, batch: number): Omit<ForwardTerms, 'blockPe
 }
 
 /**
- * The block term counts every tensor one block creates (its tidy frees them only when the block ends): about
+ * One forward's intermediates (elements). The block term counts every tensor one block creates (its tidy frees them only when the block ends): about
  * 56 token×width tensors, 10 token×MLP-width tensors and two attention-score tensors (checked against
  * tf.profile on every family).
  */

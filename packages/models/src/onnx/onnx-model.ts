@@ -58,6 +58,7 @@ export class OnnxTransformer implements SamplingModel {
   private readonly sessions = new Map<string, OrtSession>();
   private weightCache: Map<string, Float32Array> | null = null;
   private file: SafetensorsFile | null = null;
+  private readonly graphRanges = new Map<string, [number, number][]>();
 
   constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings, readonly graphWeightBytes = GRAPH_WEIGHT_BYTES) {
     this.config = model.config;
@@ -73,6 +74,16 @@ export class OnnxTransformer implements SamplingModel {
 
   /** The graphs blocks [from, to) run as: consecutive runs of blocks whose weights fit `graphWeightBytes` each. */
   blockGraphs(from = 0, to = this.config.depth): [number, number][] {
+    const key = `${from}-${to}`;
+    let out = this.graphRanges.get(key);
+    if (!out) {
+      out = this.splitRange(from, to);
+      this.graphRanges.set(key, out);
+    }
+    return out;
+  }
+
+  private splitRange(from: number, to: number): [number, number][] {
     const out: [number, number][] = [];
     let [start, bytes] = [from, 0];
     for (let i = from; i < to; i++) {
