@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { selectBackend } from './backend.js';
 import type { ModelConfig } from './config.js';
 import { checkMemory, estimateMemory, estimateOnnxMemory, WASM_HEAP_LIMIT_BYTES } from './memory.js';
-import { loadModel } from './weights/model-io.js';
+import { loadModel, readModelConfig } from './weights/model-io.js';
 import { GRAPH_WEIGHT_BYTES } from './onnx/limits.js';
 
 const GIB = 1024 ** 3;
@@ -61,6 +61,22 @@ test('the onnx engine\'s shares of a tiny class-conditional dit are as counted b
   const { tfjs, ort } = estimateOnnxMemory(cfg, 2, 'wasm');
   expect(tfjs).toEqual({ parameterBytes: 32 * 4, packedWeightBytes: 0, activationBytes: (608 + 896) * 4, totalBytes: (32 + 608 + 896) * 4 });
   expect(ort).toEqual({ parameterBytes: 3176 * 4, packedWeightBytes: 0, activationBytes: 7008 * 4, graphBuildBytes: 2 * 3176 * 4, totalBytes: (3 * 3176 + 7008) * 4 });
+});
+
+test('a config of depth 1e6 is refused on the onnx engine too, though its weights would fit the machine: its tensors would not fit the JS heap', () => {
+  const cfg: ModelConfig = {
+    family: 'osp', hiddenSize: 16, depth: 1_000_000, heads: 2, mlpRatio: 2, patchSize: 4, frames: 2, height: 12, width: 12, channels: 3,
+    textWidth: 8, textLayers: 1, textHeads: 2, textLength: 4, vocabulary: ['<pad>', '<unk>', 'cat'], prediction: 'epsilon', timestepFrequencies: 16,
+  };
+  // The check itself lists no block: estimated from depths 4 and 8.
+  expect(checkMemory(cfg, 'tensorflow', 2, 'onnx', 2 ** 50).parameterBytes).toBeGreaterThan(1e9);
+  const dir = mkdtempSync(join(tmpdir(), 'teacache-mem-deep-'));
+  try {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+    expect(() => readModelConfig(dir, 'onnx')).toThrow(/config\.json, field "depth": expected a model that fits in memory: 1\.\d+e\+7 parameter tensors take about .* GiB of JavaScript objects against a JS heap of .* GiB, found 1000000/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('loading for an engine', () => {

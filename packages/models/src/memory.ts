@@ -91,6 +91,20 @@ export function estimateMemory(cfg: ModelConfig, batch = 2, backend = 'tensorflo
   return { parameterBytes: parameters * FLOAT, packedWeightBytes: packed, activationBytes: activations, totalBytes: parameters * FLOAT + packed + activations };
 }
 
+/**
+ * `estimateMemory` for any depth without listing every block: blocks repeat with a period dividing 4, so a config
+ * deeper than 8 blocks is estimated from depths 4 and 8 (parameters linear in depth, the activation peak that of
+ * one block), which is the same figure.
+ */
+export function estimateStack(cfg: ModelConfig, batch = 2, backend = 'tensorflow'): MemoryEstimate {
+  if (cfg.depth <= 8) return estimateMemory(cfg, batch, backend);
+  const [a, b] = [estimateMemory({ ...cfg, depth: 4 }, batch, backend), estimateMemory({ ...cfg, depth: 8 }, batch, backend)];
+  const perBlock = (x: number, y: number) => ((y - x) / 4) * (cfg.depth - 8);
+  const parameterBytes = b.parameterBytes + perBlock(a.parameterBytes, b.parameterBytes);
+  const packedWeightBytes = b.packedWeightBytes + perBlock(a.packedWeightBytes, b.packedWeightBytes);
+  return { ...b, parameterBytes, packedWeightBytes, totalBytes: parameterBytes + packedWeightBytes + b.activationBytes };
+}
+
 /** A weight the wasm backend's matrix multiplies keep a packed copy of. */
 function isMatrix(name: string, shape: readonly number[]): boolean {
   return name.endsWith('.weight') && shape.length === 2;
@@ -136,7 +150,7 @@ export function onnxShares(cfg: ModelConfig, whole: MemoryEstimate, batch = 2, b
 
 /** Estimate the memory (bytes) each holder needs when the onnx engine samples, the text side on tfjs backend `backend`. */
 export function estimateOnnxMemory(cfg: ModelConfig, batch = 2, backend = 'tensorflow'): OnnxMemoryEstimate {
-  return onnxShares(cfg, estimateMemory(cfg, batch, 'tensorflow'), batch, backend);
+  return onnxShares(cfg, estimateStack(cfg, batch, 'tensorflow'), batch, backend);
 }
 
 /** The sum of two estimates (bytes), field by field. */
@@ -170,7 +184,7 @@ export function checkMemory(cfg: ModelConfig, backend: string, batch = 2, engine
   const model = `${cfg.family} model (hidden ${cfg.hiddenSize}, depth ${cfg.depth}, ${tokenCounts(cfg).total} tokens, batch ${batch})`;
   const limit = backendMemoryLimit(backend, machineBytes);
   if (engine === 'tfjs') {
-    const e = estimateMemory(cfg, batch, backend);
+    const e = estimateStack(cfg, batch, backend);
     if (e.totalBytes > limit) {
       const hint = backend === 'wasm' ? ' (the wasm heap stops at 4 GiB; tfjs-node or tfjs-node-gpu, or the onnx engine, hold full-size models)' : '';
       throw new Error(`${model} needs about ${describe(e)}; backend ${backend} holds at most ${gib(limit)}${hint}`);
