@@ -12,7 +12,7 @@ import torch
 from .errors import BridgeError
 from .files import write_atomic, write_json_atomic
 from .runtime import TeaCacheRuntime
-from .trace_files import write_trace
+from .trace_files import check_seed, write_trace
 
 #: Layouts a saved output may have; frames are stored as FHWC (frames, height, width, channels).
 LAYOUTS = ("HWC", "CHW", "FHWC", "FCHW", "CFHW")
@@ -47,6 +47,7 @@ def save_run(runtime: TeaCacheRuntime, out_dir: str, frames: Any, *, model: str,
     """
     if runtime.prompt is None or runtime.seed is None:
         raise BridgeError("save_run: no run finished yet; sample inside `with runtime.run(prompt, seed):`")
+    check_seed(runtime.seed)
     cached = runtime.coefficients is not None
     name = name or f"{'teacache-' + repr(runtime.threshold) if cached else 'reference'}__{os.path.basename(_run_id(runtime))}"
     array = to_fhwc(frames, layout)

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  coefficientsFromHighestFirst, sweepRowToJson, traceToCsv, SIGNALS, type CoefficientsFile, type SweepRow, type TraceMetadata, type TraceRow,
+  coefficientsFromHighestFirst, sweepRowToJson, traceToCsv, SIGNALS, type CoefficientsFile, type RunRecord, type SweepRow, type TraceMetadata, type TraceRow,
 } from '@teacache/core';
 import type { ModelConfig } from '@teacache/models';
 
@@ -40,6 +40,13 @@ function sweepRow(over: Partial<SweepRow> = {}): SweepRow {
     seed: 0, steps: 4, computedSteps: 3, skippedSteps: 1, schedule: 'CRCC', wallSeconds: 1, referenceWallSeconds: 1.2,
     wallSpeedup: 1.2, stepSpeedup: 4 / 3, psnr: 30, ssim: 0.9, mse: 0.001, backend: 'wasm', createdAt: '2026-01-01T00:00:00Z',
     weightsHash: 'a'.repeat(64), guidance: 3, ...over,
+  };
+}
+
+function runRecord(over: Partial<RunRecord> = {}): RunRecord {
+  return {
+    format: 'teacache-run', version: 1, model: 'm', policy: 'none', params: {}, threshold: null, prompt: 'cat', seed: 0, steps: 4,
+    schedule: { cond: 'CCCC' }, wallSeconds: 1, output: 'cat.npy', ...over,
   };
 }
 
@@ -134,6 +141,10 @@ export function makeMalformedCorpus(dir: string, modelDir: string): MalformedCas
   add('replay --sweep not JSON Lines', ['replay', '--traces', join(dir, 'traces-ok'), '--policies', 'interval', '--sweep', f('not-rows.jsonl', 'hello\n')], join(dir, 'not-rows.jsonl'));
   add('trace sidecar guidance -1', ['report', '--traces', traceDir(dir, 'traces-guidance', { guidance: -1 }), '--out', join(out, 'r8')], join(dir, 'traces-guidance', 'cat__seed0.json'), 'field "guidance"');
   add('trace sidecar steps 1', ['fit', '--traces', traceDir(dir, 'traces-steps', { steps: 1 }), '--out', join(out, 'c.json')], join(dir, 'traces-steps', 'cat__seed0.json'), 'field "steps"');
+  // 2^32 would draw seed 0's noise: every reader refuses a seed past 2^32 - 1.
+  add('trace sidecar seed 2^32', ['fit', '--traces', traceDir(dir, 'traces-seed', { seed: 2 ** 32 }), '--out', join(out, 'c2.json')], join(dir, 'traces-seed', 'cat__seed0.json'), 'field "seed"', '4294967295', 'found 4294967296');
+  add('sweep rows: seed 2^32', ['report', '--sweep', f('seed-row.jsonl', JSON.stringify({ ...sweepRow(), seed: 2 ** 32 }) + '\n'), '--out', join(out, 'r10')], join(dir, 'seed-row.jsonl'), 'row 1', 'field "seed"', '4294967295');
+  add('run record seed 2^32', ['score', '--runs', f('seed.run.json', JSON.stringify(runRecord({ seed: 2 ** 32 }))), '--out', join(out, 'scored.jsonl')], join(dir, 'seed.run.json'), 'field "seed"', '4294967295', 'found 4294967296');
   add('references: an empty directory', ['report', '--references', d('no-references'), '--out', join(out, 'r9')], join(dir, 'no-references'));
   add('report --out a directory of other files', ['report', '--sweep', join(dir, 'ok.jsonl'), '--out', d('someone-elses')], join(dir, 'someone-elses'), 'report-only directory');
   add('sweep: magcache without traces', sweep('--policies', 'magcache', '--traces', d('no-traces')), join(dir, 'no-traces'));

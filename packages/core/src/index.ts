@@ -18,6 +18,7 @@ export * from './metrics.js';
 export * from './png.js';
 export * from './read-json.js';
 export * from './random.js';
+export * from './seed.js';
 export * from './metrics-8bit.js';
 export * from './frames-npy.js';
 export * from './png-decode.js';

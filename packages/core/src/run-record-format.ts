@@ -1,6 +1,7 @@
 import { FormatError, FormatProblems } from './errors.js';
 import { readJsonFile } from './read-json.js';
 import { schemaProblems } from './schema.js';
+import { SEED_SCHEMA } from './seed.js';
 import type { SweepRow } from './sweep-format.js';
 
 /**
@@ -42,7 +43,7 @@ export const RUN_RECORD_SCHEMA = {
     params: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] } },
     threshold: { type: ['number', 'null'] },
     prompt: { type: 'string' },
-    seed: { type: 'integer', minimum: 0 },
+    seed: SEED_SCHEMA,
     steps: { type: 'integer', minimum: 1 },
     guidance: { type: 'number', minimum: 0 },
     schedule: { type: 'object', required: ['cond'], properties: { cond: schedulePattern, uncond: schedulePattern }, additionalProperties: false },

@@ -1,10 +1,11 @@
-import AjvModule, { type ValidateFunction } from 'ajv';
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { FormatError } from './errors.js';
 
 type AjvInstance = { compile(schema: object): ValidateFunction };
 // ajv ships CommonJS; under ESM the class may sit on `.default`.
 const AjvClass = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => AjvInstance;
-const ajv = new AjvClass({ allErrors: false, strict: false });
+// verbose: errors carry their schema, so a bounded value's message can give its whole range.
+const ajv = new AjvClass({ allErrors: false, strict: false, verbose: true });
 const compiled = new Map<object, ValidateFunction>();
 
 /**
@@ -23,7 +24,14 @@ export function validateWithSchema<T>(schema: object, value: unknown, file: stri
     : e.instancePath.slice(1).replace(/\//g, '.') +
       ((e.params as { missingProperty?: string }).missingProperty ? '.' + (e.params as { missingProperty: string }).missingProperty : '');
   const found = e.instancePath === '' ? undefined : pointerGet(value, e.instancePath);
-  throw new FormatError({ file, field }, `a value that ${e.message ?? 'matches the schema'}`, e.keyword === 'required' ? 'it missing' : found);
+  throw new FormatError({ file, field }, rangeOf(e) ?? `a value that ${e.message ?? 'matches the schema'}`, e.keyword === 'required' ? 'it missing' : found);
+}
+
+/** A number's whole range ("a whole number from 0 to 9") when its schema bounds it on both sides and it broke the type or a bound. */
+function rangeOf(e: ErrorObject): string | undefined {
+  const s = e.parentSchema as { type?: unknown; minimum?: unknown; maximum?: unknown } | undefined;
+  if (!['type', 'minimum', 'maximum'].includes(e.keyword) || typeof s?.minimum !== 'number' || typeof s.maximum !== 'number') return undefined;
+  return `${s.type === 'integer' ? 'a whole number' : 'a number'} from ${s.minimum} to ${s.maximum}`;
 }
 
 function pointerGet(value: unknown, pointer: string): unknown {
@@ -35,7 +43,7 @@ function pointerGet(value: unknown, pointer: string): unknown {
   return v;
 }
 
-const ajvAll = new AjvClass({ allErrors: true, strict: false });
+const ajvAll = new AjvClass({ allErrors: true, strict: false, verbose: true });
 const compiledAll = new Map<object, ValidateFunction>();
 
 /**
@@ -59,7 +67,7 @@ export function schemaProblems(schema: object, value: unknown, file: string): Fo
     seen.add(field);
     const expected = e.keyword === 'enum' ? `one of ${params.allowedValues!.map((v) => JSON.stringify(v)).join(', ')}`
       : e.keyword === 'const' ? `${JSON.stringify(params.allowedValue)}`
-      : `a value that ${e.message ?? 'matches the schema'}`;
+      : rangeOf(e) ?? `a value that ${e.message ?? 'matches the schema'}`;
     problems.push(new FormatError({ file, field }, expected, e.keyword === 'required' ? 'it missing' : pointerGet(value, e.instancePath)));
   }
   return problems;

@@ -39,7 +39,7 @@ describe('parseSweepRows lists every problem of a file at once', () => {
     expect(err.problems.map((p) => [p.row, p.field])).toEqual([[1, undefined], [2, 'seed'], [2, 'ssim'], [3, 'computedSteps'], [3, 'stepSpeedup']]);
     expect(err.truncated).toBe(false);
     expect(err.message).toMatch(/^s\.jsonl: 5 problems:\n/);
-    expect(err.message).toContain('s.jsonl, row 2, field "seed": expected a value that must be >= 0, found -1');
+    expect(err.message).toContain('s.jsonl, row 2, field "seed": expected a whole number from 0 to 4294967295, found -1');
     expect(err.message).toContain('s.jsonl, row 3, field "computedSteps": expected 3 (the C count of the schedule), found 2');
   });
 
@@ -83,7 +83,13 @@ describe('parseSweepRows', () => {
 
   test('a row with a wrong field names the row and the field', () => {
     const text = lines(row(), { ...row(), seed: -1 });
-    expect(() => parseSweepRows(text, 's.jsonl')).toThrow(/s.jsonl, row 2, field "seed": expected a value that must be >= 0, found -1/);
+    expect(() => parseSweepRows(text, 's.jsonl')).toThrow(/s.jsonl, row 2, field "seed": expected a whole number from 0 to 4294967295, found -1/);
+  });
+
+  test('a row whose seed is past 2^32 - 1 (it would draw seed 0\'s noise) names the file, row, field and range', () => {
+    const text = lines(row(), { ...row(), seed: 2 ** 32 });
+    expect(() => parseSweepRows(text, 's.jsonl')).toThrow(/s.jsonl, row 2, field "seed": expected a whole number from 0 to 4294967295, found 4294967296/);
+    expect(parseSweepRows(lines(row({ seed: 2 ** 32 - 1 })), 's.jsonl')[0].seed).toBe(2 ** 32 - 1);
   });
 
   test('a row missing a field names it', () => {

@@ -1,6 +1,7 @@
 import { existsSync, statSync, openSync, readSync, closeSync, truncateSync } from 'node:fs';
 import { FormatError, FormatProblems, ProblemList } from './errors.js';
 import { schemaProblems } from './schema.js';
+import { SEED_SCHEMA } from './seed.js';
 import { appendLine } from './atomic-write.js';
 import { readTextFile } from './read-json.js';
 import { mean } from './sample-stats.js';
@@ -117,7 +118,7 @@ export const SWEEP_ROW_SCHEMA = {
     },
     threshold: { type: ['number', 'null'] },
     prompt: { type: 'string' },
-    seed: { type: 'integer', minimum: 0 },
+    seed: SEED_SCHEMA,
     steps: { type: 'integer', minimum: 1 },
     computedSteps: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.5 },
     skippedSteps: { type: 'number', minimum: 0, multipleOf: 0.5 },

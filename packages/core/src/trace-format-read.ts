@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { FormatError, ProblemList } from './errors.js';
+import { MAX_SEED, SEED_RANGE } from './seed.js';
 import { parseDecimal, parseWholeNumber } from './decimal.js';
 import { splitCsv } from './trace-format-csv.js';
 import { BRANCHES, REQUIRED_TRACE_COLUMNS, SIGNALS, TRACE_COLUMNS, type Branch, type Signal, type TraceRow } from './trace-format-columns.js';
@@ -118,7 +119,7 @@ function parseRow(cells: string[], row: number, c: RowContext): TraceRow | null 
   if (at.seed >= 0) {
     const seedText = cells[at.seed].trim();
     const s = parseWholeNumber(seedText);
-    if (s === null) bad('seed', 'a whole number >= 0 (at most 2^53 - 1)', seedText);
+    if (s === null || s > MAX_SEED) bad('seed', SEED_RANGE, seedText);
     else seed = s;
   }
   const relL1: Record<Signal, number | null> = { noisy: null, timestep: null, modulated: null, residual: null, output: null };

@@ -1,3 +1,4 @@
+import { checkSeed } from './seed.js';
 import { csvField } from './trace-format-csv.js';
 import { SIGNALS, type Signal, type TraceRow } from './trace-format-columns.js';
 
@@ -25,7 +26,7 @@ export function traceToCsv(rows: readonly TraceRow[], run?: TraceRunInfo): strin
   const abs = SIGNALS.filter((s) => rows.length === 0 || rows.some((r) => r.meanAbs[s] !== null));
   const header = ['run_id', ...(run ? ['prompt', 'seed'] : []), 'step', 'timestep', 'branch', 'computed',
     ...rel.map((s) => `rel_l1_${s}`), ...abs.map((s) => `mean_abs_${s}`)];
-  if (run && !(Number.isSafeInteger(run.seed) && run.seed >= 0)) throw new RangeError(`seed must be a whole number >= 0, got ${run.seed}`);
+  if (run) checkSeed(run.seed);
   const lines = [header.join(',')];
   for (const r of rows) {
     if (/[",\r\n]/.test(r.runId)) throw new RangeError(`run id must not contain commas, quotes or newlines: ${r.runId}`);

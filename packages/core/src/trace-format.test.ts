@@ -152,6 +152,17 @@ describe('trace CSV', () => {
     expect(() => traceToCsv([row(0), row(1), broken])).toThrow(/trace value is not finite: NaN at run "r1", step 2, branch cond, column rel_l1_output/);
   });
 
+  test('a seed column past 2^32 - 1 is refused naming the file, row, column and range (it would draw seed 0\'s noise)', () => {
+    const text = withCell(2, 'seed', '4294967296', traceToCsv(rows, { prompt: 'p', seed: 0 }));
+    expect(() => parseTraceCsv(text, 't.csv')).toThrow(/t\.csv, row 2, field "seed": expected a whole number from 0 to 4294967295 \(2\^32 - 1.*\), found "4294967296"/);
+    expect(parseTraceCsv(withCell(2, 'seed', '4294967295', traceToCsv(rows, { prompt: 'p', seed: 4294967295 })), 't.csv')[1].seed).toBe(4294967295);
+  });
+
+  test('a seed outside 0..2^32 - 1 is refused on write', () => {
+    expect(() => traceToCsv(rows, { prompt: 'p', seed: 2 ** 32 })).toThrow(/seed must be a whole number from 0 to 4294967295 .*, got 4294967296/);
+    expect(() => traceToCsv(rows, { prompt: 'p', seed: -1 })).toThrow(RangeError);
+  });
+
   test('readTraceCsv names a missing file', () => {
     expect(() => readTraceCsv('/nonexistent/x.csv')).toThrow(/x\.csv: expected an existing trace CSV file/);
   });
@@ -186,6 +197,13 @@ describe('trace metadata', () => {
     ['format', 'other', /field "format": expected "teacache-trace", found "other"/],
   ])('a bad %s is refused naming the field', (field, value, pattern) => {
     expect(() => readTraceMetadata(write(`${field}.json`, { ...meta, [field]: value }))).toThrow(pattern);
+  });
+
+  test('a seed past 2^32 - 1 is refused naming the file, the field and the range', () => {
+    const f = write('seed.json', { ...meta, seed: 4294967296 });
+    expect(() => readTraceMetadata(f)).toThrow(/seed\.json, field "seed": expected a whole number from 0 to 4294967295, found 4294967296/);
+    expect(() => readTraceMetadata(write('half.json', { ...meta, seed: 0.5 }))).toThrow(/field "seed": expected a whole number from 0 to 4294967295, found 0\.5/);
+    expect(readTraceMetadata(write('max.json', { ...meta, seed: 4294967295 })).seed).toBe(4294967295);
   });
 
   test('every problem of a sidecar is reported at once', () => {

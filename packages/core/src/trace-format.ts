@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { readJsonFile } from './read-json.js';
 import { FormatError, FormatProblems } from './errors.js';
 import { schemaProblems } from './schema.js';
+import { SEED_SCHEMA } from './seed.js';
 
 import { KNOWN_FAMILIES, KNOWN_SAMPLERS, type TraceRow } from './trace-format-columns.js';
 import { parseTraceCsv as parseTraceCsvText } from './trace-format-read.js';
@@ -51,7 +52,7 @@ export const TRACE_METADATA_SCHEMA = {
     family: { type: 'string', minLength: 1, description: 'model family: any name; known values dit, stdit, latte, osp', examples: [...KNOWN_FAMILIES] },
     weightsHash: { type: 'string' },
     prompt: { type: 'string' },
-    seed: { type: 'integer', minimum: 0 },
+    seed: SEED_SCHEMA,
     sampler: { type: 'string', minLength: 1, description: 'sampler: any name; known values ddim, euler-rf, euler-ancestral', examples: [...KNOWN_SAMPLERS] },
     steps: { type: 'integer', minimum: 2 },
     guidance: { type: 'number', minimum: 0 },

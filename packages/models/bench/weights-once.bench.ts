@@ -13,7 +13,7 @@ import { BUILTIN_MODELS, DiffusionTransformer, OnnxTransformer, loadModel, saveM
 const mode = process.argv[2];
 if (mode === 'full' || mode === 'text-side') {
   await selectBackend();
-  const loaded = loadModel(process.argv[3], { textSideOnly: mode === 'text-side' });
+  const loaded = loadModel(process.argv[3], { engine: mode === 'text-side' ? 'onnx' : 'tfjs' });
   const onnx = new OnnxTransformer(loaded.model, { providers: ['cpu'], threads: 1 });
   onnx.build();
   const c = loaded.config;

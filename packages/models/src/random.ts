@@ -1,4 +1,4 @@
-import { mulberry32Next } from '@teacache/core';
+import { checkSeed, mulberry32Next } from '@teacache/core';
 
 /**
  * A seeded PRNG (core's mulberry32) with Gaussian sampling, so initialisation and training noise are the
@@ -8,8 +8,9 @@ export class SeededRandom {
   private state: number;
   private spare: number | null = null;
 
+  /** `seed`: a whole number from 0 to MAX_SEED; others are refused, not wrapped onto another seed's numbers. */
   constructor(seed: number) {
-    this.state = (seed >>> 0) ^ 0x9e3779b9;
+    this.state = checkSeed(seed) ^ 0x9e3779b9;
   }
 
   /** Uniform in [0, 1). */
@@ -59,7 +60,7 @@ export class SeededRandom {
 
 /** Derive an independent seed from a base seed and a label (FNV-1a over the label). */
 export function deriveSeed(seed: number, label: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
+  let h = 0x811c9dc5 ^ checkSeed(seed);
   for (let i = 0; i < label.length; i++) {
     h ^= label.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;

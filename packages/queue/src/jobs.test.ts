@@ -46,3 +46,10 @@ test('job data a worker cannot run is refused naming the job and the field', () 
   expect(() => checkRunJob({ ...a, specs: group.specs }, 'j1')).toThrow(/job j1, field "specs": expected one policy setting/);
   expect(() => checkRunJob({ ...a, weightsHash: undefined }, 'j1')).toThrow(/field "weightsHash": expected a string/);
 });
+
+test('a job whose seed is past 2^32 - 1 is refused rather than run as seed 0', () => {
+  const [a] = runsOf([group]);
+  expect(() => checkRunJob({ ...a, seed: 2 ** 32 }, 'j1')).toThrow(/job j1, field "seed": expected a whole number from 0 to 4294967295 .*, found 4294967296/);
+  expect(() => checkRunJob({ ...a, seed: 1.5 }, 'j1')).toThrow(/field "seed": expected a whole number from 0 to 4294967295/);
+  expect(checkRunJob({ ...a, seed: 2 ** 32 - 1 }, 'j1').seed).toBe(2 ** 32 - 1);
+});

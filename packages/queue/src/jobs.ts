@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FormatError, sweepRowKey } from '@teacache/core';
+import { FormatError, isSeed, SEED_RANGE, sweepRowKey } from '@teacache/core';
 import { describePolicy, type WorkerSpec } from '@teacache/cache';
 import type { SweepGroup } from '@teacache/trace';
 
@@ -66,6 +66,7 @@ export function checkRunJob(data: unknown, jobId: string): RunJob {
   for (const f of ['seed', 'steps', 'guidance'] as const) {
     if (typeof d[f] !== 'number') throw new FormatError({ ...where, field: f }, 'a number', d[f]);
   }
+  if (!isSeed(d.seed)) throw new FormatError({ ...where, field: 'seed' }, SEED_RANGE, d.seed);
   if (!Array.isArray(d.specs) || d.specs.length !== 1) throw new FormatError({ ...where, field: 'specs' }, 'one policy setting', d.specs);
   return d as RunJob;
 }

@@ -1,4 +1,4 @@
-import { FormatError, readTextFile } from '@teacache/core';
+import { FormatError, MAX_SEED, readTextFile } from '@teacache/core';
 import { clipSpecs } from '@teacache/models';
 
 /**
@@ -29,8 +29,8 @@ export function defaultPromptSource(family: string, split: 'heldout' | 'calibrat
   return `builtin:${split}-${family === 'dit' ? 'image' : 'video'}`;
 }
 
-/** The largest seed: the sampler's generator takes 32 bits, so larger seeds would repeat smaller ones. */
-export const MAX_SEED = 2 ** 32 - 1;
+/** The largest seed (core's: the sampler's generator takes 32 bits, so larger seeds would repeat smaller ones). */
+export { MAX_SEED };
 /** Most seeds one command may ask for (each is at least one full sampling run). */
 export const MAX_SEEDS = 100_000;
 

@@ -92,7 +92,7 @@ process.on('message', async (msg: WorkerRequest) => {
       // Each worker gets its share of the cores: workers × threads never exceeds them.
       const compute = await selectCompute(msg.backend, msg.engine, msg.threads);
       backendName = computeLabel(compute);
-      loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning, textSideOnly: compute.engine.name === 'onnx' });
+      loaded = loadModel(msg.modelDir, { conditioning: msg.conditioning, engine: compute.engine.name });
       model = samplingModelFor(loaded.model, compute.engine);
       warmUp(model, msg.guidance);
       send({ type: 'ready', backend: backendName });

@@ -122,7 +122,10 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   if (o.repeats !== undefined && (!Number.isInteger(o.repeats) || o.repeats < 1)) {
     throw new FormatError({ field: 'repeats' }, 'a whole number of timed pairs >= 1', o.repeats);
   }
-  checkSweepableSize(readModelConfig(o.modelDir), o.modelDir);
+  // Before the engine is chosen (workers choose their own), only a model neither engine could hold is refused here;
+  // each load checks against the engine that runs.
+  const engine = o.compute?.engine.name ?? (engineRequestFrom(o.engine) === 'tfjs' ? 'tfjs' : 'onnx');
+  checkSweepableSize(readModelConfig(o.modelDir, engine), o.modelDir);
   const existing = existsSync(o.out) ? readSweepRows(o.out, { onWarning: (w) => log(`warning: ${w}`) }) : [];
   const weightsHash = sha256OfFile(join(o.modelDir, WEIGHTS_FILE));
   checkResumable(existing, o.out, o.modelName, weightsHash, o.guidance);
@@ -163,7 +166,7 @@ async function sweepLocked(o: SweepOptions): Promise<SweepResult> {
   if (workers <= 0 || o.workers === 0) {
     const compute = o.compute ?? await selectCompute(o.backend, o.engine);
     const backend = computeLabel(compute);
-    const loaded = loadModel(o.modelDir, { conditioning: o.conditioning, textSideOnly: compute.engine.name === 'onnx' });
+    const loaded = loadModel(o.modelDir, { conditioning: o.conditioning, engine: compute.engine.name });
     const model = samplingModelFor(loaded.model, compute.engine);
     try {
       if (pending.length > 0) warmUp(model, o.guidance);

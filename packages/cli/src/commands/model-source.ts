@@ -12,12 +12,13 @@ export function builtinModelDir(name: string): string {
 /**
  * Load a model named by a built-in name (datasets/models/<name>) or by a directory holding config.json and
  * weights.safetensors (a user's own model). Returns the model and the name to record in traces. For the onnx engine
- * (`engine` given) only the text side is loaded on tfjs: ONNX Runtime reads the other weights from the file.
+ * only the text side is loaded on tfjs (ONNX Runtime reads the other weights from the file), and memory is checked
+ * for what each holds; without `engine`, the tfjs engine.
  */
 export function openModel(nameOrDir: string, conditioning?: string, engine?: EngineChoice): { loaded: LoadedModel; name: string } {
-  const textSideOnly = engine?.name === 'onnx';
+  const options = { conditioning, engine: engine?.name ?? 'tfjs' } as const;
   if (existsSync(join(nameOrDir, 'config.json'))) {
-    return { loaded: loadModel(nameOrDir, { conditioning, textSideOnly }), name: resolve(nameOrDir).split('/').pop()! };
+    return { loaded: loadModel(nameOrDir, options), name: resolve(nameOrDir).split('/').pop()! };
   }
   const builtin = BUILTIN_MODELS.find((b) => b.name === nameOrDir);
   if (!builtin) {
@@ -28,7 +29,7 @@ export function openModel(nameOrDir: string, conditioning?: string, engine?: Eng
   if (!existsSync(join(dir, 'weights.safetensors'))) {
     throw new Error(`built-in model ${builtin.name} has no trained weights at ${dir}; make them with: teacache train --model ${builtin.name}`);
   }
-  return { loaded: loadModel(dir, { conditioning, textSideOnly }), name: builtin.name };
+  return { loaded: loadModel(dir, options), name: builtin.name };
 }
 
 /**

@@ -50,7 +50,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     const seeds = parseSeeds(argv.seeds);
     const givenPrompts = argv.prompts ? readPrompts(argv.prompts) : undefined;
     const compute = await startCompute(argv);
-    const { loaded, name } = openModel(argv.model, argv.conditioning);
+    const { loaded, name } = openModel(argv.model, argv.conditioning, compute.engine);
     const modelDir = loaded.dir;
     // Also here: a queued sweep (--queue) runs on workers, not through runSweep.
     checkSweepableSize(loaded.config, modelDir);

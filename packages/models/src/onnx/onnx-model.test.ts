@@ -60,3 +60,37 @@ describe.each(FAMILIES)('the %s family on the onnx engine', (family) => {
     disposeEmbed(b);
   });
 });
+
+test('a stack whose weights pass the graph limit runs as several graphs in turn, with the same output', () => {
+  const cfg = config('stdit');
+  const tfModel = new DiffusionTransformer(cfg, { seed: 7, zeroInit: false });
+  const blockBytes = (i: number) => {
+    let n = 0;
+    for (const [name, spec] of tfModel.params.specs) if (name.startsWith(`blocks.${i}.`)) n += 4 * spec.shape.reduce((a, b) => a * b, 1);
+    return n;
+  };
+  // Every block of this config holds the same weights (47 kB): a limit of two and a half blocks puts two in each graph.
+  expect([1, 2, 3].map(blockBytes)).toEqual([0, 0, 0].map(() => blockBytes(0)));
+  const whole = new OnnxTransformer(tfModel, { providers: ['cpu'], threads: 1 });
+  const split = new OnnxTransformer(tfModel, { providers: ['cpu'], threads: 1 }, 2.5 * blockBytes(0));
+  try {
+    expect(whole.blockGraphs()).toEqual([[0, 4]]);
+    expect(split.blockGraphs()).toEqual([[0, 2], [2, 4]]);
+    expect(split.blockGraphs(1, 4)).toEqual([[1, 3], [3, 4]]);
+    const x = tf.randomNormal([2, cfg.frames, cfg.height, cfg.width, cfg.channels], 0, 1, 'float32', 5);
+    const t = tf.tensor1d([50, 450]);
+    const text = tfModel.encodeCaptions(['cat left', '']);
+    const e = whole.embed(x, t, text);
+    const [a, b, ref] = [whole.stack(e), split.stack(e), tfModel.stack(e)];
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(b, ref)).toBeLessThan(1e-4);
+    const [c, d] = [whole.blocks(e.tokens, e, 1, 4), split.blocks(e.tokens, e, 1, 4)];
+    expect(maxAbsDiff(c, d)).toBeLessThan(1e-6);
+    tf.dispose([x, t, text, a, b, ref, c, d]);
+    disposeEmbed(e);
+  } finally {
+    split.dispose();
+    whole.dispose();
+    tfModel.dispose();
+  }
+});

@@ -6,6 +6,7 @@ import { GraphBuilder, type Sym } from './graph.js';
 import { OnnxOps } from './onnx-ops.js';
 import { OrtSession, type SessionSettings } from './runtime.js';
 import { openSafetensors, type SafetensorsFile } from '../weights/safetensors.js';
+import { GRAPH_WEIGHT_BYTES, PROTOBUF_LIMIT_BYTES } from './limits.js';
 
 /** The parts a sampling loop runs, on either engine (DiffusionTransformer is the tfjs one). */
 export interface SamplingModel {
@@ -48,7 +49,8 @@ function fromOrt(out: { data: Float32Array; dims: readonly number[] }): tf.Tenso
  * for a first-block cache) and the head are graphs recorded from the same family definition the tfjs model runs
  * (family.ts), with the tfjs model's weights as initializers. Graphs are built on first use and take any batch; a
  * block in two ranges has its weights in both sessions. Weights tfjs does not hold (a model loaded text side only)
- * are read from the model's weights file while a graph is built, so each is held once, by ONNX Runtime. Inputs and
+ * are read from the model's weights file while a graph is built, so each is held once, by ONNX Runtime. A block range
+ * whose weights pass `graphWeightBytes` runs as several graphs in turn (ONNX Runtime reads at most 2 GiB). Inputs and
  * outputs are tfjs tensors, so the sampling loop is the same for both engines; the text encoder (once per run) stays on tfjs.
  */
 export class OnnxTransformer implements SamplingModel {
@@ -56,9 +58,47 @@ export class OnnxTransformer implements SamplingModel {
   private readonly sessions = new Map<string, OrtSession>();
   private weightCache: Map<string, Float32Array> | null = null;
   private file: SafetensorsFile | null = null;
+  private readonly graphRanges = new Map<string, [number, number][]>();
 
-  constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings) {
+  constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings, readonly graphWeightBytes = GRAPH_WEIGHT_BYTES) {
     this.config = model.config;
+  }
+
+  /** Weight bytes of block i (float32, as ONNX Runtime holds them). */
+  private blockBytes(i: number): number {
+    const prefix = `blocks.${i}.`;
+    let n = 0;
+    for (const [name, spec] of this.model.params.specs) if (name.startsWith(prefix)) n += spec.shape.reduce((a, b) => a * b, 1);
+    return 4 * n;
+  }
+
+  /** The graphs blocks [from, to) run as: consecutive runs of blocks whose weights fit `graphWeightBytes` each. */
+  blockGraphs(from = 0, to = this.config.depth): [number, number][] {
+    const key = `${from}-${to}`;
+    let out = this.graphRanges.get(key);
+    if (!out) {
+      out = this.splitRange(from, to);
+      this.graphRanges.set(key, out);
+    }
+    return out;
+  }
+
+  private splitRange(from: number, to: number): [number, number][] {
+    const out: [number, number][] = [];
+    let [start, bytes] = [from, 0];
+    for (let i = from; i < to; i++) {
+      const b = this.blockBytes(i);
+      if (b > PROTOBUF_LIMIT_BYTES - 64 * 2 ** 20) {
+        throw new Error(`onnx engine: block ${i} holds ${(b / 2 ** 30).toFixed(2)} GiB of weights, more than ONNX Runtime reads as one graph (2 GiB); use the tfjs engine`);
+      }
+      if (i > start && bytes + b > this.graphWeightBytes) {
+        out.push([start, i]);
+        [start, bytes] = [i, 0];
+      }
+      bytes += b;
+    }
+    if (to > from) out.push([start, to]);
+    return out;
   }
 
   private weight(name: string): { shape: number[]; values: Float32Array } {
@@ -118,7 +158,7 @@ export class OnnxTransformer implements SamplingModel {
   /** Build every part's session now (otherwise each is built on first use). */
   build(): void {
     this.embedSession();
-    this.rangeSession(0, this.config.depth, false);
+    for (const [a, b] of this.blockGraphs()) this.rangeSession(a, b, false);
     this.headSession();
   }
 
@@ -172,9 +212,14 @@ export class OnnxTransformer implements SamplingModel {
   blocks(h: tf.Tensor3D, e: EmbedOutput, from = 0, to = this.config.depth): tf.Tensor3D {
     if (from >= to) return tf.clone(h);
     const masked = e.textBias !== undefined;
-    const inputs = { h: feed(h), condition: feed(e.condition), text: feed(e.text), ...(masked ? { textBias: feed(e.textBias!) } : {}) };
-    const y = this.rangeSession(from, to, masked).run(inputs).y;
-    return fromOrt(y) as tf.Tensor3D;
+    const inputs = { condition: feed(e.condition), text: feed(e.text), ...(masked ? { textBias: feed(e.textBias!) } : {}) };
+    let y = h;
+    for (const [a, b] of this.blockGraphs(from, to)) {
+      const next = fromOrt(this.rangeSession(a, b, masked).run({ ...inputs, h: feed(y) }).y) as tf.Tensor3D;
+      if (y !== h) y.dispose();
+      y = next;
+    }
+    return y;
   }
 
   stack(e: EmbedOutput): tf.Tensor3D {

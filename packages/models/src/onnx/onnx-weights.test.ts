@@ -26,7 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a model loaded text side only (the onnx engine holds each weight once)', () => {
   test('holds on tfjs only the text encoder, and names a transformer weight it does not hold', () => {
-    const { model } = loadModel(dir, { textSideOnly: true });
+    const { model } = loadModel(dir, { engine: 'onnx' });
     const held = [...model.params.variables.keys()];
     expect(held.length).toBeGreaterThan(0);
     expect(held.filter((n) => !isTextSideParam(n))).toEqual([]);
@@ -37,7 +37,7 @@ describe('a model loaded text side only (the onnx engine holds each weight once)
 
   test('gives the same embed outputs, stack output and prediction on ONNX Runtime as the fully loaded model, bit for bit', () => {
     const full = loadModel(dir);
-    const part = loadModel(dir, { textSideOnly: true });
+    const part = loadModel(dir, { engine: 'onnx' });
     const [a, b] = [full, part].map((l) => new OnnxTransformer(l.model, { providers: ['cpu'], threads: 1 }));
     const x = tf.randomNormal([2, 3, 8, 4, 3], 0, 1, 'float32', 1);
     const t = tf.tensor1d([10, 700]);

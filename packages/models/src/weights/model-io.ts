@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FormatError, readJsonFile, writeJsonAtomic } from '@teacache/core';
 import { validateConfig, type ModelConfig } from '../config.js';
 import { DiffusionTransformer, isTextSideParam } from '../model.js';
-import { checkMemory } from '../memory.js';
+import { checkMemory, type SamplingEngine } from '../memory.js';
 import { readConditioning } from '../conditioning.js';
 import { openSafetensors, sha256OfFile, writeSafetensors } from './safetensors.js';
 import { checkModelFits } from '../memory-limit.js';
@@ -13,12 +13,12 @@ import { checkModelFits } from '../memory-limit.js';
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'weights.safetensors';
 
-/** Read and validate a model directory's config.json. */
-export function readModelConfig(dir: string): ModelConfig {
+/** Read and validate a model directory's config.json, refusing a model too large for what `engine` would hold it in. */
+export function readModelConfig(dir: string, engine: SamplingEngine = 'tfjs'): ModelConfig {
   const file = join(dir, CONFIG_FILE);
   const value = readJsonFile(file, 'model config.json');
   const config = validateConfig(value, file);
-  checkModelFits(config, file);
+  checkModelFits(config, file, undefined, engine);
   return config;
 }
 
@@ -32,7 +32,7 @@ export interface LoadedModel {
   conditioning?: string;
 }
 
-/** How to load: a check run on the config before any parameter is allocated (default: checkMemory on the active backend). */
+/** How to load: a check run on the config before any parameter is allocated (default: checkMemory for the engine on the active backend). */
 export interface LoadOptions {
   beforeAllocate?: (config: ModelConfig) => void;
   /**
@@ -41,10 +41,11 @@ export interface LoadOptions {
    */
   conditioning?: string;
   /**
-   * Load only the parameters the text side runs on tfjs (isTextSideParam); the others stay declared but unloaded,
-   * and the onnx engine reads them from the file into its sessions, so each weight is held once.
+   * The engine that will sample (default tfjs). With onnx only the parameters the text side runs on tfjs are
+   * loaded (isTextSideParam); the others stay declared but unloaded, and the onnx engine reads them from the file
+   * into its sessions, so each weight is held once. The memory check counts what each engine holds where.
    */
-  textSideOnly?: boolean;
+  engine?: SamplingEngine;
 }
 
 /** The conditioning file a model directory may carry beside its weights. */
@@ -52,18 +53,19 @@ export const CONDITIONING_FILE = 'conditioning.safetensors';
 
 /** Load a model directory: the config, then weights checked against every parameter the config implies. */
 export function loadModel(dir: string, options: LoadOptions = {}): LoadedModel {
-  const config = readModelConfig(dir);
+  const engine = options.engine ?? 'tfjs';
+  const config = readModelConfig(dir, engine);
   const file = join(dir, WEIGHTS_FILE);
   if (!existsSync(file)) throw new FormatError({ file }, 'a weights.safetensors file beside config.json', 'no such file');
-  // By default a model that cannot fit the active backend is refused here, before any parameter exists.
-  (options.beforeAllocate ?? ((c: ModelConfig) => checkMemory(c, tf.getBackend() ?? 'cpu')))(config);
+  // By default a model that cannot fit what the engine holds it in is refused here, before any parameter exists.
+  (options.beforeAllocate ?? ((c: ModelConfig) => checkMemory(c, tf.getBackend() ?? 'cpu', 2, engine)))(config);
   // Parameters are declared without values and created one by one from the file: each is held once, on the
   // backend, and only one tensor's values pass through JS memory at a time.
   const model = new DiffusionTransformer(config, { seed: 0, allocate: false });
   const weights = openSafetensors(file, { expected: model.params.expectedShapes() });
   try {
     for (const name of model.params.specs.keys()) {
-      if (!options.textSideOnly || isTextSideParam(name)) model.params.load(name, weights.read(name).data);
+      if (engine === 'tfjs' || isTextSideParam(name)) model.params.load(name, weights.read(name).data);
     }
     model.weightsFile = file;
   } catch (err) {
