@@ -18,8 +18,9 @@ MAX_SEED = 2**32 - 1
 
 def check_seed(seed: Any) -> int:
     """A run's seed as the toolkit reads it: a whole number in 0..2^32-1, else a BridgeError naming the range."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Real) or int(seed) != seed or not 0 <= seed <= MAX_SEED:
-        raise BridgeError(f"seed must be a whole number in 0..{MAX_SEED} (the toolkit's noise takes 32-bit seeds), got {seed!r}")
+    # the range first: int() of an infinity or NaN would raise its own error
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Real) or not 0 <= seed <= MAX_SEED or int(seed) != seed:
+        raise BridgeError(f"seed must be a whole number from 0 to {MAX_SEED} (the toolkit's noise takes 32-bit seeds), got {seed!r}")
     return int(seed)
 
 

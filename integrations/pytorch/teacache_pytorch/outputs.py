@@ -10,9 +10,9 @@ import numpy as np
 import torch
 
 from .errors import BridgeError
-from .files import write_atomic, write_json_atomic
+from .files import check_seed, write_atomic, write_json_atomic
 from .runtime import TeaCacheRuntime
-from .trace_files import check_seed, write_trace
+from .trace_files import write_trace
 
 #: Layouts a saved output may have; frames are stored as FHWC (frames, height, width, channels).
 LAYOUTS = ("HWC", "CHW", "FHWC", "FCHW", "CFHW")

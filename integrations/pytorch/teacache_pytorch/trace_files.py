@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import numbers
 import os
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
@@ -18,17 +17,6 @@ from .files import check_seed, csv_field, number_text, slug, write_atomic, write
 #: The toolkit's signal names, in its column order.
 SIGNALS = ("noisy", "timestep", "modulated", "residual", "output")
 BRIDGE_VERSION = "0.1.0"
-#: The largest seed the toolkit's files hold (its generators take 32 bits); its readers refuse larger ones.
-MAX_SEED = 2**32 - 1
-
-
-def check_seed(seed: object) -> int:
-    """The seed as an int, or a BridgeError when the toolkit's readers would refuse it (not a whole number in 0..MAX_SEED)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Real) or not 0 <= seed <= MAX_SEED or int(seed) != seed:
-        raise BridgeError(f"seed must be a whole number from 0 to {MAX_SEED} (the toolkit's files hold 32-bit seeds), got {seed!r}")
-    return int(seed)
-
-
 @dataclass
 class TraceRow:
     """One (step, branch) of a run: relative L1 per signal (None at step 0) and mean |value| per signal."""

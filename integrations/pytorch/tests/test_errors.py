@@ -69,16 +69,6 @@ def test_a_non_finite_value_names_step_and_signal_and_writes_nothing(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_a_seed_the_toolkit_would_refuse_is_refused_before_anything_is_written(tmp_path):
-    rows = [TraceRow(0, 999.0, "cond", True, {"output": None}, {"output": 1.0}),
-            TraceRow(1, 900.0, "cond", True, {"output": 0.1}, {"output": 1.0})]
-    for bad in (2**32, -1, 1.5):
-        with pytest.raises(BridgeError, match=r"seed must be a whole number from 0 to 4294967295"):
-            write_trace(str(tmp_path), rows, prompt="p", seed=bad, model="m", family="f", sampler="s", guidance=1.0, wall_seconds=1.0)
-    assert os.listdir(tmp_path) == []
-    assert len(write_trace(str(tmp_path), rows, prompt="p", seed=2**32 - 1, model="m", family="f", sampler="s", guidance=1.0, wall_seconds=1.0)) == 2
-
-
 def test_a_run_with_a_missing_branch_call_is_refused(model):
     rec = TraceRecorder(model, branches=("cond", "uncond"), batched=False)
     with pytest.raises(BridgeError, match=r"the run ended after 3 model calls, not a whole number of steps of 2 branches"):
@@ -108,11 +98,11 @@ def test_save_run_refuses_nan_frames_and_writes_nothing(model, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-@pytest.mark.parametrize("seed", [2**32, -1, 2.5, True, "7"])
+@pytest.mark.parametrize("seed", [2**32, -1, 2.5, True, "7", float("inf"), float("nan")])
 def test_a_seed_the_toolkit_cannot_read_is_refused_before_sampling_and_writing(model, tmp_path, seed):
     rows = [TraceRow(0, 999.0, "cond", True, {"output": None}, {"output": 1.0}),
             TraceRow(1, 900.0, "cond", True, {"output": 0.5}, {"output": 1.0})]
-    with pytest.raises(BridgeError, match=r"seed must be a whole number in 0\.\.4294967295"):
+    with pytest.raises(BridgeError, match=r"seed must be a whole number from 0 to 4294967295"):
         write_trace(str(tmp_path), rows, prompt="p", seed=seed, model="m", family="f", sampler="s", guidance=1.0, wall_seconds=1.0)
     assert os.listdir(tmp_path) == []
     recorder = TraceRecorder(model)
