@@ -42,9 +42,9 @@ test('the caveat appears exactly when a built-in model is shown, naming it and i
   expect(builtinCaveat(reportModels(traces, undefined, []))).toBeNull();
   const one = builtinCaveat(reportModels(traces, undefined, [builtin('dit-s')]))!;
   expect(one).toMatch(/^dit-s is one of the toolkit's built-in models \(0\.27M parameters/);
-  expect(one).toContain('not of how TeaCache does on published models');
+  expect(one).toContain('): its figures are evidence that the toolkit measures what it says, not of how TeaCache does on published models.');
   const two = builtinCaveat(reportModels(traces, undefined, [builtin('dit-s'), builtin('latte-s', 'synthetic', 300_000)]))!;
-  expect(two).toMatch(/^dit-s, latte-s are the toolkit's built-in models \(0\.27M–0\.30M parameters/);
+  expect(two).toMatch(/^dit-s, latte-s are the toolkit's built-in models \(0\.27M–0\.30M parameters, .*\): their figures/);
 });
 
 test('the tables escape model names in Markdown and HTML', () => {

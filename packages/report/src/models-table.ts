@@ -65,7 +65,8 @@ export function builtinCaveat(models: readonly ReportModel[]): string | null {
   const size = low === high ? parameterLabel(low) : `${parameterLabel(low)}–${parameterLabel(high)}`;
   const names = builtins.map((m) => m.name).join(', ');
   const verb = builtins.length === 1 ? 'is one of the toolkit\'s built-in models' : 'are the toolkit\'s built-in models';
-  return `${names} ${verb} (${size} parameters, trained by the toolkit on small emoji clips): their figures are evidence that `
+  const their = builtins.length === 1 ? 'its' : 'their';
+  return `${names} ${verb} (${size} parameters, trained by the toolkit on small emoji clips): ${their} figures are evidence that `
     + 'the toolkit measures what it says, not of how TeaCache does on published models.';
 }
 
