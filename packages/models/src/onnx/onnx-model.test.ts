@@ -75,8 +75,13 @@ test('a stack whose weights pass the graph limit runs as several graphs in turn,
   const split = new OnnxTransformer(tfModel, { providers: ['cpu'], threads: 1 }, 2.5 * blockBytes(0));
   try {
     expect(whole.blockGraphs()).toEqual([[0, 4]]);
-    expect(split.blockGraphs()).toEqual([[0, 2], [2, 4]]);
+    // Split anyway, the stack shares its boundaries with a first-block cache's ranges: block 0 alone, then two per graph.
+    expect(split.sharedBounds()).toEqual([0, 1, 3, 4]);
+    expect(whole.sharedBounds()).toBeNull();
+    expect(split.blockGraphs()).toEqual([[0, 1], [1, 3], [3, 4]]);
     expect(split.blockGraphs(1, 4)).toEqual([[1, 3], [3, 4]]);
+    expect(split.blockGraphs(0, 1)).toEqual([[0, 1]]);
+    expect(split.blockGraphs(2, 4)).toEqual([[2, 4]]); // not at shared boundaries: split on its own
     const x = tf.randomNormal([2, cfg.frames, cfg.height, cfg.width, cfg.channels], 0, 1, 'float32', 5);
     const t = tf.tensor1d([50, 450]);
     const text = tfModel.encodeCaptions(['cat left', '']);
@@ -86,7 +91,12 @@ test('a stack whose weights pass the graph limit runs as several graphs in turn,
     expect(maxAbsDiff(b, ref)).toBeLessThan(1e-4);
     const [c, d] = [whole.blocks(e.tokens, e, 1, 4), split.blocks(e.tokens, e, 1, 4)];
     expect(maxAbsDiff(c, d)).toBeLessThan(1e-6);
-    tf.dispose([x, t, text, a, b, ref, c, d]);
+    const [f, g] = [whole.blocks(e.tokens, e, 0, 1), split.blocks(e.tokens, e, 0, 1)];
+    expect(maxAbsDiff(f, g)).toBeLessThan(1e-6);
+    // The stack, then a first-block cache's two ranges: one set of block graphs, no weight held twice.
+    expect(split.builtGraphs().filter((k) => k.startsWith('blocks')).sort()).toEqual(['blocks0-1', 'blocks1-3', 'blocks3-4']);
+    expect(whole.builtGraphs().filter((k) => k.startsWith('blocks')).sort()).toEqual(['blocks0-1', 'blocks0-4', 'blocks1-4']);
+    tf.dispose([x, t, text, a, b, ref, c, d, f, g]);
     disposeEmbed(e);
   } finally {
     split.dispose();

@@ -59,6 +59,7 @@ export class OnnxTransformer implements SamplingModel {
   private weightCache: Map<string, Float32Array> | null = null;
   private file: SafetensorsFile | null = null;
   private readonly graphRanges = new Map<string, [number, number][]>();
+  private bounds: number[] | null | undefined;
 
   constructor(readonly model: DiffusionTransformer, readonly settings: SessionSettings, readonly graphWeightBytes = GRAPH_WEIGHT_BYTES) {
     this.config = model.config;
@@ -72,15 +73,40 @@ export class OnnxTransformer implements SamplingModel {
     return 4 * n;
   }
 
-  /** The graphs blocks [from, to) run as: consecutive runs of blocks whose weights fit `graphWeightBytes` each. */
+  /**
+   * The graphs blocks [from, to) run as: consecutive runs of blocks whose weights fit `graphWeightBytes` each. On a
+   * stack split anyway, every range that starts and ends at a shared boundary runs on one set of graphs, so the
+   * ranges a first-block cache adds ([0, 1) and [1, depth)) hold no second copy of the weights.
+   */
   blockGraphs(from = 0, to = this.config.depth): [number, number][] {
     const key = `${from}-${to}`;
     let out = this.graphRanges.get(key);
     if (!out) {
-      out = this.splitRange(from, to);
+      const shared = this.sharedBounds();
+      out = shared && shared.includes(from) && shared.includes(to)
+        ? shared.slice(shared.indexOf(from), shared.indexOf(to) + 1).map((b, i, all) => [b, all[i + 1]] as [number, number]).slice(0, -1)
+        : this.splitRange(from, to);
       this.graphRanges.set(key, out);
     }
     return out;
+  }
+
+  /**
+   * Graph boundaries shared by every range, for a stack too large for one graph: block 0 alone, then [1, depth) in
+   * graphs that fit. Null when the stack fits one graph: a small model keeps one ONNX Runtime call per range (its
+   * per-call overhead, not its weights, is what counts there).
+   */
+  sharedBounds(): number[] | null {
+    if (this.bounds === undefined) {
+      const depth = this.config.depth;
+      this.bounds = depth > 1 && this.splitRange(0, depth).length > 1 ? [0, ...this.splitRange(1, depth).map(([a]) => a), depth] : null;
+    }
+    return this.bounds;
+  }
+
+  /** The keys of the graphs built so far (embed, head, and each block range as `blocks<from>-<to>`). */
+  builtGraphs(): string[] {
+    return [...this.sessions.keys()];
   }
 
   private splitRange(from: number, to: number): [number, number][] {
