@@ -29,30 +29,26 @@ function hashOf(/** @type {string} */ path) {
 }
 
 /**
- * The header of a bundle's text when it was built here from inputs that are all unchanged, else null. Input paths
- * are relative to the cli package; the package's own path is recorded too, since bundled packages locate their
- * files (yargs: its package.json and locales) by the absolute paths they had at build time.
+ * Whether a bundle's text was built here from inputs that are all unchanged. Input paths are relative to the cli
+ * package; the package's own path is recorded too, since bundled packages locate their files (yargs: its
+ * package.json and locales) by the absolute paths they had at build time.
  * @param {string} text
- * @returns {FrontHeader | null}
  */
-export function freshHeader(text) {
-  if (!text.startsWith(MARK)) return null;
+function isFresh(text) {
+  if (!text.startsWith(MARK)) return false;
   /** @type {FrontHeader} */
   let header;
   try {
     header = JSON.parse(text.slice(MARK.length, text.indexOf('\n')));
   } catch {
-    return null;
+    return false;
   }
-  if (header.cliDir !== CLI_DIR || typeof header.inputs !== 'object' || Object.keys(header.inputs).length === 0) return null;
-  for (const [path, hash] of Object.entries(header.inputs)) {
-    try {
-      if (hashOf(resolve(CLI_DIR, path)) !== hash) return null;
-    } catch {
-      return null; // an input that is gone
-    }
+  if (header.cliDir !== CLI_DIR || typeof header.inputs !== 'object' || Object.keys(header.inputs).length === 0) return false;
+  try {
+    return Object.entries(header.inputs).every(([path, hash]) => hashOf(resolve(CLI_DIR, path)) === hash);
+  } catch {
+    return false; // an input that is gone
   }
-  return header;
 }
 
 /**
@@ -138,7 +134,7 @@ export async function loadFront() {
     } catch {
       // not built yet
     }
-    if (freshHeader(text) === null) {
+    if (!isFresh(text)) {
       mkdirSync(dirname(file), { recursive: true });
       accessSync(dirname(file), constants.W_OK);
       await buildFront(file);

@@ -5,7 +5,7 @@ import type { ModelConfig } from './config.js';
 import { parameterShapes } from './model.js';
 import { forwardGemms } from './flops.js';
 import { totalmem } from 'node:os';
-import { addEstimates, backendMemoryLimit, estimateStack, onnxShares, type MemoryEstimate, type SamplingEngine } from './memory.js';
+import { addEstimates, backendMemoryLimit, estimateOnnxMemory, estimateStack, linearInDepth, type MemoryEstimate, type SamplingEngine } from './memory.js';
 
 /** No tfjs backend holds one tensor of more elements than a typed array index can reach. */
 const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
@@ -37,16 +37,14 @@ export const JS_BYTES_PER_PARAMETER = 1024;
 /** The parameter tensors a config declares, counted at depths 4 and 8 and extrapolated (blocks repeat with a period dividing 4). */
 function parameterTensorCount(cfg: ModelConfig): number {
   const count = (depth: number) => Object.keys(parameterShapes({ ...cfg, depth })).length;
-  if (cfg.depth <= 8) return count(cfg.depth);
-  const [a, b] = [count(4), count(8)];
-  return b + ((b - a) / 4) * (cfg.depth - 8);
+  return cfg.depth <= 8 ? count(cfg.depth) : linearInDepth(cfg.depth, count(4), count(8));
 }
 
 /**
  * `estimateMemory` made safe for absurd configs: blocks repeat with a period dividing 4, so a config deeper than
  * 8 blocks is estimated from depths 4 and 8 (parameters linear in depth, the activation peak that of one block)
  * instead of block by block, and the largest tensor is reported so one over a typed array's reach is refused.
- * With the onnx engine, the process's whole need: tfjs's share on `backend` plus ONNX Runtime's (onnxShares).
+ * With the onnx engine, the process's whole need: tfjs's share on `backend` plus ONNX Runtime's (estimateOnnxMemory).
  */
 export function estimateModelMemory(cfg: ModelConfig, batch = 2, backend: string = safeBackendName(), engine: SamplingEngine = 'tfjs'): SizedEstimate {
   const largestTensor = forwardGemms({ ...cfg, depth: Math.min(cfg.depth, 8) }, batch).reduce((m, g) => Math.max(m, g.m * g.n * g.count), 0);
@@ -58,7 +56,7 @@ export function estimateModelMemory(cfg: ModelConfig, batch = 2, backend: string
   }
   const parameterTensors = parameterTensorCount(cfg);
   if (engine === 'onnx') {
-    const { tfjs, ort } = onnxShares(cfg, estimateStack(cfg, batch, 'tensorflow'), batch, backend);
+    const { tfjs, ort } = estimateOnnxMemory(cfg, batch, backend);
     return { ...addEstimates(tfjs, ort), largestTensor, parameterTensors };
   }
   return { ...estimateStack(cfg, batch, backend), largestTensor, parameterTensors };

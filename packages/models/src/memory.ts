@@ -92,16 +92,22 @@ export function estimateMemory(cfg: ModelConfig, batch = 2, backend = 'tensorflo
 }
 
 /**
- * `estimateMemory` for any depth without listing every block: blocks repeat with a period dividing 4, so a config
- * deeper than 8 blocks is estimated from depths 4 and 8 (parameters linear in depth, the activation peak that of
- * one block), which is the same figure.
+ * A quantity linear in a config's depth past 8 blocks (a parameter count, its bytes), at `depth`, from its values at
+ * depths 4 and 8: blocks repeat with a period dividing 4, so this is the exact figure without listing every block.
+ */
+export function linearInDepth(depth: number, at4: number, at8: number): number {
+  return at8 + ((at8 - at4) / 4) * (depth - 8);
+}
+
+/**
+ * `estimateMemory` for any depth without listing every block: a config deeper than 8 blocks is estimated from
+ * depths 4 and 8 (parameters linear in depth, the activation peak that of one block), which is the same figure.
  */
 export function estimateStack(cfg: ModelConfig, batch = 2, backend = 'tensorflow'): MemoryEstimate {
   if (cfg.depth <= 8) return estimateMemory(cfg, batch, backend);
   const [a, b] = [estimateMemory({ ...cfg, depth: 4 }, batch, backend), estimateMemory({ ...cfg, depth: 8 }, batch, backend)];
-  const perBlock = (x: number, y: number) => ((y - x) / 4) * (cfg.depth - 8);
-  const parameterBytes = b.parameterBytes + perBlock(a.parameterBytes, b.parameterBytes);
-  const packedWeightBytes = b.packedWeightBytes + perBlock(a.packedWeightBytes, b.packedWeightBytes);
+  const parameterBytes = linearInDepth(cfg.depth, a.parameterBytes, b.parameterBytes);
+  const packedWeightBytes = linearInDepth(cfg.depth, a.packedWeightBytes, b.packedWeightBytes);
   return { ...b, parameterBytes, packedWeightBytes, totalBytes: parameterBytes + packedWeightBytes + b.activationBytes };
 }
 
@@ -125,7 +131,7 @@ export interface OnnxMemoryEstimate {
  * Split the memory (bytes) of a model into what each holder needs when the onnx engine samples on tfjs backend
  * `backend`; `whole` is its estimate without packed copies (estimateMemory on a backend other than wasm).
  */
-export function onnxShares(cfg: ModelConfig, whole: MemoryEstimate, batch = 2, backend = 'tensorflow'): OnnxMemoryEstimate {
+function onnxShares(cfg: ModelConfig, whole: MemoryEstimate, batch = 2, backend = 'tensorflow'): OnnxMemoryEstimate {
   let text = 0;
   let textMatrices = 0;
   // Text-side shapes do not depend on the stack's depth: a shallow copy lists them without building a deep config's tables.

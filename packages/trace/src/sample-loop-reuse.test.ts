@@ -3,7 +3,7 @@ import { createPolicy, type StepContext } from '@teacache/cache';
 import { selectBackend } from '@teacache/models';
 import { sampleRun } from './sample-loop.js';
 import { tinyTestModel } from './test-model.js';
-import { expectClose, recordingModel as recording, scriptedPolicy } from './recording-model.js';
+import { expectClose, recordingModel as recording, scriptedPolicy } from './test-support/recording-model.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
